@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from accounts.roles import sync_roles
+
+    sync_roles()
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Customers and lines")
+
+    def ready(self):
+        # Apps added later bring new permissions: the Supervisor role picks them up after each migrate.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="accounts.sync_roles")

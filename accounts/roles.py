@@ -1,0 +1,44 @@
+"""The two roles, as groups with permissions. Kept in sync by a data migration and after every migrate."""
+
+AGENT = "Agent"
+SUPERVISOR = "Supervisor"
+
+AGENT_PERMISSIONS = {
+    "accounts": [
+        "view_customer", "add_customer", "change_customer", "reveal_identity",
+        "view_billingaccount", "add_billingaccount",
+        "view_line", "add_line", "change_line",
+        "view_block", "add_block", "change_block",
+        "view_transferapproval",
+    ],
+}
+# Supervisors hold every permission of these apps, except rewriting history.
+SUPERVISOR_APPS = [
+    "accounts", "core", "billing", "protection", "prepaid", "django_celery_beat", "django_celery_results", "axes",
+]
+NEVER_GRANTED = {("core", "add_auditevent"), ("core", "change_auditevent"), ("core", "delete_auditevent")}
+
+
+def sync_roles(apps=None) -> None:
+    """Create the groups and grant what each role needs. Safe to run any number of times."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    agent, _ = Group.objects.get_or_create(name=AGENT)
+    supervisor, _ = Group.objects.get_or_create(name=SUPERVISOR)
+
+    agent_perms = []
+    for app_label, codenames in AGENT_PERMISSIONS.items():
+        agent_perms += list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+    agent.permissions.add(*agent_perms)
+
+    supervisor_perms = [
+        perm for perm in Permission.objects.filter(content_type__app_label__in=SUPERVISOR_APPS)
+        .select_related("content_type")
+        if (perm.content_type.app_label, perm.codename) not in NEVER_GRANTED
+    ]
+    supervisor.permissions.add(*supervisor_perms, *agent_perms)

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "GraPARI Back Office"
+admin.site.site_title = "GraPARI Back Office"
+admin.site.index_title = "Supervisor"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("language/", core_views.language_set, name="language_set"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+    path("billing/", include("billing.urls")),
+    path("protection/", include("protection.urls")),
+    path("prepaid/", include("prepaid.urls")),
+    path("core/", include("core.urls")),
+    path("", include("accounts.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
