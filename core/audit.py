@@ -1,8 +1,7 @@
 """`audit_record(...)`: the one way to write an audit event (ACC-07)."""
 
-from typing import Any
-
 import json
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 

@@ -1,0 +1,48 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+:
+#   make run   — venv, install, migrate, demo data, web + Celery worker + beat on http://127.0.0.1:8000
+#   make test  — dev dependencies and the whole suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
+.PHONY: run test install install-dev lint messages bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_schedules
+	$(PY) manage.py seed_demo
+	bin/run-local
+
+test: install-dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --locale id --ignore '.venv/*'
+
+bench: install-dev
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) var staticfiles
