@@ -1,6 +1,6 @@
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -17,3 +17,10 @@ def ensure_broker_folders() -> None:
         folder = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _create_broker_folders(**kwargs) -> None:
+    # The web process creates them in CoreConfig.ready(); the worker and beat make sure again before connecting.
+    ensure_broker_folders()

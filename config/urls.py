@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("language/", core_views.language_set, name="language_set"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves its script from a URL (no inline script), so the CSP stays strict.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("billing/", include("billing.urls")),
     path("protection/", include("protection.urls")),
     path("prepaid/", include("prepaid.urls")),

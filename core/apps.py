@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from config.celery_app import ensure_broker_folders
+        from core import ussd  # noqa: F401  (registers the placeholder *888# menu)
+        from core.schedules import register_schedule
+
+        ensure_broker_folders()
+        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})

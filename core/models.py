@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -97,3 +98,223 @@ class Parameter(models.Model):
 
     def __str__(self):
         return f"{self.code} = {self.value} {self.unit}".strip()
+
+
+# --- Platform: job runs, SMS outbox, channel clients and API idempotency (issue 3) ---------------------------------
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one period: opened, fed chunk by chunk, closed. Unique per (job, period)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=80)
+    period_key = models.CharField(_("period"), max_length=40, help_text=_("e.g. 2026-11-22 (daily) or 2026-11."))
+    task_name = models.CharField(_("task"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    forced = models.BooleanField(_("forced"), default=False)
+    chunks = models.PositiveIntegerField(_("chunks"), default=0)
+    selected = models.PositiveBigIntegerField(_("selected"), default=0)
+    changed = models.PositiveBigIntegerField(_("changed"), default=0)
+    skipped = models.PositiveBigIntegerField(_("skipped"), default=0)
+    failed = models.PositiveBigIntegerField(_("failed"), default=0)
+    total = models.PositiveBigIntegerField(_("expected rows"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period_key"], name="jobrun_once_per_period"),
+            models.CheckConstraint(condition=models.Q(status="running") | models.Q(finished_at__isnull=False),
+                                   name="jobrun_finished_has_time"),
+        ]
+        indexes = [models.Index(fields=["job", "-started_at"], name="jobrun_job_time")]
+
+    def __str__(self):
+        return f"{self.job} {self.period_key} ({self.get_status_display()})"
+
+    @property
+    def processed(self) -> int:
+        return self.changed + self.skipped + self.failed
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.processed * 100 / self.total))
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class SmsTemplate(models.Model):
+    """A customer SMS in both languages; `{variable}` placeholders must match the listed variables."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    text_id = models.TextField(_("text (Bahasa Indonesia)"))
+    text_en = models.TextField(_("text (English)"))
+    variables = models.CharField(_("variables"), max_length=255, blank=True,
+                                 help_text=_("Comma-separated names used as {name} in both texts."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def variable_list(self) -> list[str]:
+        return [name.strip() for name in self.variables.split(",") if name.strip()]
+
+    def text_for(self, language: str | None) -> str:
+        return self.text_en if (language or "").startswith("en") else self.text_id
+
+    def clean(self):
+        from core.sms_templates import template_errors
+
+        errors = template_errors(text_id=self.text_id, text_en=self.text_en, variables=self.variable_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class OutboundSms(models.Model):
+    """A customer SMS in the transactional outbox: written with the event, sent later by the dispatcher."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed (will retry)")
+        DEAD = "dead", _("Dead (gave up)")
+
+    msisdn = models.CharField(_("MSISDN"), max_length=16)
+    line = models.ForeignKey("accounts.Line", verbose_name=_("line"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="sms_messages")
+    template_code = models.CharField(_("template"), max_length=60)
+    language = models.CharField(_("language"), max_length=5, default="id")
+    text = models.TextField(_("text"))
+    dedup_key = models.CharField(_("dedup key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    gateway_message_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outbound SMS")
+        verbose_name_plural = _("outbound SMS")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["queued", "failed"]) | models.Q(next_attempt_at__isnull=False),
+                name="sms_pending_has_next_attempt",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
+            models.Index(fields=["gateway_message_id"], name="sms_gateway_id"),
+            models.Index(fields=["line", "-created_at"], name="sms_line_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.msisdn} {self.template_code} ({self.get_status_display()})"
+
+
+class ChannelClient(models.Model):
+    """A system that calls the channel API: the charging system, the USSD gateway, the app, a partner."""
+
+    class Kind(models.TextChoices):
+        CHARGING = "charging", _("Charging system")
+        USSD = "ussd", _("USSD gateway")
+        APP = "app", _("Customer app")
+        PARTNER = "partner", _("Partner")
+        NETWORK = "network", _("Network")
+
+    name = models.SlugField(_("name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    active = models.BooleanField(_("active"), default=True)
+    throttle_rate = models.CharField(
+        _("throttle rate"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[1-9][0-9]{0,6}/(s|sec|m|min|h|hour|d|day)$",
+                                   _("Write a rate such as 600/min (per s, min, hour or day)."))],
+        help_text=_("e.g. 600/min; empty uses the default for the kind."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("channel client")
+        verbose_name_plural = _("channel clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    # DRF's IsAuthenticated looks at request.user; request.auth carries the client.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+
+class ChannelApiKey(models.Model):
+    """An API key of a channel client. Only the SHA-256 of the key is stored; the key is shown once."""
+
+    client = models.ForeignKey(ChannelClient, verbose_name=_("client"), on_delete=models.CASCADE,
+                               related_name="api_keys")
+    prefix = models.CharField(_("prefix"), max_length=12, help_text=_("The first characters, to recognise a key."))
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+
+class ApiRequest(models.Model):
+    """Idempotency record of a write request: the first response is replayed for the same request_id."""
+
+    client = models.ForeignKey(ChannelClient, verbose_name=_("client"), on_delete=models.PROTECT,
+                               related_name="requests")
+    request_id = models.CharField(_("request id"), max_length=100)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=255)
+    body_hash = models.CharField(_("body hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API request")
+        verbose_name_plural = _("API requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["client", "request_id"], name="apirequest_once_per_client")]
+
+    def __str__(self):
+        return f"{self.client_id}:{self.request_id} → {self.response_status}"

@@ -187,14 +187,28 @@ SMS_HTTP_USERNAME = env("SMS_HTTP_USERNAME", default="")
 SMS_HTTP_PASSWORD = env("SMS_HTTP_PASSWORD", default="")
 SMS_HTTP_TIMEOUT_SECONDS = env.float("SMS_HTTP_TIMEOUT_SECONDS", default=10.0)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=60)  # 1, 2, 4, 8 … minutes
+SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+SMS_HTTP_DLR_URL = env("SMS_HTTP_DLR_URL", default="")  # e.g. https://bo.example/api/v1/sms/delivery-report?key=…
+SMS_NUDGE_ON_COMMIT = env.bool("SMS_NUDGE_ON_COMMIT", default=False)  # beat runs the dispatcher every minute anyway
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.auth.ChannelClientAuthentication"],
+    # request.auth is the ChannelClient; endpoints narrow this with core.api.permissions.client_kind(...).
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasChannelClient"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ChannelClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # Per client; a client's own throttle_rate (admin) wins over its kind's default.
+        "channel_client": env("API_THROTTLE_DEFAULT", default="600/min"),
+        "channel_charging": env("API_THROTTLE_CHARGING", default="6000/min"),
+        "channel_ussd": env("API_THROTTLE_USSD", default="3000/min"),
+    },
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer-care back office: channel API",
@@ -204,6 +218,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -1,0 +1,1 @@
+"""The channel API's shared parts: authentication, kinds, idempotency, errors, fields, throttling."""

@@ -1,0 +1,94 @@
+"""`@idempotent` on a write view method: the client's `request_id` makes the request safe to replay.
+
+Replaying a request_id returns the first response; the same request_id with a different body (or on another
+endpoint) is a 409. The ApiRequest row is written in the same transaction as the view's work, so a request that
+crashed left nothing behind and may be retried; two concurrent requests with one request_id serialise on the
+unique (client, request_id) index and the second replays the first.
+"""
+
+import functools
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from core.api.errors import ApiError, api_exception_handler
+from core.models import ApiRequest, ChannelClient
+
+REQUEST_ID_MAX = 100
+NOT_STORED = {400, 401, 403, 405, 406, 415, 429}  # input refused before the endpoint acted: nothing to remember
+
+
+def body_hash(method: str, path: str, data) -> str:
+    payload = json.dumps({"method": method, "path": path, "body": data}, sort_keys=True, default=str,
+                         separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _request_data(request):
+    data = request.data
+    if hasattr(data, "dict"):  # QueryDict (form posts)
+        data = {key: data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key) for key in data}
+    return data
+
+
+def _replay(record: ApiRequest, digest: str) -> Response:
+    if record.body_hash != digest:
+        raise ApiError(409, "request_id_reused",
+                       _("This request_id was already used for a different request."),
+                       fields={"request_id": [_("Already used with another body.")]})
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view_method):
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        client = request.auth
+        if not isinstance(client, ChannelClient):
+            raise exceptions.NotAuthenticated()
+        data = _request_data(request)
+        request_id = data.get("request_id") if isinstance(data, dict) else None
+        if not isinstance(request_id, str | int) or isinstance(request_id, bool) or not str(request_id).strip():
+            raise ApiError(400, "invalid", _("Invalid input."),
+                           fields={"request_id": [_("A unique request_id is required for every write.")]})
+        request_id = str(request_id).strip()
+        if len(request_id) > REQUEST_ID_MAX:
+            raise ApiError(400, "invalid", _("Invalid input."),
+                           fields={"request_id": [_("At most %(n)d characters.") % {"n": REQUEST_ID_MAX}]})
+        digest = body_hash(request.method, request.path, data)
+
+        record = ApiRequest.objects.filter(client=client, request_id=request_id).first()
+        if record is not None:
+            return _replay(record, digest)
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        response = view_method(self, request, *args, **kwargs)
+                        if response.status_code >= 400:
+                            transaction.set_rollback(True)
+                except Exception as exc:  # a refusal (RuleViolation, ApiError …) is a response to remember too
+                    response = api_exception_handler(exc, {"view": self, "request": request})
+                    if response is None:
+                        raise
+                if response.status_code >= 500 or response.status_code in NOT_STORED:
+                    return response
+                ApiRequest.objects.create(
+                    client=client, request_id=request_id, method=request.method, path=request.path[:255],
+                    body_hash=digest, response_status=response.status_code,
+                    response_body=json.loads(json.dumps(response.data, default=str)),
+                )
+                return response
+        except IntegrityError:
+            # A concurrent request with this request_id committed first: replay it.
+            record = ApiRequest.objects.filter(client=client, request_id=request_id).first()
+            if record is None:
+                raise
+            return _replay(record, digest)
+
+    return wrapper

@@ -1,0 +1,41 @@
+"""Core writes: channel clients and their keys."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.api.keys import key_generate
+from core.audit import audit_record
+from core.models import Channel, ChannelApiKey, ChannelClient
+
+
+@transaction.atomic
+def channel_client_create(*, name: str, kind: str, actor, throttle_rate: str = "",
+                          channel: str = Channel.ADMIN) -> tuple[ChannelClient, str, bool]:
+    """Create a client, or add a key to an existing one of the same kind. Returns (client, key, created);
+    the key is only ever in this return value (its SHA-256 is stored)."""
+    client = ChannelClient.objects.select_for_update().filter(name=name).first()
+    created = client is None
+    if created:
+        client = ChannelClient(name=name, kind=kind, throttle_rate=throttle_rate)
+        client.full_clean()
+        client.save()
+    elif client.kind != kind:
+        raise ValidationError(_("Client %(name)s exists with kind %(kind)s.") % {"name": name, "kind": client.kind})
+    key, prefix, digest = key_generate()
+    ChannelApiKey.objects.create(client=client, prefix=prefix, key_hash=digest)
+    audit_record(actor=actor, verb="channel_client.key_created", subject=client, channel=channel,
+                 new={"name": client.name, "kind": client.kind, "key_prefix": prefix, "new_client": created})
+    return client, key, created
+
+
+@transaction.atomic
+def channel_key_revoke(*, api_key: ChannelApiKey, actor, reason: str = "") -> ChannelApiKey:
+    api_key = ChannelApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, verb="channel_client.key_revoked", subject=api_key.client, channel=Channel.ADMIN,
+                     old={"key_prefix": api_key.prefix}, reason=reason)
+    return api_key
