@@ -4,4 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 class ProtectionConfig(AppConfig):
     name = "protection"
-    verbose_name = _("Protection")
+    verbose_name = _("TecProtec device protection")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core.schedules import register_schedule
+
+        # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
+        register_schedule("protection-installments", "protection.tasks.installments_charge",
+                          {"minute": "10", "hour": "1"})
+        register_schedule("protection-expire", "protection.tasks.enrollments_expire", {"minute": "20", "hour": "0"})
+        register_schedule("protection-sla", "protection.tasks.claims_flag_sla", {"minute": "30", "hour": "6"})
+        register_schedule("protection-reimbursements", "protection.tasks.reimbursements_flag_overdue",
+                          {"minute": "40", "hour": "6"})
