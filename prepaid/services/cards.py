@@ -1,0 +1,332 @@
+"""Writes on one card: activation, top-ups, package purchases, SIM replacement, blocks (PRE-01..05).
+
+Every balance change locks the card row (SELECT … FOR UPDATE), writes one LedgerEntry with the balance after it and
+updates Card.balance in the same transaction, so a card's balance always equals the sum of its ledger.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Block, Customer, Line
+from accounts.validators import validate_iccid
+from core.audit import audit_record
+from core.dates import local_today
+from core.models import Channel
+from core.parameters import parameter
+from core.verdicts import RuleViolation, Verdict
+from prepaid.models import (
+    ActivationArea,
+    Card,
+    Denomination,
+    LedgerEntry,
+    Package,
+    PackagePurchase,
+    SimReplacement,
+)
+from prepaid.selectors import active_prime, line_has_open_block, package_price
+
+# PRE-04: the reasons the operator blocks a prepaid card for.
+PREPAID_BLOCK_REASONS = (
+    Block.Reason.ILLEGAL_ACTIVITY, Block.Reason.SMS_FAIR_USAGE, Block.Reason.INSTITUTION_REQUEST, Block.Reason.MISUSE,
+)
+
+
+def _refuse(code: str, message: str) -> RuleViolation:
+    return RuleViolation.single(code, message)
+
+
+def card_lock(card: Card | int) -> Card:
+    card_id = card if isinstance(card, int) else card.pk
+    return Card.objects.select_for_update(of=("self",)).select_related("line").get(pk=card_id)
+
+
+def ledger_write(
+    *, card: Card, kind: str, amount: int, reference: str, channel: str, actor=None, note: str = "",
+    now: dt.datetime | None = None,
+) -> LedgerEntry:
+    """Move money on a card that the caller holds locked: one ledger row and the new balance, never below zero."""
+    new_balance = card.balance + amount
+    if new_balance < 0:
+        raise _refuse("balance_insufficient", _("The balance is too low."))
+    now = now or timezone.now()
+    entry = LedgerEntry.objects.create(
+        card=card, kind=kind, amount=amount, balance_after=new_balance, reference=reference, channel=channel,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, note=note[:255], created_at=now,
+    )
+    card.balance = new_balance
+    card.updated_at = now
+    card.save(update_fields=["balance", "updated_at"])
+    return entry
+
+
+def _reference(reference: str) -> str:
+    reference = (reference or "").strip()
+    if not reference:
+        raise _refuse("reference_required", _("A reference is required."))
+    if len(reference) > 100:
+        raise _refuse("reference_too_long", _("A reference has at most 100 characters."))
+    return reference
+
+
+# ------------------------------------------------------------------------------------------------ card creation
+
+
+@transaction.atomic
+def card_create(*, line: Line, activation_area: ActivationArea, actor, channel: str = Channel.GRAPARI) -> Card:
+    """A prepaid line gets its card, not yet activated; the pack's activation area is recorded (PRE-01)."""
+    if line.kind != Line.Kind.PREPAID:
+        raise _refuse("not_prepaid", _("Only a prepaid line has a prepaid card."))
+    if Card.objects.filter(line=line).exists():
+        raise _refuse("card_exists", _("This line already has a prepaid card."))
+    card = Card.objects.create(line=line, activation_area=activation_area)
+    audit_record(actor=actor, channel=channel, verb="prepaid.card_created", subject=line,
+                 new={"activation_area": activation_area.code})
+    return card
+
+
+def activation_eligibility(*, card: Card, area: ActivationArea | None) -> Verdict:
+    """PRE-01: registered customer (verified identity) and the activation area printed on the pack."""
+    verdict = Verdict()
+    if card.state != Card.State.INACTIVE:
+        verdict.refuse("already_activated", _("This card is already activated."))
+    if card.line.customer.verification != Customer.Verification.VERIFIED:
+        verdict.refuse("registration_required",
+                       _("The customer's registration (identity data) must be verified before activation."))
+    if area is None or area.pk != card.activation_area_id:
+        verdict.refuse("wrong_activation_area",
+                       _("This card can only be activated in %(area)s, the area printed on its pack.")
+                       % {"area": card.activation_area.name})
+    return verdict
+
+
+def card_activate(
+    *, card: Card, area: ActivationArea | None, actor, channel: str = Channel.GRAPARI, today: dt.date | None = None,
+) -> Card:
+    """Activate a card (PRE-01). It starts active for `prepaid_initial_active_days`."""
+    today = today or local_today()
+    with transaction.atomic():
+        card = card_lock(card)
+        activation_eligibility(card=card, area=area).raise_if_refused()
+        card.state = Card.State.ACTIVE
+        card.activated_on = today
+        card.active_until = today + dt.timedelta(days=parameter("prepaid_initial_active_days"))
+        card.updated_at = timezone.now()
+        card.save(update_fields=["state", "activated_on", "active_until", "updated_at"])
+        line = card.line
+        if line.status == Line.Status.INACTIVE:
+            line.status = Line.Status.ACTIVE
+            line.activated_on = today
+            line.save(update_fields=["status", "activated_on"])
+        audit_record(actor=actor, channel=channel, verb="prepaid.card_activated", subject=line,
+                     old={"state": Card.State.INACTIVE},
+                     new={"state": card.state, "active_until": card.active_until, "area": area.code})
+    return card
+
+
+# ------------------------------------------------------------------------------------------------ top-ups
+
+
+def topup_apply(
+    *, card: Card, amount: int, reference: str, channel: str, actor=None, actor_label: str = "",
+    today: dt.date | None = None,
+) -> LedgerEntry:
+    """Add a top-up to the balance and extend the Active Period by the denomination's validity (PRE-02 Decision).
+
+    A card in grace returns to active. Idempotent by `reference`: a replay returns the first entry; the same reference
+    with a different card or amount is refused.
+    """
+    reference = _reference(reference)
+    today = today or local_today()
+    denomination = Denomination.objects.filter(amount=amount, is_active=True).first()
+    if denomination is None:
+        raise _refuse("unknown_denomination", _("Rp %(amount)s is not a top-up denomination on sale.")
+                      % {"amount": f"{amount:,}".replace(",", ".")})
+    try:
+        with transaction.atomic():
+            card = card_lock(card)
+            existing = LedgerEntry.objects.filter(reference=reference).first()
+            if existing is not None:
+                same = existing.kind == LedgerEntry.Kind.TOPUP and existing.amount == amount
+                if existing.card_id == card.pk and same:
+                    return existing
+                raise _refuse("reference_reused", _("This reference was already used for another transaction."))
+            if card.state == Card.State.INVALID:
+                raise _refuse("card_invalid",
+                              _("This card is invalid: its grace period ended, it cannot be topped up."))
+            if card.state == Card.State.INACTIVE:
+                raise _refuse("card_not_activated", _("This card is not activated yet (PRE-01)."))
+            old = {"state": card.state, "active_until": card.active_until, "balance": card.balance}
+            # PRE-02: the validity is added to the current end of the Active Period, or to today once it has passed.
+            base = max(card.active_until or today, today)
+            card.active_until = base + dt.timedelta(days=denomination.validity_days)
+            card.state = Card.State.ACTIVE
+            card.grace_until = None
+            card.save(update_fields=["active_until", "state", "grace_until"])
+            entry = ledger_write(card=card, kind=LedgerEntry.Kind.TOPUP, amount=amount, reference=reference,
+                                 channel=channel, actor=actor)
+            audit_record(actor=actor, actor_label=actor_label, channel=channel, verb="prepaid.topup", subject=card.line,
+                         old=old, new={"state": card.state, "active_until": card.active_until,
+                                       "balance": card.balance, "reference": reference})
+    except IntegrityError:
+        # The same reference committed meanwhile on another card.
+        existing = LedgerEntry.objects.filter(reference=reference).first()
+        if existing is not None and existing.card_id == card.pk and existing.amount == amount:
+            return existing
+        raise _refuse("reference_reused", _("This reference was already used for another transaction."))
+    return entry
+
+
+# ------------------------------------------------------------------------------------------------ packages
+
+
+def package_purchase_eligibility(*, card: Card, package: Package, price: int, blocked: bool) -> Verdict:
+    """PRE-05 and the card's state: what an agent reads out before buying."""
+    verdict = Verdict(details={"price": price, "balance": card.balance})
+    if card.state != Card.State.ACTIVE:
+        verdict.refuse("card_not_active",
+                       _("The card is not active (%(state)s).") % {"state": card.get_state_display()})
+    if blocked:
+        verdict.refuse("line_blocked", _("The line is blocked."))
+    floor = parameter("prepaid_balance_floor")
+    verdict.details["floor"] = floor
+    if card.balance - price < floor:  # PRE-05: at least Rp 3.000 must stay on the card.
+        verdict.refuse("balance_floor", _("The purchase must leave at least Rp %(floor)s; the balance is "
+                                          "Rp %(balance)s and the package costs Rp %(price)s.")
+                       % {"floor": f"{floor:,}".replace(",", "."), "balance": f"{card.balance:,}".replace(",", "."),
+                          "price": f"{price:,}".replace(",", ".")})
+    return verdict
+
+
+def package_purchase(
+    *, card: Card, package_code: str, reference: str, channel: str, actor=None, actor_label: str = "",
+    now: dt.datetime | None = None,
+) -> PackagePurchase:
+    """Buy a package from the balance (PRE-05, PRE-06 price of the day, PRM-04 Prime price and rollover)."""
+    reference = _reference(reference)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    package = Package.objects.filter(code=(package_code or "").strip(), is_active=True).first()
+    if package is None:
+        raise _refuse("unknown_package", _("There is no package %(code)s on sale.") % {"code": package_code})
+    with transaction.atomic():
+        card = card_lock(card)
+        existing = PackagePurchase.objects.filter(reference=reference).first()
+        if existing is not None:
+            if existing.card_id == card.pk and existing.package_id == package.pk:
+                return existing
+            raise _refuse("reference_reused", _("This reference was already used for another transaction."))
+        prime = active_prime(card) is not None
+        price = package_price(package=package, day=today, prime=prime)
+        package_purchase_eligibility(card=card, package=package, price=price,
+                                     blocked=line_has_open_block(card.line_id)).raise_if_refused()
+        entry = ledger_write(card=card, kind=LedgerEntry.Kind.PACKAGE_PURCHASE, amount=-price,
+                             reference=f"pkg:{reference}", channel=channel, actor=actor, note=package.code, now=now)
+        purchase = PackagePurchase.objects.create(
+            card=card, package=package, reference=reference, price=price, purchased_at=now, entry=entry,
+            valid_until=today + dt.timedelta(days=package.validity_days),
+            rollover=prime and package.monthly_data,  # PRM-04: rollover on monthly data packages
+        )
+        audit_record(actor=actor, actor_label=actor_label, channel=channel, verb="prepaid.package_bought",
+                     subject=card.line, new={"package": package.code, "price": price, "balance": card.balance,
+                                             "reference": reference, "rollover": purchase.rollover})
+    return purchase
+
+
+# ------------------------------------------------------------------------------------------------ SIM replacement
+
+
+def sim_replace(
+    *, card: Card, new_iccid: str, reason: str, actor, channel: str = Channel.GRAPARI, note: str = "",
+    now: dt.datetime | None = None,
+) -> SimReplacement:
+    """PRE-03: a new SIM on the same number for the catalogue fee (free with Prime, PRM-04); the old SIM is closed
+    and the balance stays. An open lost-SIM block is lifted by the replacement."""
+    from accounts.services import line_lock, line_unblock
+
+    now = now or timezone.now()
+    try:
+        new_iccid = validate_iccid(new_iccid)
+    except ValidationError as error:
+        raise _refuse("iccid_invalid", error.messages[0]) from None
+    if reason not in SimReplacement.Reason.values:
+        raise _refuse("reason_invalid", _("Choose why the SIM is replaced."))
+    with transaction.atomic():
+        line = line_lock(card.line)
+        card = card_lock(card)
+        if card.state not in (Card.State.ACTIVE, Card.State.GRACE):
+            raise _refuse("card_not_active", _("Only an active card or one in grace can get a new SIM."))
+        if line.status != Line.Status.ACTIVE:
+            raise _refuse("line_not_in_service", _("This line is no longer in service."))
+        if new_iccid == line.iccid:
+            raise _refuse("same_sim", _("That is the SIM the line already has."))
+        if Line.objects.filter(iccid=new_iccid).exclude(status=Line.Status.RECYCLED).exists():
+            raise _refuse("iccid_taken", _("This SIM (ICCID) is already in use."))
+        prime = active_prime(card)
+        fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
+        if card.balance < fee:
+            raise _refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")
+                          % {"fee": f"{fee:,}".replace(",", ".")})
+        old_iccid = line.iccid
+        replacement = SimReplacement(card=card, reason=reason, old_iccid=old_iccid, new_iccid=new_iccid, fee=fee,
+                                     free_with_prime=prime is not None, actor=actor if actor else None, note=note,
+                                     created_at=now)
+        if fee:
+            replacement.entry = ledger_write(
+                card=card, kind=LedgerEntry.Kind.SIM_REPLACEMENT_FEE, amount=-fee, channel=channel, actor=actor,
+                reference=f"sim:{card.pk}:{new_iccid}", note=_("SIM replacement"), now=now)
+        replacement.save()
+        line.iccid = new_iccid
+        line.save(update_fields=["iccid"])
+        for block in line.blocks.filter(reason=Block.Reason.LOST_SIM, ended_at__isnull=True):
+            line_unblock(block=block, actor=actor, note=_("Replacement SIM issued"), channel=channel)
+        audit_record(actor=actor, channel=channel, verb="prepaid.sim_replaced", subject=line, reason=note,
+                     old={"iccid": old_iccid}, new={"iccid": new_iccid, "fee": fee, "reason": reason,
+                                                    "free_with_prime": prime is not None, "balance": card.balance})
+    return replacement
+
+
+# ------------------------------------------------------------------------------------------------ blocks
+
+
+def card_block(
+    *, card: Card, reason: str, actor, note: str = "", reference: str = "", channel: str = Channel.GRAPARI,
+) -> Block:
+    """PRE-04: illegal use, SMS beyond fair usage, an institution's request (with its reference number), misuse."""
+    from accounts.services import line_block
+
+    if reason not in PREPAID_BLOCK_REASONS:
+        raise _refuse("reason_invalid", _("Choose one of the prepaid blocking reasons."))
+    return line_block(line=card.line, reason=reason, actor=actor, note=note, reference=reference, channel=channel)
+
+
+def card_unblock(*, card: Card, block: Block, actor, note: str, channel: str = Channel.GRAPARI) -> Block:
+    from accounts.services import line_unblock
+
+    if block.line_id != card.line_id:
+        raise _refuse("not_this_line", _("This block belongs to another line."))
+    return line_unblock(block=block, actor=actor, note=note, channel=channel)
+
+
+def ledger_adjust(*, card: Card, amount: int, reference: str, actor, reason: str) -> LedgerEntry:
+    """A supervisor's correction of a balance, with its reason (never below zero)."""
+    reference = _reference(reference)
+    if not (reason or "").strip():
+        raise _refuse("reason_required", _("Give a reason."))
+    if amount == 0:
+        raise _refuse("amount_zero", _("An adjustment moves a non-zero amount."))
+    with transaction.atomic():
+        card = card_lock(card)
+        if card.state == Card.State.INVALID:
+            raise _refuse("card_invalid", _("This card is invalid."))
+        if LedgerEntry.objects.filter(reference=f"adj:{reference}").exists():
+            raise _refuse("reference_reused", _("This reference was already used for another transaction."))
+        old = card.balance
+        entry = ledger_write(card=card, kind=LedgerEntry.Kind.ADJUSTMENT, amount=amount, reference=f"adj:{reference}",
+                             channel=Channel.ADMIN, actor=actor, note=reason)
+        audit_record(actor=actor, channel=Channel.ADMIN, verb="prepaid.balance_adjusted", subject=card.line,
+                     old={"balance": old}, new={"balance": card.balance}, reason=reason)
+    return entry
