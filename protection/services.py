@@ -144,7 +144,7 @@ def protection_enroll(
         imei = _clean_imei(imei)
     receipt_number = (receipt_number or "").strip()
     with transaction.atomic():
-        line = Line.objects.select_for_update().select_related("customer").get(pk=line.pk)
+        line = Line.objects.select_for_update(of=("self",)).select_related("customer").get(pk=line.pk)
         if not imei:
             imei = LineDevice.objects.filter(line=line).values_list("imei", flat=True).first()
         product = product_current()
@@ -244,7 +244,7 @@ def enrollment_terminate(
     if not reason:
         raise _refuse("reason_required", _("Say why the subscription is terminated."))
     with transaction.atomic():
-        enrollment = Enrollment.objects.select_for_update().select_related("line").get(pk=enrollment.pk)
+        enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("line").get(pk=enrollment.pk)
         termination_eligibility(enrollment=enrollment, today=today).raise_if_refused()
         old = {"status": enrollment.status, "next_charge_on": enrollment.next_charge_on}
         enrollment.status = Enrollment.Status.TERMINATED
@@ -264,7 +264,7 @@ def enrollments_expire_chunk(*, today: dt.date, limit: int = 500) -> ChunkResult
     """One chunk of the expiry job: active enrollments whose period has ended become expired (TP-04)."""
     with transaction.atomic():
         due = list(
-            Enrollment.objects.select_for_update(skip_locked=True).select_related("line")
+            Enrollment.objects.select_for_update(skip_locked=True, of=("self",)).select_related("line")
             .filter(status=Enrollment.Status.ACTIVE, end_date__lte=today).order_by("end_date", "pk")[:limit]
         )
         for enrollment in due:
@@ -303,7 +303,7 @@ def claim_file(
         raise _refuse("damage_required", _("Describe the damage."))
     audit_channel = Channel.API if channel == Claim.Channel.API else Channel.GRAPARI
     with transaction.atomic():
-        enrollment = (Enrollment.objects.select_for_update().select_related("line", "product")
+        enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("line", "product")
                       .get(pk=enrollment.pk))
         receipt_new = enrollment.purchase_date is None
         verdict = claim_eligibility(enrollment=enrollment, imei=imei, today=today, purchase_date=purchase_date)
@@ -370,7 +370,8 @@ def claim_advance(
     if event not in TRANSITIONS and event not in ("shipping_reimbursement", "reimbursement_paid"):
         raise _refuse("unknown_event", _("Unknown claim event “%(event)s”.") % {"event": event})
     with transaction.atomic():
-        claim = (Claim.objects.select_for_update().select_related("line__customer__registered_at", "enrollment")
+        claim = (Claim.objects.select_for_update(of=("self",))
+                 .select_related("line__customer__registered_at", "enrollment")
                  .get(pk=claim.pk))
         if event == "shipping_reimbursement":
             return _reimbursement_request(claim=claim, amount=amount, on=on, actor=actor, actor_label=actor_label,
@@ -468,7 +469,7 @@ def claims_flag_sla_chunk(*, today: dt.date, limit: int = 500) -> ChunkResult:
     """TP-10: open claims past their return date are flagged as breaches (once each)."""
     with transaction.atomic():
         due = list(
-            Claim.objects.select_for_update(skip_locked=True).select_related("line")
+            Claim.objects.select_for_update(skip_locked=True, of=("self",)).select_related("line")
             .filter(status__in=[Claim.Status.PICKED_UP, Claim.Status.AT_REPAIR], sla_breached=False,
                     sla_due_on__lt=today).order_by("sla_due_on", "pk")[:limit]
         )
@@ -484,7 +485,7 @@ def reimbursements_flag_overdue_chunk(*, today: dt.date, limit: int = 500) -> Ch
     """TP-11: unpaid reimbursements past their due date are flagged overdue (once each)."""
     with transaction.atomic():
         due = list(
-            Reimbursement.objects.select_for_update(skip_locked=True).select_related("claim__line")
+            Reimbursement.objects.select_for_update(skip_locked=True, of=("self",)).select_related("claim__line")
             .filter(status=Reimbursement.Status.PENDING, overdue=False, due_on__lt=today)
             .order_by("due_on", "pk")[:limit]
         )
