@@ -1,0 +1,27 @@
+"""Bill-cycle arithmetic: a cycle starts on the account's bill cycle day and lasts one calendar month."""
+
+import datetime as dt
+
+from core.dates import add_months
+
+
+def cycle_for(day: dt.date, cycle_day: int) -> tuple[dt.date, dt.date]:
+    """(first day, last day) of the bill cycle containing `day` for an account billed on `cycle_day` (1..28)."""
+    start = day.replace(day=cycle_day)
+    if day.day < cycle_day:
+        start = add_months(start, -1)
+    return start, next_cycle_start(start) - dt.timedelta(days=1)
+
+
+def next_cycle_start(start: dt.date) -> dt.date:
+    return add_months(start, 1)
+
+
+def full_months_between(start: dt.date, day: dt.date) -> int:
+    """Whole calendar months from `start` to `day` (tenure): Jan 31 → Feb 28 is one month."""
+    if day < start:
+        return 0
+    months = (day.year - start.year) * 12 + day.month - start.month
+    while months > 0 and add_months(start, months) > day:
+        months -= 1
+    return months

@@ -1,0 +1,133 @@
+"""Reads for the billing pages, the API and the services' checks."""
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from accounts.models import BillingAccount, Block, Line
+from billing.models import (
+    BasicPackage,
+    Bill,
+    Decision,
+    LimitChange,
+    Payment,
+    Purchase,
+    Scope,
+    SpendingLimit,
+    SuggestedLimit,
+)
+from core.dates import local_today
+
+
+def _open_blocks(**filters) -> Exists:
+    return Exists(Block.objects.filter(line=OuterRef("pk"), ended_at__isnull=True, **filters))
+
+
+def line_for_authorization(*, msisdn: str | None = None, line_id: int | None = None,
+                           today: dt.date | None = None) -> Line | None:
+    """The line with everything a purchase decision needs, in one query (LIM-05 reasons as flags)."""
+    today = today or local_today()
+    lines = Line.objects.select_related("billing_account").annotate(
+        has_bar=_open_blocks(reason=Block.Reason.CUSTOMER_REQUEST),
+        has_hold=_open_blocks(reason=Block.Reason.SYSTEM_HOLD),
+        has_unpaid_block=_open_blocks(reason=Block.Reason.UNPAID_BILL),
+        has_other_block=Exists(
+            Block.objects.filter(line=OuterRef("pk"), ended_at__isnull=True,
+                                 scope__in=[Block.Scope.ALL, Block.Scope.PURCHASES])
+            .exclude(reason__in=[Block.Reason.CUSTOMER_REQUEST, Block.Reason.SYSTEM_HOLD, Block.Reason.UNPAID_BILL])
+        ),
+        has_overdue_bill=Exists(Bill.objects.filter(
+            billing_account=OuterRef("billing_account_id"), status=Bill.Status.OPEN, due_date__lt=today)),
+    )
+    if line_id is not None:
+        return lines.filter(pk=line_id).first()
+    return lines.exclude(status=Line.Status.RECYCLED).filter(msisdn=msisdn).first()
+
+
+def suggested_limit(*, tariff: int, payment_method: str) -> int:
+    """LIM-06: the row for the package tariff; a tariff between rows takes the next higher row (Decision), above
+    the last row the last row. Credit-card autodebit payers get the card column, everyone else the cash one."""
+    row = SuggestedLimit.objects.filter(max_tariff__gte=tariff).order_by("max_tariff").first()
+    if row is None:
+        row = SuggestedLimit.objects.order_by("-max_tariff").first()
+    if row is None:
+        return 0
+    card = payment_method == BillingAccount.PaymentMethod.CREDIT_CARD
+    return row.card_limit if card else row.cash_limit
+
+
+def line_package(line: Line) -> BasicPackage | None:
+    return BasicPackage.objects.filter(lines__line=line).first()
+
+
+def line_limits(line: Line) -> dict[str, SpendingLimit]:
+    return {limit.scope: limit for limit in SpendingLimit.objects.filter(line=line)}
+
+
+def line_spending(line: Line) -> dict:
+    """The API/USSD view of a line's limits: {"domestic": {...}, "international": {...}, cycle dates}."""
+    limits = line_limits(line)
+    body = {}
+    cycle_start = cycle_end = None
+    for scope in Scope.values:
+        limit = limits.get(scope)
+        if limit is None:
+            body[scope] = {"limit": 0, "usage": 0, "percent": 0}
+            continue
+        body[scope] = {"limit": limit.amount, "usage": limit.counted, "percent": limit.percent}
+        cycle_start, cycle_end = limit.cycle_start, limit.cycle_end
+    body["cycle_start"] = cycle_start
+    body["cycle_end"] = cycle_end
+    return body
+
+
+def cycle_purchases(line: Line, cycle_start: dt.date | None, limit: int = 100) -> QuerySet:
+    return Purchase.objects.filter(line=line, cycle_start=cycle_start).select_related("category").order_by(
+        "-created_at", "-id")[:limit]
+
+
+def limit_history(line: Line, limit: int = 50) -> QuerySet:
+    return LimitChange.objects.filter(line=line).select_related("actor").order_by("-created_at", "-id")[:limit]
+
+
+def account_bills(account: BillingAccount, limit: int = 24) -> QuerySet:
+    return Bill.objects.filter(billing_account=account).order_by("-period_start")[:limit]
+
+
+def account_payments(account: BillingAccount, limit: int = 50) -> QuerySet:
+    return (Payment.objects.filter(billing_account=account).select_related("bill", "line", "recorded_by")
+            .order_by("-paid_on", "-id")[:limit])
+
+
+def account_has_outstanding_bill(account_id: int) -> bool:
+    """LIM-07: an issued bill that is not paid in full."""
+    return Bill.objects.filter(billing_account_id=account_id, status=Bill.Status.OPEN).exists()
+
+
+def account_overdue_bills(account_id: int, today: dt.date) -> QuerySet:
+    """LIM-05, BIL-05: bills unpaid past their due date."""
+    return Bill.objects.filter(billing_account_id=account_id, status=Bill.Status.OPEN, due_date__lt=today)
+
+
+def account_paid_late(account_id: int, cycles: int, today: dt.date) -> list[Bill]:
+    """LIM-07 regular-customer policy: the bills among the last `cycles` that were (or are) paid after their due."""
+    recent = list(Bill.objects.filter(billing_account_id=account_id).order_by("-period_start")[:cycles])
+    return [bill for bill in recent
+            if (bill.paid_on is not None and bill.paid_on > bill.due_date)
+            or (bill.paid_on is None and bill.due_date < today)]
+
+
+def current_cycle_usage(account_ids: list[int]) -> dict[int, int]:
+    """Counted usage of each account's lines in their current cycles (BIL-04)."""
+    rows = (SpendingLimit.objects.filter(line__billing_account_id__in=account_ids)
+            .values("line__billing_account_id").annotate(total=Sum("used") - Sum("settled")))
+    return {row["line__billing_account_id"]: row["total"] or 0 for row in rows}
+
+
+def approved_purchases_total(line: Line, cycle_start: dt.date) -> int:
+    return (Purchase.objects.filter(line=line, cycle_start=cycle_start, decision=Decision.APPROVED, counted=True)
+            .aggregate(total=Sum("amount"))["total"] or 0)
+
+
+def bills_with_open_objections() -> QuerySet:
+    return Bill.objects.filter(Q(objections__status="open")).distinct()

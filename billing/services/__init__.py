@@ -1,0 +1,30 @@
+"""Every write of the billing app. Split by subject; import from here."""
+
+from billing.services.bills import (
+    bill_charge_add,
+    bills_issue_chunk,
+    bills_overdue_chunk,
+    early_settlement_enforce_chunk,
+    early_settlement_scan,
+    goodwill_credit_grant,
+    objection_file,
+    objection_resolve,
+    payment_current_usage,
+    payment_record,
+)
+from billing.services.limits import (
+    LIMIT_CHANGE_CHANNELS,
+    cycles_close_chunk,
+    purchase_authorize,
+    spending_limit_change,
+    spending_limit_open,
+    spending_limit_override,
+    usage_record,
+)
+
+__all__ = [
+    "LIMIT_CHANGE_CHANNELS", "bill_charge_add", "bills_issue_chunk", "bills_overdue_chunk", "cycles_close_chunk",
+    "early_settlement_enforce_chunk", "early_settlement_scan", "goodwill_credit_grant", "objection_file",
+    "objection_resolve", "payment_current_usage", "payment_record", "purchase_authorize", "spending_limit_change",
+    "spending_limit_open", "spending_limit_override", "usage_record",
+]
