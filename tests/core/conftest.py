@@ -1,0 +1,17 @@
+import pytest
+from django.core.cache import cache
+
+from core import ussd
+from core.sms_backends import MemoryBackend
+
+
+@pytest.fixture(autouse=True)
+def _clean_platform_state():
+    """The memory SMS gateway, the throttle counters and the USSD menu registry are process-wide."""
+    MemoryBackend.reset()
+    cache.clear()
+    menus = dict(ussd.MENUS)
+    yield
+    ussd.MENUS.clear()
+    ussd.MENUS.update(menus)
+    MemoryBackend.reset()
