@@ -1,39 +1,52 @@
-"""Reads for the agent workspace and the API."""
+"""Reads for the agent workspace and the API. Each page's reads are a fixed number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import BillingAccount, Block, Customer, Line
 from accounts.validators import looks_like_msisdn, normalize_msisdn
 from core.models import AuditEvent
 
+NAME_MIN_LENGTH = 2
+OTHER_DOCUMENTS = [Customer.IdType.DRIVING_LICENCE, Customer.IdType.PASSPORT, Customer.IdType.NPWP]
+
 
 @dataclass
 class SearchResult:
-    kind: str  # msisdn, nik, iccid, account, name, empty
+    """What the one search box found. `lines` and `customers` are unsliced querysets: the page filters and slices."""
+
+    kind: str  # msisdn, nik, iccid, account, name, digits, empty
     query: str
     lines: QuerySet
     customers: QuerySet
+    error: str = ""  # the input cannot be a search term (a malformed number, a name too short)
+    normalized: str = field(default="")  # e.g. the E.164 form of an MSISDN
 
-    @property
     def single_line(self) -> Line | None:
+        """The line to open straight away: exactly one line and no customer without a line (two queries)."""
+        if self.error:
+            return None
         lines = list(self.lines[:2])
-        if len(lines) == 1 and not self.customers_without_lines():
-            return lines[0]
-        return None
-
-    def customers_without_lines(self) -> list[Customer]:
-        return [customer for customer in self.customers if not customer.line_count]
+        if len(lines) != 1:
+            return None
+        if self.customers.filter(line_count=0).exists():
+            return None
+        return lines[0]
 
 
 def _line_rows() -> QuerySet:
-    return Line.objects.select_related("customer", "billing_account").order_by("status", "msisdn")
+    return Line.objects.select_related("customer", "billing_account").order_by("status", "msisdn", "pk")
+
+
+def _compact(query: str) -> str:
+    return "".join(query.split()).replace("-", "").replace(".", "")
 
 
 def classify_query(query: str) -> str:
-    compact = "".join(query.split()).replace("-", "")
+    compact = _compact(query)
     if not compact:
         return "empty"
     if looks_like_msisdn(compact):
@@ -46,36 +59,63 @@ def classify_query(query: str) -> str:
         if len(compact) == 10 and compact[0] in "12345":
             return "account"
         return "digits"
+    if compact.startswith("+"):
+        return "digits"
     return "name"
 
 
-def search(query: str, limit: int = 50) -> SearchResult:
-    """One box for everything: MSISDN in any form, NIK, ICCID, account number or a name prefix."""
-    query = (query or "").strip()
+def search(query: str) -> SearchResult:
+    """One box for everything: MSISDN (08…, 628…, +628…), NIK, ICCID, account number or a name prefix."""
+    query = " ".join((query or "").split())[:100]
     kind = classify_query(query)
-    compact = "".join(query.split()).replace("-", "")
+    compact = _compact(query)
     lines = Line.objects.none()
     customers = Customer.objects.none()
-    if kind == "msisdn":
+    error = ""
+    normalized = compact
+    if kind == "empty":
+        error = _("Type a mobile number, a NIK, an ICCID, an account number or a name.")
+    elif kind == "msisdn":
         try:
-            lines = _line_rows().filter(msisdn=normalize_msisdn(compact))
-        except ValidationError:
-            pass
+            normalized = normalize_msisdn(compact)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            lines = _line_rows().filter(msisdn=normalized)
     elif kind == "nik":
         customers = Customer.objects.filter(id_type=Customer.IdType.KTP, id_number=compact)
         lines = _line_rows().filter(customer__id_type=Customer.IdType.KTP, customer__id_number=compact)
     elif kind == "iccid":
         lines = _line_rows().filter(iccid=compact)
     elif kind == "account":
+        customers = Customer.objects.filter(billing_accounts__number=compact)
         lines = _line_rows().filter(billing_account__number=compact)
-    elif kind == "name" and len(query) >= 2:
-        customers = Customer.objects.filter(full_name__istartswith=query).order_by("full_name")
-        lines = _line_rows().filter(customer__full_name__istartswith=query)
-    customers = customers.annotate(line_count=Count("lines"))[:limit]
-    return SearchResult(kind=kind, query=query, lines=lines[:limit], customers=customers)
+    elif kind == "digits":
+        # Maybe another identity document (a driving licence has 12–16 digits).
+        customers = Customer.objects.filter(id_type__in=OTHER_DOCUMENTS, id_number=compact)
+        lines = _line_rows().filter(customer__id_type__in=OTHER_DOCUMENTS, customer__id_number=compact)
+        if not customers.exists():
+            error = _(
+                "%(query)s is not a mobile number (08…, 628…, +628…), a NIK (16 digits), an ICCID (19–20 digits, "
+                "starting 89), an account number (10 digits) or a registered document number."
+            ) % {"query": query}
+    elif len(query) < NAME_MIN_LENGTH:
+        error = _("Type at least %(count)d letters of the name.") % {"count": NAME_MIN_LENGTH}
+    else:
+        # Case-insensitive prefix: UPPER(full_name) LIKE 'ABC%' uses the prefix index on PostgreSQL.
+        # A passport number looks like a word: it is tried as a document number too.
+        by_name = Q(full_name__istartswith=query) | Q(id_type=Customer.IdType.PASSPORT, id_number=compact.upper())
+        customers = Customer.objects.filter(by_name)
+        lines = _line_rows().filter(
+            Q(customer__full_name__istartswith=query)
+            | Q(customer__id_type=Customer.IdType.PASSPORT, customer__id_number=compact.upper())
+        )
+    customers = customers.annotate(line_count=Count("lines")).order_by("full_name", "pk")
+    return SearchResult(kind=kind, query=query, lines=lines, customers=customers, error=error, normalized=normalized)
 
 
 def line_detail(line_id: int) -> Line:
+    """A line with its customer, account and open blocks (`line.open_blocks`), in two queries."""
     open_blocks = Block.objects.filter(ended_at__isnull=True).select_related("started_by").order_by("-started_at")
     return (
         Line.objects.select_related("customer", "billing_account")
@@ -95,8 +135,15 @@ def line_by_msisdn(msisdn: str) -> Line | None:
     )
 
 
+def account_line_count(line: Line) -> int:
+    """How many lines share this line's billing account (SAMU, ACC-03); 0 for prepaid."""
+    if line.billing_account_id is None:
+        return 0
+    return Line.objects.filter(billing_account_id=line.billing_account_id).count()
+
+
 def line_blocks(line: Line, limit: int = 50) -> QuerySet:
-    return line.blocks.select_related("started_by", "ended_by").order_by("-started_at")[:limit]
+    return line.blocks.select_related("started_by", "ended_by").order_by("-started_at", "-pk")[:limit]
 
 
 def line_open_blocks(line: Line) -> QuerySet:

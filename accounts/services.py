@@ -84,7 +84,11 @@ def customer_register(
     return customer
 
 
-def customer_set_verification(*, customer: Customer, status: str, actor: User, reason: str) -> Customer:
+def customer_set_verification(*, customer: Customer, status: str, actor: User | None, reason: str) -> Customer:
+    """Record the result of the identity check. A person doing it must be a supervisor."""
+    if actor is not None and not _is_supervisor(actor):
+        raise RuleViolation.single("supervisor_only", _("Only a supervisor may set the verification status."))
+    _require(status in Customer.Verification.values, "invalid_status", _("Choose a verification status."))
     _require(bool(reason.strip()), "reason_required", _("Give a reason."))
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -113,6 +117,8 @@ def billing_account_open(
 ) -> BillingAccount:
     """Open a postpaid billing account; add lines to it for SAMU (ACC-03)."""
     _require(1 <= bill_cycle_day <= 28, "cycle_day", _("The bill cycle day is between 1 and 28."))
+    _require(payment_method in BillingAccount.PaymentMethod.values, "invalid_payment_method",
+             _("Choose a payment method."))
     with transaction.atomic():
         account = BillingAccount.objects.create(
             number=_new_account_number(), customer=customer, payment_method=payment_method,
@@ -129,6 +135,7 @@ def line_activate(
 ) -> Line:
     """Put a number and SIM in service for a registered customer (ACC-02, ACC-03)."""
     msisdn, iccid, imsi = normalize_msisdn(msisdn), validate_iccid(iccid), validate_imsi(imsi)
+    _require(kind in Line.Kind.values, "invalid_kind", _("A line is prepaid or postpaid."))
     _require(customer.verification != Customer.Verification.FAILED, "verification_failed",
              _("The customer's identity failed verification: no new line can be activated."))
     if kind == Line.Kind.POSTPAID:
@@ -166,6 +173,8 @@ def line_block(
     reference: str = "", permanent: bool = False, channel: str = Channel.GRAPARI,
 ) -> Block:
     """Block a line, temporarily or permanently (ACC-04, BIL-05, PRE-04). A permanent block starts quarantine."""
+    _require(reason in Block.Reason.values, "invalid_reason", _("Choose a blocking reason."))
+    _require(scope in Block.Scope.values, "invalid_scope", _("Choose what is blocked."))
     if actor is not None and reason in SUPERVISOR_ONLY_REASONS and not _is_supervisor(actor):
         raise RuleViolation.single("supervisor_only", _("Only a supervisor may block for this reason."))
     if permanent or reason == Block.Reason.TERMINATION:

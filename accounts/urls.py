@@ -6,4 +6,16 @@ app_name = "accounts"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("customers/new/", views.customer_register, name="customer_register"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/identity/", views.customer_identity, name="customer_identity"),
+    path("customers/<int:pk>/verification/", views.customer_verification, name="customer_verification"),
+    path("customers/<int:pk>/accounts/new/", views.account_open, name="account_open"),
+    path("customers/<int:pk>/lines/new/", views.line_activate, name="line_activate"),
+    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
+    path("lines/<int:pk>/tabs/<slug:key>/", views.line_tab_view, name="line_tab"),
+    path("lines/<int:pk>/block/", views.line_block, name="line_block"),
+    path("lines/<int:pk>/blocks/<int:block_id>/unblock/", views.line_unblock, name="line_unblock"),
+    path("lines/<int:pk>/lost/", views.line_report_lost, name="line_report_lost"),
+    path("lines/<int:pk>/transfer/", views.line_transfer, name="line_transfer"),
 ]

@@ -1,7 +1,380 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+"""The agent workspace: search, customer and line pages, and the actions on them.
+
+Views are thin: permission, form, one service call, a message, a redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.filters import LineResultFilter
+from accounts.forms import (
+    BillingAccountOpenForm,
+    BlockForm,
+    CustomerRegisterForm,
+    LineActivateForm,
+    LostSimForm,
+    TransferForm,
+    UnblockForm,
+    VerificationForm,
+)
+from accounts.models import Block, Customer, Line
+from core.tabs import LineTab, line_tab, line_tabs
+from core.verdicts import RuleViolation
+
+SEARCH_LIMIT = 50
+
+VERB_LABELS = {
+    "customer.registered": gettext_lazy("Customer registered"),
+    "customer.verification": gettext_lazy("Verification status changed"),
+    "customer.identity_shown": gettext_lazy("Identity number shown"),
+    "account.opened": gettext_lazy("Billing account opened"),
+    "line.activated": gettext_lazy("Line activated"),
+    "line.blocked": gettext_lazy("Line blocked"),
+    "line.unblocked": gettext_lazy("Block lifted"),
+    "line.transferred": gettext_lazy("Line transferred"),
+    "line.recycled": gettext_lazy("Number recycled"),
+}
+
+
+def _blocks_tab_context(request, line):
+    return {"blocks": selectors.line_blocks(line)}
+
+
+# Built into the line page, before the tabs other apps register.
+BLOCKS_TAB = LineTab(key="blocks", title=gettext_lazy("Blocks"), template="accounts/tabs/blocks.html",
+                     context=_blocks_tab_context, order=0)
+
+
+def _summary(value) -> str:
+    if value in (None, "", {}, []):
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {item}" for key, item in value.items() if item not in (None, ""))
+    return str(value)
+
+
+def _labelled(events):
+    """Audit events with a readable label and old/new summaries for the timeline."""
+    events = list(events)
+    for event in events:
+        event.label = VERB_LABELS.get(event.verb, event.verb)
+        event.old_summary = _summary(event.old)
+        event.new_summary = _summary(event.new)
+    return events
+
+
+def _is_supervisor(user) -> bool:
+    return bool(user.is_superuser or user.has_perm("accounts.block_any_reason"))
+
+
+def _refused(request, form, exc: RuleViolation) -> None:
+    """Show a business refusal to the agent at the top of the page; the form keeps what they typed."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _action_page(request, *, form, title, subject=None, line=None, customer=None, danger=False, intro=""):
+    return render(request, "accounts/action.html", {
+        "form": form, "title": title, "subject": subject, "line": line, "customer": customer, "danger": danger,
+        "intro": intro,
+    })
+
+
+# Search ---------------------------------------------------------------------------------------------------------
 
 
 @login_required
+@permission_required("accounts.view_line", raise_exception=True)
 def search(request):
-    return HttpResponse("search")
+    query = request.GET.get("q", "")
+    result = selectors.search(query)
+    filterset = LineResultFilter(request.GET or None, queryset=result.lines)
+    if not result.error and not filterset.is_filtering:
+        line = result.single_line()
+        if line is not None:
+            return redirect("accounts:line_detail", pk=line.pk)
+    if filterset.is_bound and not filterset.is_valid():
+        lines = []
+    else:
+        lines = list(filterset.qs[: SEARCH_LIMIT + 1])
+    customers = list(result.customers[: SEARCH_LIMIT + 1])
+    return render(request, "accounts/search.html", {
+        "result": result,
+        "search_query": result.query,
+        "filter": filterset,
+        "lines": lines[:SEARCH_LIMIT],
+        "lines_truncated": len(lines) > SEARCH_LIMIT,
+        "customers": customers[:SEARCH_LIMIT],
+        "customers_truncated": len(customers) > SEARCH_LIMIT,
+        "limit": SEARCH_LIMIT,
+    })
+
+
+# Customer -------------------------------------------------------------------------------------------------------
+
+
+def _get_customer(pk) -> Customer:
+    try:
+        return selectors.customer_detail(pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@permission_required("accounts.view_customer", raise_exception=True)
+def customer_detail(request, pk):
+    return _customer_page(request, _get_customer(pk))
+
+
+def _customer_page(request, customer, revealed: str = ""):
+    accounts = list(selectors.customer_accounts(customer))
+    lines = list(selectors.customer_lines(customer))
+    by_account = {account.pk: [] for account in accounts}
+    prepaid = []
+    for line in lines:
+        if line.billing_account_id in by_account:
+            by_account[line.billing_account_id].append(line)
+        else:
+            prepaid.append(line)
+    return render(request, "accounts/customer_detail.html", {
+        "customer": customer,
+        "accounts": [(account, by_account[account.pk]) for account in accounts],
+        "prepaid_lines": prepaid,
+        "line_total": len(lines),
+        "timeline": _labelled(selectors.customer_timeline(customer)),
+        "is_supervisor_user": _is_supervisor(request.user),
+        "revealed": revealed,
+    })
+
+
+@login_required
+@permission_required("accounts.reveal_identity", raise_exception=True)
+@require_POST
+def customer_identity(request, pk):
+    """Show the full document number; the look is audited by the service."""
+    customer = _get_customer(pk)
+    number = services.customer_reveal_identity(customer=customer, actor=request.user)
+    if request.htmx:
+        return render(request, "accounts/_identity.html", {"customer": customer, "revealed": number})
+    return _customer_page(request, customer, revealed=number)
+
+
+@login_required
+@permission_required("accounts.add_customer", raise_exception=True)
+def customer_register(request):
+    form = CustomerRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "confirm"}
+        try:
+            customer = services.customer_register(actor=request.user, **data)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s registered.") % {"name": customer.full_name})
+            return redirect("accounts:customer_detail", pk=customer.pk)
+    return _action_page(request, form=form, title=_("Register a customer"))
+
+
+@login_required
+def customer_verification(request, pk):
+    """Supervisors set the result of the identity verification."""
+    if not _is_supervisor(request.user):
+        raise PermissionDenied
+    customer = _get_customer(pk)
+    form = VerificationForm(request.POST or None, initial={"status": customer.verification})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_set_verification(customer=customer, status=form.cleaned_data["status"],
+                                               actor=request.user, reason=form.cleaned_data["reason"])
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Verification status saved."))
+            return redirect("accounts:customer_detail", pk=customer.pk)
+    return _action_page(request, form=form, title=_("Set the verification status"), customer=customer,
+                        subject=customer)
+
+
+@login_required
+@permission_required("accounts.add_billingaccount", raise_exception=True)
+def account_open(request, pk):
+    customer = _get_customer(pk)
+    form = BillingAccountOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.billing_account_open(
+                customer=customer, payment_method=form.cleaned_data["payment_method"],
+                bill_cycle_day=form.cleaned_data["bill_cycle_day"], actor=request.user)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Billing account %(number)s opened.") % {"number": account.number})
+            return redirect("accounts:customer_detail", pk=customer.pk)
+    return _action_page(request, form=form, title=_("Open a billing account"), customer=customer, subject=customer)
+
+
+@login_required
+@permission_required("accounts.add_line", raise_exception=True)
+def line_activate(request, pk):
+    customer = _get_customer(pk)
+    form = LineActivateForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            line = services.line_activate(
+                customer=customer, msisdn=data["msisdn"], iccid=data["iccid"], imsi=data["imsi"], kind=data["kind"],
+                billing_account=data["billing_account"], actor=request.user)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Line %(number)s activated.") % {"number": line.msisdn_national})
+            return redirect("accounts:line_detail", pk=line.pk)
+    return _action_page(request, form=form, title=_("Activate a line"), customer=customer, subject=customer)
+
+
+# Line -----------------------------------------------------------------------------------------------------------
+
+
+def _get_line(pk) -> Line:
+    try:
+        return selectors.line_detail(pk)
+    except Line.DoesNotExist:
+        raise Http404 from None
+
+
+def _tabs_for(line) -> list[LineTab]:
+    return [BLOCKS_TAB, *line_tabs(line)]
+
+
+def _can_lift(user, block: Block, supervisor: bool) -> bool:
+    if block.permanent or block.reason in services.NOT_LIFTABLE_BY_HAND:
+        return False
+    return supervisor or block.reason not in services.SUPERVISOR_ONLY_REASONS
+
+
+@login_required
+@permission_required("accounts.view_line", raise_exception=True)
+def line_detail(request, pk):
+    line = _get_line(pk)
+    supervisor = _is_supervisor(request.user)
+    for block in line.open_blocks:
+        block.liftable = _can_lift(request.user, block, supervisor)
+    in_service = line.status in (Line.Status.ACTIVE, Line.Status.INACTIVE)
+    return render(request, "accounts/line_detail.html", {
+        "line": line,
+        "customer": line.customer,
+        "tabs": _tabs_for(line),
+        "timeline": _labelled(selectors.line_timeline(line)),
+        "account_line_count": selectors.account_line_count(line),
+        "in_service": in_service,
+        "can_block": in_service and request.user.has_perm("accounts.add_block"),
+        "can_unblock": request.user.has_perm("accounts.change_block"),
+        "can_transfer": line.status == Line.Status.ACTIVE and request.user.has_perm("accounts.add_transferapproval"),
+    })
+
+
+@login_required
+@permission_required("accounts.view_line", raise_exception=True)
+def line_tab_view(request, pk, key):
+    """One tab body for the line page, loaded with htmx. 404 for a tab that does not exist or does not apply."""
+    line = get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=pk)
+    tab = BLOCKS_TAB if key == BLOCKS_TAB.key else line_tab(key)
+    if tab is None or not tab.applies(line):
+        raise Http404
+    context = {"line": line, "tab": tab}
+    context.update(tab.context(request, line) or {})
+    return render(request, tab.template, context)
+
+
+@login_required
+@permission_required("accounts.add_block", raise_exception=True)
+def line_block(request, pk):
+    line = _get_line(pk)
+    supervisor = _is_supervisor(request.user)
+    form = BlockForm(request.POST or None, supervisor=supervisor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            block = services.line_block(
+                line=line, reason=data["reason"], scope=data["scope"], note=data["note"],
+                reference=data["reference"], permanent=data.get("permanent", False), actor=request.user)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Line %(number)s blocked: %(reason)s.") % {
+                "number": line.msisdn_national, "reason": block.get_reason_display()})
+            return redirect("accounts:line_detail", pk=line.pk)
+    return _action_page(request, form=form, title=_("Block the line"), line=line, subject=line, danger=True)
+
+
+@login_required
+@permission_required("accounts.change_block", raise_exception=True)
+def line_unblock(request, pk, block_id):
+    block = get_object_or_404(Block.objects.select_related("line"), pk=block_id, line_id=pk)
+    line = _get_line(pk)
+    form = UnblockForm(request.POST or None)
+    if block.ended_at is not None:
+        messages.info(request, _("This block was already lifted."))
+        return redirect("accounts:line_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_unblock(block=block, actor=request.user, note=form.cleaned_data["note"])
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Block lifted: %(reason)s.") % {"reason": block.get_reason_display()})
+            return redirect("accounts:line_detail", pk=pk)
+    intro = _("Lift the block “%(reason)s” (since %(date)s).") % {
+        "reason": block.get_reason_display(), "date": block.started_at.strftime("%d-%m-%Y")}
+    return _action_page(request, form=form, title=_("Lift a block"), line=line, subject=line, intro=intro)
+
+
+@login_required
+@permission_required("accounts.add_block", raise_exception=True)
+def line_report_lost(request, pk):
+    line = _get_line(pk)
+    form = LostSimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.line_report_lost(
+                line=line, actor=request.user, statement_number=data["statement_number"],
+                identity_copy_received=data["identity_copy_received"], note=data["note"])
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Lost SIM reported: line %(number)s is blocked.") % {
+                "number": line.msisdn_national})
+            return redirect("accounts:line_detail", pk=line.pk)
+    intro = _("The line is blocked at once. The customer stays liable for every charge made before now.")
+    return _action_page(request, form=form, title=_("Report a lost SIM"), line=line, subject=line, danger=True,
+                        intro=intro)
+
+
+@login_required
+@permission_required("accounts.add_transferapproval", raise_exception=True)
+def line_transfer(request, pk):
+    line = _get_line(pk)
+    form = TransferForm(request.POST or None, line=line)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.line_transfer(
+                line=line, to_customer=data["to_customer"], to_billing_account=data.get("to_billing_account"),
+                letter_number=data["letter_number"], reason=data["reason"], actor=request.user)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Line %(number)s transferred to %(name)s.") % {
+                "number": line.msisdn_national, "name": data["to_customer"].full_name})
+            return redirect("accounts:line_detail", pk=line.pk)
+    intro = _("The operator's written approval is recorded on the line (ACC-06).")
+    return _action_page(request, form=form, title=_("Approve a transfer to another customer"), line=line,
+                        subject=line, danger=True, intro=intro)

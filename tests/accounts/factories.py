@@ -3,9 +3,10 @@ import random
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.identifiers import make_iccid, make_imsi, make_msisdn, make_nik
-from accounts.models import BillingAccount, Customer, Line, Outlet, User
+from accounts.models import BillingAccount, Block, Customer, Line, Outlet, User
 from accounts.roles import AGENT, SUPERVISOR
 
 rng = random.Random(2026)
@@ -64,7 +65,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     kind = Customer.Kind.INDIVIDUAL
     full_name = factory.Sequence(lambda n: f"Budi Santoso {n}")
     id_type = Customer.IdType.KTP
-    id_number = factory.Sequence(lambda n: make_nik(rng, dt.date(1990, 1, 1) + dt.timedelta(days=n % 3000), serial=n + 1))
+    id_number = factory.Sequence(
+        lambda n: make_nik(rng, dt.date(1990, 1, 1) + dt.timedelta(days=n % 3000), serial=n + 1))
     city = "Jakarta"
     verification = Customer.Verification.VERIFIED
 
@@ -97,3 +99,14 @@ class LineFactory(factory.django.DjangoModelFactory):
 class PostpaidLineFactory(LineFactory):
     kind = Line.Kind.POSTPAID
     billing_account = factory.SubFactory(BillingAccountFactory, customer=factory.SelfAttribute("..customer"))
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    line = factory.SubFactory(LineFactory)
+    reason = Block.Reason.CUSTOMER_REQUEST
+    scope = Block.Scope.ALL
+    note = "Customer asked for a bar"
+    started_at = factory.LazyFunction(timezone.now)
