@@ -14,5 +14,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Customers and lines")
 
     def ready(self):
-        # Apps added later bring new permissions: the Supervisor role picks them up after each migrate.
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="accounts.sync_roles")
+        # Apps added later bring new permissions: the Supervisor role picks them up after each migrate. No sender:
+        # it runs after each app's permissions are created (apps after accounts would otherwise be missed).
+        post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
