@@ -9,6 +9,9 @@ class ProtectionConfig(AppConfig):
 
     def ready(self):
         from core.schedules import register_schedule
+        from protection import ussd
+
+        ussd.register()  # UMB *500*777# (TP-02)
 
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
         register_schedule("protection-installments", "protection.tasks.installments_charge",

@@ -138,3 +138,21 @@ def test_expiry_job_expires_on_the_end_date_not_before():
     assert enrollment.status == Enrollment.Status.EXPIRED and enrollment.expired_on == enrollment.end_date
     assert AuditEvent.objects.filter(verb="protection.expired", subject_id=str(enrollment.pk)).count() == 1
     assert tasks.enrollments_expire(enrollment.end_date.isoformat(), force=True) == 0
+
+
+def test_instalments_are_posted_to_the_postpaid_bill_once_each():
+    # TP-03: charged to the postpaid bill; the bill charge is idempotent by its source ref
+    from billing.models import BillCharge
+
+    enrollment = enroll(start=START)
+    tasks.installments_charge("2026-04-02")
+    tasks.installments_charge("2026-04-02", force=True)
+    charges = list(BillCharge.objects.filter(source="tecprotec").order_by("charged_on")
+                   .values_list("source_ref", "amount", "charged_on", "line_id", "billing_account_id"))
+    account = enrollment.line.billing_account_id
+    assert charges == [
+        (f"protection:installment:{enrollment.pk}:1", 20_000, START, enrollment.line_id, account),
+        (f"protection:installment:{enrollment.pk}:2", 20_000, dt.date(2026, 4, 2), enrollment.line_id, account),
+    ]
+    assert list(Installment.objects.filter(enrollment=enrollment).values_list("bill_ref", flat=True)) == [
+        c[0] for c in charges]
