@@ -11,3 +11,17 @@ class PrepaidConfig(AppConfig):
         from prepaid.parameters import PARAMETERS
 
         register_defaults(PARAMETERS)
+        self._register_schedules()
+
+    @staticmethod
+    def _register_schedules():
+        from core.schedules import register_schedule
+
+        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle", {"minute": "10", "hour": "0"})
+        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal", {"minute": "30", "hour": "1"})
+        register_schedule("prepaid-prime-tier-review", "prepaid.tasks.prime_tier_review",
+                          {"minute": "0", "hour": "3", "day_of_month": "1"})
+        register_schedule("prepaid-prime-voucher-draw", "prepaid.tasks.prime_voucher_draw",
+                          {"minute": "0", "hour": "10", "day_of_week": "3"})
+        register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders", {"minute": "0", "hour": "9"})
+        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage", {"minute": "*/10"})

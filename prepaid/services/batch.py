@@ -236,7 +236,7 @@ def prime_voucher_draw(*, day: dt.date, seed: int | None = None) -> VoucherDraw:
 
 
 def prime_voucher_draw_chunk(*, day: dt.date) -> ChunkResult:
-    if VoucherDraw.objects.filter(draw_date=day).exists():
+    if day.weekday() != 2 or VoucherDraw.objects.filter(draw_date=day).exists():
         return ChunkResult(selected=0)
     draw = prime_voucher_draw(day=day)
     return ChunkResult(selected=draw.eligible_count or 1, changed=draw.winners.count())

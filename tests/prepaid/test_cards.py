@@ -25,7 +25,7 @@ def codes(excinfo) -> list[str]:
     return excinfo.value.codes
 
 
-# ------------------------------------------------------------------------------------------------ catalogue
+# ---------------------------------------------------------------------------------------- catalogue
 
 
 def test_catalogue_is_seeded_and_editable_data():
@@ -59,7 +59,7 @@ def test_prm04_prime_special_price_on_unlimited():
     assert package_price(package=unlimited, day=TODAY, prime=True) == 85000
 
 
-# ------------------------------------------------------------------------------------------------ activation PRE-01
+# ---------------------------------------------------------------------------------------- activation PRE-01
 
 
 def test_pre01_activation_needs_verified_registration(agent):
@@ -102,7 +102,7 @@ def test_card_only_for_prepaid_lines(agent):
     assert codes(excinfo) == ["not_prepaid"]
 
 
-# ------------------------------------------------------------------------------------------------ top-ups PRE-02
+# ---------------------------------------------------------------------------------------- top-ups PRE-02
 
 
 def test_pre02_topup_extends_active_period_by_denomination_validity(agent):
@@ -167,7 +167,7 @@ def test_topup_needs_a_reference():
     assert codes(excinfo) == ["reference_required"]
 
 
-# ------------------------------------------------------------------------------------------------ purchases PRE-05
+# ---------------------------------------------------------------------------------------- purchases PRE-05
 
 
 def test_pre05_purchase_leaving_exactly_3000_is_allowed(agent):
@@ -241,7 +241,7 @@ def test_purchase_replay_returns_first_purchase():
     assert card.balance == 95000
 
 
-# ------------------------------------------------------------------------------------------------ SIM replacement PRE-03
+# ---------------------------------------------------------------------------------------- SIM replacement PRE-03
 
 
 def test_pre03_sim_replacement_charges_fee_keeps_number_and_balance(agent):
@@ -298,7 +298,7 @@ def test_sim_replacement_iccid_in_use(agent):
     assert codes(excinfo) == ["iccid_taken"]
 
 
-# ------------------------------------------------------------------------------------------------ blocks PRE-04
+# ---------------------------------------------------------------------------------------- blocks PRE-04
 
 
 def test_pre04_institution_request_needs_its_reference(supervisor):
@@ -331,7 +331,7 @@ def test_unblock(supervisor):
     assert Block.objects.get(pk=block.pk).ended_at is not None
 
 
-# ------------------------------------------------------------------------------------------------ ledger check
+# ---------------------------------------------------------------------------------------- ledger check
 
 
 def test_verify_ledgers_passes_and_fails(capsys):

@@ -1,0 +1,121 @@
+"""Two workers at once on PostgreSQL (SKIP LOCKED): every card and subscription is processed exactly once."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from accounts.identifiers import make_iccid, make_imsi, make_msisdn
+from accounts.models import Line
+from core.models import Channel, JobRun
+from prepaid import services, tasks
+from prepaid.ledger_checks import ledger_mismatches
+from prepaid.models import ActivationArea, Card, LedgerEntry, PrimeSubscription, PrimeTier
+from tests.accounts.factories import CustomerFactory
+
+pytestmark = [
+    pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("prepaid_catalogue"),
+]
+
+
+def _cards(count: int, offset: int, **fields) -> list[Card]:
+    customer = CustomerFactory()
+    area = ActivationArea.objects.get(code="jabotabek")
+    lines = Line.objects.bulk_create([
+        Line(msisdn=make_msisdn(500_000_000 + offset + i), iccid=make_iccid(500_000_000 + offset + i),
+             imsi=make_imsi(500_000_000 + offset + i), kind=Line.Kind.PREPAID, status=Line.Status.ACTIVE,
+             customer=customer, activated_on=dt.date(2025, 1, 1))
+        for i in range(count)
+    ])
+    balance = fields.pop("balance", 0)
+    cards = Card.objects.bulk_create([
+        Card(line=line, activation_area=area, activated_on=dt.date(2025, 1, 1), balance=balance, **fields)
+        for line in lines
+    ])
+    if balance:
+        LedgerEntry.objects.bulk_create([
+            LedgerEntry(card=card, kind=LedgerEntry.Kind.ADJUSTMENT, amount=balance, balance_after=balance,
+                        reference=f"opening:{card.pk}") for card in cards
+        ])
+    return cards
+
+
+def _in_parallel(*targets):
+    barrier = threading.Barrier(len(targets))
+    errors = []
+
+    def run(target):
+        try:
+            barrier.wait()
+            target()
+        except Exception as error:  # pragma: no cover - surfaced below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_two_lifecycle_workers_process_every_card_once():
+    # given: 300 cards due for grace and 300 due to become invalid
+    to_grace = _cards(300, 0, state=Card.State.ACTIVE, active_until=dt.date(2026, 6, 1), balance=1000)
+    to_invalid = _cards(300, 1000, state=Card.State.GRACE, active_until=dt.date(2026, 4, 1),
+                        grace_until=dt.date(2026, 5, 1), balance=2500)
+    # when: two workers run the same day's job at once, in chunks of 25
+    _in_parallel(lambda: tasks.lifecycle(day="2026-06-10", chunk_size=25),
+                 lambda: tasks.lifecycle(day="2026-06-10", chunk_size=25))
+    # then
+    assert set(Card.objects.filter(pk__in=[c.pk for c in to_grace]).values_list("state", flat=True)) == {"grace"}
+    assert set(Card.objects.filter(pk__in=[c.pk for c in to_invalid]).values_list("state", flat=True)) == {"invalid"}
+    per_card = (LedgerEntry.objects.filter(kind=LedgerEntry.Kind.FORFEITURE).values("card_id")
+                .annotate(n=Count("id")).values_list("n", flat=True))
+    assert len(per_card) == 300 and set(per_card) == {1}
+    run = JobRun.objects.get(job="prepaid.lifecycle", period_key="2026-06-10")
+    assert run.changed == 600 and run.skipped == 0
+    assert ledger_mismatches() == []
+
+
+def test_two_renewal_workers_charge_every_subscription_once():
+    # given: 150 subscriptions that can pay and 150 one rupiah short
+    lite = PrimeTier.objects.get(code="lite")
+    payers = _cards(150, 2000, state=Card.State.ACTIVE, active_until=dt.date(2026, 12, 1), balance=lite.monthly_fee)
+    short = _cards(150, 3000, state=Card.State.ACTIVE, active_until=dt.date(2026, 12, 1),
+                   balance=lite.monthly_fee - 1)
+    PrimeSubscription.objects.bulk_create([
+        PrimeSubscription(card=card, tier=lite, started_on=dt.date(2026, 5, 10), renews_on=dt.date(2026, 6, 10),
+                          periods_charged=1) for card in payers + short
+    ])
+    # when: two workers, and two more concurrent top-ups on paying cards for good measure
+    _in_parallel(
+        lambda: tasks.prime_renewal(day="2026-06-10"),
+        lambda: tasks.prime_renewal(day="2026-06-10"),
+        lambda: [services.topup_apply(card=card, amount=5000, reference=f"t-{card.pk}", channel=Channel.API,
+                                      today=dt.date(2026, 6, 10)) for card in payers[:40]],
+    )
+    # then
+    fees = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE)
+    assert fees.count() == 150
+    assert set(fees.values_list("card_id", flat=True)) == {card.pk for card in payers}
+    assert set(PrimeSubscription.objects.filter(card__in=payers).values_list("renews_on", flat=True)) == {
+        dt.date(2026, 7, 10)}
+    assert set(PrimeSubscription.objects.filter(card__in=short).values_list("status", flat=True)) == {"disabled"}
+    assert not Card.objects.filter(balance__lt=0).exists()
+    assert ledger_mismatches() == []
+
+
+def test_concurrent_topups_with_one_reference_apply_once():
+    card = _cards(1, 4000, state=Card.State.ACTIVE, active_until=dt.date(2026, 12, 1))[0]
+
+    def topup():
+        services.topup_apply(card=card, amount=10000, reference="dup", channel=Channel.API, today=dt.date(2026, 6, 10))
+
+    _in_parallel(topup, topup, topup)
+    card.refresh_from_db()
+    assert card.balance == 10000 and card.ledger.count() == 1

@@ -1,0 +1,296 @@
+import datetime as dt
+
+import pytest
+
+from accounts.models import Block
+from core.models import AuditEvent, Channel, JobRun, OutboundSms, Parameter
+from prepaid import services, tasks
+from prepaid.ledger_checks import ledger_mismatches
+from prepaid.models import Card, LedgerEntry, PrimeSubscription, SmsHourCounter, VoucherDraw, VoucherWin
+from tests.prepaid.factories import CardFactory, prime, tier
+
+pytestmark = pytest.mark.django_db
+
+ACTIVE_UNTIL = dt.date(2026, 1, 10)
+
+
+# ---------------------------------------------------------------------------------------- lifecycle PRE-02
+
+
+def test_pre02_card_stays_active_on_its_active_until_day():
+    card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
+    tasks.lifecycle(day=ACTIVE_UNTIL.isoformat())
+    assert Card.objects.get(pk=card.pk).state == Card.State.ACTIVE
+
+
+def test_pre02_card_enters_grace_the_day_after_active_until():
+    # given
+    card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
+    # when
+    run_id = tasks.lifecycle(day="2026-01-11")
+    # then
+    card.refresh_from_db()
+    assert card.state == Card.State.GRACE
+    assert card.grace_until == dt.date(2026, 2, 9)  # 30 calendar days of grace: 11 Jan … 9 Feb
+    assert card.balance == 7000
+    run = JobRun.objects.get(pk=run_id)
+    assert run.status == JobRun.Status.SUCCEEDED and run.changed == 1
+    assert AuditEvent.objects.filter(verb="job.succeeded", subject_id=str(run.pk)).exists()
+
+
+def test_pre02_day_30_of_grace_still_grace_day_31_invalid_with_one_forfeiture():
+    # given: grace from 11 Jan; day 30 is 9 Feb
+    card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9),
+                       balance=12345)
+    # when: day 30
+    tasks.lifecycle(day="2026-02-09")
+    # then
+    assert Card.objects.get(pk=card.pk).state == Card.State.GRACE
+    # when: day 31
+    tasks.lifecycle(day="2026-02-10")
+    # then
+    card.refresh_from_db()
+    assert card.state == Card.State.INVALID and card.balance == 0 and card.invalid_since == dt.date(2026, 2, 10)
+    forfeitures = LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.FORFEITURE)
+    assert [(e.amount, e.balance_after, e.reference) for e in forfeitures] == [(-12345, 0, f"forfeit:{card.pk}")]
+    assert ledger_mismatches() == []
+
+
+def test_pre02_lifecycle_rerun_and_forced_rerun_change_nothing():
+    card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9),
+                       balance=500)
+    tasks.lifecycle(day="2026-02-10")
+    tasks.lifecycle(day="2026-02-10")
+    run_id = tasks.lifecycle(day="2026-02-10", force=True)
+    assert JobRun.objects.get(pk=run_id).changed == 0
+    assert LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.FORFEITURE).count() == 1
+
+
+def test_lifecycle_catches_up_in_chunks():
+    # given: cards long past both periods, processed 2 per chunk
+    cards = [CardFactory(active_until=dt.date(2025, 11, 1), balance=1000 * (i + 1)) for i in range(5)]
+    # when
+    run = JobRun.objects.get(pk=tasks.lifecycle(day="2026-01-11", chunk_size=2))
+    # then: grace then invalid in the same run, every card once
+    assert run.chunks == 6 and run.changed == 10
+    assert set(Card.objects.filter(pk__in=[c.pk for c in cards]).values_list("state", flat=True)) == {"invalid"}
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.FORFEITURE).count() == 5
+    assert ledger_mismatches() == []
+
+
+def test_zero_balance_card_gets_a_zero_forfeiture_entry():
+    card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9))
+    services.lifecycle_chunk(today=dt.date(2026, 2, 10))
+    assert LedgerEntry.objects.get(card=card).amount == 0
+
+
+# ---------------------------------------------------------------------------------------- Prime renewal PRM-02/03
+
+
+def test_prm02_renewal_with_balance_equal_to_fee():
+    # given: Prime Joy costs 25.000
+    card = CardFactory(balance=25000)
+    subscription = prime(card, "joy", started_on=dt.date(2026, 1, 15))
+    # when
+    tasks.prime_renewal(day="2026-02-15")
+    # then
+    card.refresh_from_db()
+    subscription.refresh_from_db()
+    assert card.balance == 0
+    assert subscription.status == PrimeSubscription.Status.ACTIVE
+    assert subscription.renews_on == dt.date(2026, 3, 15) and subscription.periods_charged == 2
+    entry = LedgerEntry.objects.get(card=card, kind=LedgerEntry.Kind.PRIME_FEE)
+    assert entry.amount == -25000 and entry.balance_after == 0
+    assert entry.reference == f"prime:{subscription.pk}:2026-02-15"
+
+
+def test_prm03_renewal_one_rupiah_short_disables_prime_with_sms():
+    # given
+    card = CardFactory(balance=24999)
+    subscription = prime(card, "joy", started_on=dt.date(2026, 1, 15))
+    # when
+    tasks.prime_renewal(day="2026-02-15")
+    # then
+    card.refresh_from_db()
+    subscription.refresh_from_db()
+    assert card.balance == 24999
+    assert subscription.status == PrimeSubscription.Status.DISABLED
+    assert subscription.end_reason == PrimeSubscription.EndReason.LOW_BALANCE
+    assert not LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.PRIME_FEE).exists()
+    sms = OutboundSms.objects.get(line=card.line, template_code="prime_disabled_low_balance")
+    assert "Prime Joy" in sms.text
+    assert AuditEvent.objects.filter(line=card.line, verb="prime.disabled").count() == 1
+
+
+def test_prm02_renewal_on_31_january_moves_to_end_of_february_then_31_march():
+    card = CardFactory(balance=100000)
+    subscription = prime(card, "lite", started_on=dt.date(2025, 12, 31))
+    assert subscription.renews_on == dt.date(2026, 1, 31)
+    tasks.prime_renewal(day="2026-01-31")
+    subscription.refresh_from_db()
+    assert subscription.renews_on == dt.date(2026, 2, 28)
+    tasks.prime_renewal(day="2026-02-28")
+    subscription.refresh_from_db()
+    assert subscription.renews_on == dt.date(2026, 3, 31)
+    card.refresh_from_db()
+    assert card.balance == 80000
+
+
+def test_renewal_never_charges_a_period_twice():
+    card = CardFactory(balance=100000)
+    subscription = prime(card, "lite", started_on=dt.date(2026, 1, 15))
+    tasks.prime_renewal(day="2026-02-15")
+    tasks.prime_renewal(day="2026-02-15", force=True)
+    # a lost update that put the date back: the unique reference stops a second charge
+    PrimeSubscription.objects.filter(pk=subscription.pk).update(renews_on=dt.date(2026, 2, 15), periods_charged=1)
+    services.prime_renewal_chunk(today=dt.date(2026, 2, 15))
+    card.refresh_from_db()
+    assert card.balance == 90000
+    assert LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.PRIME_FEE).count() == 1
+
+
+def test_renewal_disabled_when_card_in_grace():
+    card = CardFactory(state=Card.State.GRACE, active_until=dt.date(2026, 2, 1), balance=100000)
+    subscription = prime(card, "lite", started_on=dt.date(2026, 1, 15))
+    services.prime_renewal_chunk(today=dt.date(2026, 2, 15))
+    subscription.refresh_from_db()
+    assert subscription.end_reason == PrimeSubscription.EndReason.CARD_NOT_ACTIVE
+    assert Card.objects.get(pk=card.pk).balance == 100000
+
+
+def test_prime_subscribe_charges_first_month(agent):
+    card = CardFactory(balance=30000)
+    subscription = services.prime_subscribe(card=card, actor=agent, today=dt.date(2026, 1, 31))
+    card.refresh_from_db()
+    assert subscription.tier.code == "lite" and subscription.renews_on == dt.date(2026, 2, 28)
+    assert card.balance == 20000 and ledger_mismatches() == []
+
+
+# ---------------------------------------------------------------------------------------- tiers PRM-01
+
+
+def _spend(card, amount, when):
+    LedgerEntry.objects.create(card=card, kind=LedgerEntry.Kind.TOPUP, amount=amount, balance_after=card.balance
+                               + amount, reference=f"t-{card.pk}-{when}", created_at=when)
+    LedgerEntry.objects.create(card=card, kind=LedgerEntry.Kind.PACKAGE_PURCHASE, amount=-amount,
+                               balance_after=card.balance, reference=f"p-{card.pk}-{when}", created_at=when)
+
+
+@pytest.mark.parametrize("total,expected", [(0, "lite"), (449997, "lite"), (450000, "joy"), (899997, "joy"),
+                                            (900000, "first")])
+def test_prm01_tier_from_three_month_average(total, expected):
+    # given: thresholds Joy 150.000, First 300.000 on the 3-month average; spend in Mar, Apr, May
+    card = CardFactory()
+    subscription = prime(card, "lite", started_on=dt.date(2026, 1, 15))
+    if total:
+        _spend(card, total, dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC))
+    # spend in June (the month under way) and in February (outside the window) does not count
+    _spend(card, 900000, dt.datetime(2026, 6, 1, 1, tzinfo=dt.UTC))
+    _spend(card, 900000, dt.datetime(2026, 2, 27, 12, tzinfo=dt.UTC))
+    # when
+    tasks.prime_tier_review(day="2026-06-01")
+    # then
+    subscription.refresh_from_db()
+    assert subscription.tier.code == expected
+    assert subscription.tier_reviewed_for == dt.date(2026, 6, 1)
+
+
+# ---------------------------------------------------------------------------------------- draw PRM-04
+
+
+def test_prm04_wednesday_draw_among_joy_and_first_reproducible():
+    # given
+    eligible = []
+    for index in range(12):
+        card = CardFactory()
+        eligible.append(prime(card, "joy" if index % 2 else "first").pk)
+    lite = prime(CardFactory(), "lite")
+    Parameter.objects.filter(code="prime_voucher_winners").update(value=5)
+    # when
+    tasks.prime_voucher_draw(day="2026-06-10")
+    # then
+    draw = VoucherDraw.objects.get(draw_date=dt.date(2026, 6, 10))
+    winners = list(VoucherWin.objects.filter(draw=draw).values_list("subscription_id", flat=True))
+    assert len(winners) == 5 and lite.pk not in winners
+    assert draw.eligible == sorted(eligible)
+    assert sorted(services.draw_winners(seed=draw.seed, eligible=draw.eligible, count=5)) == sorted(winners)
+    assert OutboundSms.objects.filter(template_code="prime_voucher_won").count() == 5
+    # a second run the same day draws nothing new
+    tasks.prime_voucher_draw(day="2026-06-10", force=True)
+    assert VoucherWin.objects.count() == 5
+
+
+def test_prm04_no_draw_on_a_tuesday():
+    prime(CardFactory(), "joy")
+    tasks.prime_voucher_draw(day="2026-06-09")
+    assert not VoucherDraw.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------- reminder
+
+
+@pytest.mark.parametrize("until,sent", [(dt.date(2026, 6, 13), True), (dt.date(2026, 6, 14), False),
+                                        (dt.date(2026, 6, 10), False)])
+def test_reminder_three_days_before_active_until(until, sent):
+    card = CardFactory(active_until=until)
+    tasks.expiry_reminders(day="2026-06-10")
+    assert OutboundSms.objects.filter(line=card.line, template_code="prepaid_expiry_reminder").exists() == sent
+
+
+def test_reminder_sent_once_per_active_until():
+    card = CardFactory(active_until=dt.date(2026, 6, 13))
+    tasks.expiry_reminders(day="2026-06-10")
+    tasks.expiry_reminders(day="2026-06-11")
+    assert OutboundSms.objects.filter(line=card.line).count() == 1
+    assert Card.objects.get(pk=card.pk).reminder_sent_for == dt.date(2026, 6, 13)
+
+
+# ---------------------------------------------------------------------------------------- SMS fair usage PRE-04
+
+AT = dt.datetime(2026, 6, 10, 3, 30, tzinfo=dt.UTC)  # 10:30 WIB
+
+
+def test_sms_usage_counted_once_per_record():
+    card = CardFactory()
+    assert services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=5)
+    assert not services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=5)
+    services.sms_usage_record(card=card, record_id="r2", occurred_at=AT, count=2)
+    counter = SmsHourCounter.objects.get(card=card)
+    assert (counter.day, counter.hour, counter.count) == (dt.date(2026, 6, 10), 10, 7)
+
+
+@pytest.mark.parametrize("count,blocked", [(200, False), (201, True)])
+def test_pre04_per_hour_limit(count, blocked):
+    card = CardFactory()
+    services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=count)
+    tasks.sms_fair_usage(at=AT.isoformat())
+    assert Block.objects.filter(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE).exists() == blocked
+    assert OutboundSms.objects.filter(template_code="prepaid_sms_fair_usage_block").exists() == blocked
+
+
+@pytest.mark.parametrize("count,blocked", [(1000, False), (1001, True)])
+def test_pre04_per_day_limit(count, blocked):
+    # given: spread over hours so that no hour passes 200
+    card = CardFactory()
+    for hour in range(10):
+        share = count // 10 + (1 if hour < count % 10 else 0)
+        services.sms_usage_record(card=card, record_id=f"r{hour}", occurred_at=AT.replace(hour=hour), count=share)
+    # when
+    tasks.sms_fair_usage(at=AT.replace(hour=16).isoformat())
+    # then
+    assert Block.objects.filter(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE).exists() == blocked
+
+
+def test_pre04_lifted_block_not_set_again_the_same_day(supervisor):
+    card = CardFactory()
+    services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=500)
+    services.sms_fair_usage_chunk(now=AT)
+    block = Block.objects.get(line=card.line)
+    services.card_unblock(card=card, block=block, actor=supervisor, note="business customer, checked")
+    result = services.sms_fair_usage_chunk(now=AT + dt.timedelta(minutes=10))
+    assert result.selected == 0
+    assert AuditEvent.objects.filter(line=card.line, verb="line.blocked", channel=Channel.SYSTEM).count() == 1
+
+
+def test_tier_helper():
+    assert tier("first").voucher_draw and not tier("lite").voucher_draw
