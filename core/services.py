@@ -39,3 +39,42 @@ def channel_key_revoke(*, api_key: ChannelApiKey, actor, reason: str = "") -> Ch
         audit_record(actor=actor, verb="channel_client.key_revoked", subject=api_key.client, channel=Channel.ADMIN,
                      old={"key_prefix": api_key.prefix}, reason=reason)
     return api_key
+
+
+def _task_for(name: str):
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    task = app.tasks.get(name)
+    if task is None:
+        raise ValidationError(_("Task %(task)s is not known to this server.") % {"task": name})
+    return task
+
+
+def job_run_now(*, schedule_name: str, force: bool, actor, reason: str = "") -> str:
+    """A supervisor's "run now": queue the schedule's task at once. `force` re-runs a finished period (passed to the
+    task as force=True when the task takes it). Returns the Celery task id."""
+    import inspect
+    import json
+
+    from django_celery_beat.models import PeriodicTask
+
+    from core.schedules import SCHEDULES
+
+    periodic = PeriodicTask.objects.filter(name=schedule_name).first()
+    if periodic is not None:
+        task_name, kwargs = periodic.task, json.loads(periodic.kwargs or "{}")
+    elif schedule_name in SCHEDULES:
+        task_name, kwargs = SCHEDULES[schedule_name].task, dict(SCHEDULES[schedule_name].kwargs)
+    else:
+        raise ValidationError(_("Unknown schedule %(name)s.") % {"name": schedule_name})
+    task = _task_for(task_name)
+    takes_force = "force" in inspect.signature(task.run).parameters
+    if force and takes_force:
+        kwargs["force"] = True
+    with transaction.atomic():
+        audit_record(actor=actor, verb="job.run_requested", subject=periodic or actor, channel=Channel.ADMIN,
+                     new={"schedule": schedule_name, "task": task_name, "force": bool(force and takes_force)},
+                     reason=reason)
+    result = task.apply_async(kwargs=kwargs)
+    return result.id

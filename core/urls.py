@@ -1,3 +1,9 @@
+from django.urls import path
+
+from core import views
+
 app_name = "core"
 
-urlpatterns = []
+urlpatterns = [
+    path("jobs/", views.jobs, name="jobs"),
+]

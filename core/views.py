@@ -1,9 +1,12 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from core.models import JobRun
 
 
 @login_required
@@ -26,3 +29,40 @@ def language_set(request):
         translation.activate(language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
     return response
+
+
+@login_required
+@permission_required("core.view_jobrun", raise_exception=True)
+def jobs(request):
+    """Supervisors' Jobs page: the schedules with "run now", and the runs with counts, progress and duration."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.core.paginator import Paginator
+    from django.utils.translation import gettext as _
+
+    from core.selectors import job_runs, job_schedules
+    from core.services import job_run_now
+
+    if request.method == "POST":
+        if not request.user.has_perm("core.change_jobrun"):
+            raise PermissionDenied
+        name = request.POST.get("schedule", "")
+        force = request.POST.get("force") == "on"
+        reason = request.POST.get("reason", "").strip()[:500]
+        if force and not reason:
+            messages.error(request, _("Give a reason to force a re-run of a finished period."))
+            return redirect("core:jobs")
+        try:
+            task_id = job_run_now(schedule_name=name, force=force, actor=request.user, reason=reason)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s queued (task %(id)s).") % {"name": name, "id": task_id})
+        return redirect("core:jobs")
+
+    status = request.GET.get("status", "")
+    page = Paginator(job_runs(status=status), 50).get_page(request.GET.get("page"))
+    return render(request, "core/jobs.html", {
+        "schedules": job_schedules(), "page": page, "status": status, "statuses": JobRun.Status.choices,
+        "can_run": request.user.has_perm("core.change_jobrun"),
+    })

@@ -198,7 +198,8 @@ def test_retry_puts_a_dead_message_back_with_an_audit_row(template, supervisor):
     assert count == 1
     assert sms.status == OutboundSms.Status.QUEUED and sms.attempts == 0
     event = AuditEvent.objects.get(verb="sms.retried")
-    assert event.actor == supervisor and event.old == {"status": "dead", "attempts": 1} and event.reason == "gateway back"
+    assert event.actor == supervisor and event.old == {"status": "dead", "attempts": 1}
+    assert event.reason == "gateway back"
     sms_dispatch()
     sms.refresh_from_db()
     assert sms.status == OutboundSms.Status.SENT
