@@ -181,7 +181,7 @@ def payment_record(
     _require(bool(reference), "reference_required", _("Enter the payment reference."))
     _require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
     with transaction.atomic():
-        bill = Bill.objects.select_for_update().select_related("billing_account").get(pk=bill.pk)
+        bill = Bill.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=bill.pk)
         _require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
                  _("A payment with this reference was already recorded."))
         _require(bill.status == Bill.Status.OPEN, "bill_paid", _("This bill is already paid."))
@@ -217,7 +217,7 @@ def payment_current_usage(
     _require(bool(reference), "reference_required", _("Enter the payment reference."))
     _require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
     with transaction.atomic():
-        limit = SpendingLimit.objects.select_for_update().select_related("line__billing_account").filter(
+        limit = SpendingLimit.objects.select_for_update(of=("self",)).select_related("line__billing_account").filter(
             line=line, scope=scope).first()
         _require(limit is not None, "no_limit", _("This line has no spending limit yet."))
         _require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
@@ -262,7 +262,7 @@ def _block_account(account: BillingAccount, reason: str, note: str) -> int:
 
 def bills_overdue_chunk(*, today: dt.date, size: int = 100) -> ChunkResult:
     """Block the lines of accounts with a bill unpaid past its due date (BIL-05; BIL-06 one line or all)."""
-    bills = list(Bill.objects.select_for_update(skip_locked=True)
+    bills = list(Bill.objects.select_for_update(skip_locked=True, of=("self",))
                  .filter(status=Bill.Status.OPEN, due_date__lt=today, overdue_blocked_on__isnull=True)
                  .select_related("billing_account").order_by("due_date", "pk")[:size])
     if not bills:
@@ -332,7 +332,8 @@ def objection_resolve(
              _("Only a supervisor may resolve an objection."))
     _require(bool((resolution or "").strip()), "reason_required", _("Explain the resolution."))
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().select_related("bill__billing_account").get(pk=objection.pk)
+        objection = (Objection.objects.select_for_update(of=("self",)).select_related("bill__billing_account")
+                     .get(pk=objection.pk))
         _require(objection.status == Objection.Status.OPEN, "already_resolved", _("This objection is resolved."))
         if upheld:
             credit_amount = objection.amount if credit_amount is None else credit_amount
@@ -449,7 +450,7 @@ def early_settlement_scan(*, today: dt.date, after_id: int = 0, size: int = 500)
 
 def early_settlement_enforce_chunk(*, today: dt.date, size: int = 100) -> ChunkResult:
     """An early-settlement demand not met by its date blocks the account's lines (BIL-04, BIL-05)."""
-    demands = list(EarlySettlementDemand.objects.select_for_update(skip_locked=True)
+    demands = list(EarlySettlementDemand.objects.select_for_update(skip_locked=True, of=("self",))
                    .filter(status=EarlySettlementDemand.Status.OPEN, settle_by__lt=today)
                    .select_related("billing_account").order_by("settle_by", "pk")[:size])
     if not demands:

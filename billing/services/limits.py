@@ -94,7 +94,7 @@ def spending_limit_open(
     _require(line.kind == Line.Kind.POSTPAID and line.billing_account_id is not None, "not_postpaid",
              _("Only a KartuHalo (postpaid) line has a spending limit."))
     with transaction.atomic():
-        line = Line.objects.select_for_update().select_related("billing_account").get(pk=line.pk)
+        line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
         _require(not SpendingLimit.objects.filter(line=line).exists(), "already_open",
                  _("This line already has its spending limits."))
         account = line.billing_account
@@ -318,7 +318,7 @@ def spending_limit_change(
     _require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah."))
     with transaction.atomic():
-        line = Line.objects.select_for_update().select_related("billing_account").get(pk=line.pk)
+        line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
         limit = _lock_limit(line, scope)
         verdict = limit_change_eligibility(line=line, new_amount=new_amount, scope=scope, today=today)
         verdict.raise_if_refused()
