@@ -105,6 +105,6 @@ class CardMachine(RuleBasedStateMachine):
 
 def test_ledger_state_machine():
     run_state_machine_as_test(CardMachine, settings=settings(
-        max_examples=30, stateful_step_count=25, deadline=None,
+        max_examples=30, stateful_step_count=25, deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     ))

@@ -1,0 +1,196 @@
+"""Prepaid channel API: the package catalogue, a card's status, top-ups, package purchases, the Prime app pass."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.errors import ApiError
+from core.api.fields import MsisdnField
+from core.api.idempotency import idempotent
+from core.api.permissions import client_kind
+from core.api.views import error_responses
+from core.dates import local_today
+from core.models import Channel, ChannelClient
+from prepaid import services
+from prepaid.models import Card
+from prepaid.selectors import active_prime, card_by_msisdn, package_price, packages_on_sale, tariff_percent
+
+K = ChannelClient.Kind
+MSISDN_PARAM = OpenApiParameter("msisdn", str, OpenApiParameter.PATH, description="08…, 628… or +628… (ACC-02)")
+TOPUP_CHANNELS = [Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.UMB, Channel.APP, Channel.API]
+
+
+def _card(msisdn: str) -> Card:
+    card = card_by_msisdn(MsisdnField().run_validation(msisdn))
+    if card is None:
+        raise ApiError(404, "card_not_found", _("No prepaid card holds this number."))
+    return card
+
+
+def _reference(request, request_id: str) -> str:
+    return f"api:{request.auth.name}:{request_id}"
+
+
+class PackageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.IntegerField(help_text="Rupiah, today's tariff (PRE-06).")
+    monthly_data = serializers.BooleanField()
+
+
+class PackageListView(APIView):
+    """The packages on sale with today's price (PRE-06 weekend and special-day tariffs applied)."""
+
+    permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
+
+    @extend_schema(operation_id="prepaid_packages", responses={200: PackageSerializer(many=True),
+                                                               **error_responses(401, 403, 429)})
+    def get(self, request):
+        today = local_today()
+        percent = tariff_percent(today)
+        rows = [{"code": p.code, "name": p.name, "price": package_price(package=p, day=today, prime=False,
+                                                                        percent=percent),
+                 "monthly_data": p.monthly_data} for p in packages_on_sale()]
+        return Response(PackageSerializer(rows, many=True).data)
+
+
+class CardSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    balance = serializers.IntegerField()
+    active_until = serializers.DateField(allow_null=True)
+    grace_until = serializers.DateField(allow_null=True)
+    prime_tier = serializers.CharField(allow_null=True)
+    prime_renews_on = serializers.DateField(allow_null=True)
+
+
+def card_data(card: Card) -> dict:
+    subscription = active_prime(card)
+    return {
+        "state": card.state, "balance": card.balance, "active_until": card.active_until,
+        "grace_until": card.grace_until, "prime_tier": subscription.tier.code if subscription else None,
+        "prime_renews_on": subscription.renews_on if subscription else None,
+    }
+
+
+class CardView(APIView):
+    """A prepaid card's state, balance and Prime (PRE-02, PRM-02)."""
+
+    permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
+
+    @extend_schema(operation_id="prepaid_card", parameters=[MSISDN_PARAM],
+                   responses={200: CardSerializer, **error_responses(400, 401, 403, 404, 429)})
+    def get(self, request, msisdn: str):
+        return Response(CardSerializer(card_data(_card(msisdn))).data)
+
+
+class TopupInSerializer(serializers.Serializer):
+    request_id = serializers.CharField(max_length=100)
+    msisdn = MsisdnField()
+    amount = serializers.IntegerField(min_value=1, max_value=10**9, help_text="Rupiah: a catalogue denomination.")
+    channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in TOPUP_CHANNELS])
+
+
+class TopupOutSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    reference = serializers.CharField()
+    amount = serializers.IntegerField()
+    balance = serializers.IntegerField()
+    state = serializers.CharField()
+    active_until = serializers.DateField()
+
+
+class TopupView(APIView):
+    """Apply a top-up (PRE-02): balance up, Active Period extended, a card in grace back to active."""
+
+    permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
+
+    @extend_schema(operation_id="prepaid_topup", request=TopupInSerializer,
+                   responses={200: TopupOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+    @idempotent
+    def post(self, request):
+        serializer = TopupInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        card = _card(data["msisdn"])
+        entry = services.topup_apply(card=card, amount=data["amount"], channel=data["channel"],
+                                     reference=_reference(request, data["request_id"]),
+                                     actor=None, actor_label=request.auth.name)
+        card.refresh_from_db()
+        return Response(TopupOutSerializer({
+            "outcome": "applied", "reference": data["request_id"], "amount": entry.amount,
+            "balance": card.balance, "state": card.state, "active_until": card.active_until,
+        }).data)
+
+
+class PurchaseInSerializer(serializers.Serializer):
+    request_id = serializers.CharField(max_length=100)
+    msisdn = MsisdnField()
+    package_code = serializers.CharField(max_length=40)
+
+
+class PurchaseOutSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    package_code = serializers.CharField()
+    price = serializers.IntegerField()
+    balance = serializers.IntegerField()
+    valid_until = serializers.DateField()
+    rollover = serializers.BooleanField()
+
+
+class PurchaseView(APIView):
+    """Buy a package from the balance; 422 with `balance_floor`, `card_not_active`, `line_blocked`,
+    `unknown_package` (PRE-05)."""
+
+    permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
+
+    @extend_schema(operation_id="prepaid_purchase", request=PurchaseInSerializer,
+                   responses={200: PurchaseOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+    @idempotent
+    def post(self, request):
+        serializer = PurchaseInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        card = _card(data["msisdn"])
+        purchase = services.package_purchase(card=card, package_code=data["package_code"], channel=Channel.API,
+                                             reference=_reference(request, data["request_id"]),
+                                             actor=None, actor_label=request.auth.name)
+        return Response(PurchaseOutSerializer({
+            "outcome": "purchased", "package_code": purchase.package.code, "price": purchase.price,
+            "balance": purchase.entry.balance_after, "valid_until": purchase.valid_until,
+            "rollover": purchase.rollover,
+        }).data)
+
+
+class AppPassInSerializer(serializers.Serializer):
+    request_id = serializers.CharField(max_length=100)
+
+
+class AppPassOutSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    claimed_at = serializers.DateTimeField()
+    valid_until = serializers.DateTimeField()
+    apps = serializers.ListField(child=serializers.CharField())
+    domestic_only = serializers.BooleanField()
+
+
+class AppPassView(APIView):
+    """Claim the IM3 Prime 3-day unlimited app pass (PRM-04), from the customer app."""
+
+    permission_classes = [client_kind(K.APP)]
+
+    @extend_schema(operation_id="prepaid_app_pass", parameters=[MSISDN_PARAM], request=AppPassInSerializer,
+                   responses={200: AppPassOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+    @idempotent
+    def post(self, request, msisdn: str):
+        serializer = AppPassInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        card = _card(msisdn)
+        app_pass = services.app_pass_claim(card=card, reference=_reference(request, serializer.validated_data[
+            "request_id"]), channel=Channel.APP, actor=None, actor_label=request.auth.name)
+        return Response(AppPassOutSerializer({
+            "outcome": "claimed", "claimed_at": app_pass.claimed_at, "valid_until": app_pass.valid_until,
+            "apps": [name.strip() for name in app_pass.apps.split(",") if name.strip()],
+            "domestic_only": app_pass.domestic_only,
+        }).data)
