@@ -11,6 +11,11 @@ AGENT_PERMISSIONS = {
         "view_block", "add_block", "change_block",
         "view_transferapproval",
     ],
+    "protection": [
+        "view_product", "view_linedevice", "add_linedevice", "change_linedevice",
+        "view_enrollment", "add_enrollment", "change_enrollment", "view_installment",
+        "view_claim", "add_claim", "change_claim", "view_reimbursement",
+    ],
 }
 # Supervisors hold every permission of these apps, except rewriting history.
 SUPERVISOR_APPS = [

@@ -2,6 +2,14 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _register_tab() -> None:
+    from core.tabs import LineTab, register_line_tab
+    from protection.views import line_tab_context
+
+    register_line_tab(LineTab(key="protection", title=_("TecProtec"), template="protection/line_tab.html",
+                              context=line_tab_context, applies=lambda line: line.kind == "postpaid", order=30))
+
+
 class ProtectionConfig(AppConfig):
     name = "protection"
     verbose_name = _("TecProtec device protection")
@@ -12,6 +20,7 @@ class ProtectionConfig(AppConfig):
         from protection import ussd
 
         ussd.register()  # UMB *500*777# (TP-02)
+        _register_tab()
 
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
         register_schedule("protection-installments", "protection.tasks.installments_charge",

@@ -1,0 +1,224 @@
+"""Agent pages for TecProtec: the line tab and the four actions, each showing its verdict before submitting."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.models import Line
+from core.dates import local_today
+from core.models import Channel
+from core.money import format_rupiah
+from core.verdicts import RuleViolation, Verdict
+from protection import selectors, services
+from protection.forms import ClaimAdvanceForm, ClaimFileForm, DeviceForm, EnrollForm, TerminateForm
+from protection.models import Claim, Enrollment
+from protection.rules import (
+    claim_eligibility,
+    claim_events_allowed,
+    enrollment_eligibility,
+    termination_eligibility,
+)
+
+
+def _line(pk) -> Line:
+    from accounts.selectors import line_detail
+
+    try:
+        return line_detail(pk)
+    except Line.DoesNotExist:
+        raise Http404 from None
+
+
+def _back(line):
+    return redirect("accounts:line_detail", pk=line.pk)
+
+
+def _page(request, *, line, form, title, verdict: Verdict | None, intro: str = "", danger: bool = False,
+          extra: dict | None = None, multipart: bool = False):
+    return render(request, "protection/action.html", {
+        "line": line, "form": form, "title": title, "verdict": verdict, "intro": intro, "danger": danger,
+        "multipart": multipart, **(extra or {}),
+    })
+
+
+def _refused(request, form, exc: RuleViolation) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+def line_tab_context(request, line) -> dict:
+    """The protection tab: enrollment, instalments, claims with SLA countdown; a constant number of queries."""
+    today = local_today()
+    data = selectors.line_protection(line)
+    enrollment = data["enrollment"]
+    claim_verdict = termination_verdict = None
+    if enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE:
+        device_imei = data["device"].imei if data["device"] else enrollment.imei
+        claim_verdict = claim_eligibility(enrollment=enrollment, imei=device_imei, today=today,
+                                          purchase_date=enrollment.purchase_date or today)
+        termination_verdict = termination_eligibility(enrollment=enrollment, today=today)
+    for claim in data["claims"]:
+        claim.sla_status = selectors.claim_sla_status(claim, today)
+        claim.days_left = selectors.claim_days_left(claim, today)
+        claim.events = claim_events_allowed(claim)
+    user = request.user
+    return {
+        **data, "today": today, "claim_verdict": claim_verdict, "termination_verdict": termination_verdict,
+        "can_enroll_now": (user.has_perm("protection.add_enrollment") and line.kind == Line.Kind.POSTPAID
+                           and (enrollment is None or enrollment.status != Enrollment.Status.ACTIVE)),
+        "can_claim": user.has_perm("protection.add_claim"),
+        "can_advance": user.has_perm("protection.change_claim"),
+        "can_terminate": user.has_perm("protection.change_enrollment"),
+        "can_set_device": user.has_perm("protection.change_linedevice"),
+        "product": enrollment.product if enrollment else None,
+    }
+
+
+@login_required
+@permission_required("protection.change_linedevice", raise_exception=True)
+def device_set(request, pk):
+    line = _line(pk)
+    device = selectors.line_device(line)
+    form = DeviceForm(request.POST or None, initial={"imei": device.imei if device else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_device_set(line=line, imei=form.cleaned_data["imei"], actor=request.user,
+                                     channel=Channel.GRAPARI)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("IMEI recorded for the line."))
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Record the phone's IMEI"), verdict=None,
+                 intro=_("The IMEI is on the box or shown by dialling *#06#."))
+
+
+@login_required
+@permission_required("protection.add_enrollment", raise_exception=True)
+def enroll(request, pk):
+    line = _line(pk)
+    checking = "check" in request.POST
+    form = EnrollForm(request.POST or None, request.FILES or None, checking=checking)
+    device = selectors.line_device(line)
+    today = local_today()
+    imei = device.imei if device else None
+    purchase_date = None
+    option = None
+    if request.method == "POST" and form.is_valid():
+        imei = form.cleaned_data.get("imei") or imei
+        purchase_date = form.cleaned_data.get("purchase_date")
+        option = form.cleaned_data.get("payment_option")
+        if not checking:
+            data = form.cleaned_data
+            try:
+                services.protection_enroll(
+                    line=line, payment_option=data["payment_option"], channel=Enrollment.Channel.GRAPARI,
+                    actor=request.user, imei=data.get("imei") or None, purchase_date=data["purchase_date"],
+                    receipt_number=data["receipt_number"], receipt=data["receipt"],
+                )
+            except RuleViolation as exc:
+                _refused(request, form, exc)
+            else:
+                messages.success(request, _("TecProtec registered for %(number)s; an SMS confirms it.")
+                                 % {"number": line.msisdn_national})
+                return _back(line)
+    verdict = enrollment_eligibility(line=line, product=selectors.product_current(), imei=imei,
+                                     channel=Enrollment.Channel.GRAPARI, today=today,
+                                     purchase_date=purchase_date or today,
+                                     payment_option=option or Enrollment.PaymentOption.MONTHLY)
+    intro = _("The phone must be at most 24 months old today, from the purchase date on the official receipt.")
+    return _page(request, line=line, form=form, title=_("Register TecProtec"), verdict=verdict, intro=intro,
+                 multipart=True, extra={"check_button": True})
+
+
+def _enrollment(line, enrollment_id) -> Enrollment:
+    return get_object_or_404(Enrollment.objects.select_related("product", "line"), pk=enrollment_id, line=line)
+
+
+@login_required
+@permission_required("protection.add_claim", raise_exception=True)
+def claim_new(request, pk, enrollment_id):
+    line = _line(pk)
+    enrollment = _enrollment(line, enrollment_id)
+    device = selectors.line_device(line)
+    needs_receipt = enrollment.purchase_date is None
+    checking = "check" in request.POST
+    form = ClaimFileForm(request.POST or None, request.FILES or None, needs_receipt=needs_receipt,
+                         checking=checking, initial={"imei": device.imei if device else enrollment.imei})
+    today = local_today()
+    imei = device.imei if device else enrollment.imei
+    purchase_date = enrollment.purchase_date
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        imei = data["imei"]
+        purchase_date = purchase_date or data.get("purchase_date")
+        if not checking:
+            try:
+                services.claim_file(
+                    enrollment=enrollment, imei=data["imei"], damage=data["damage"], actor=request.user,
+                    channel=Claim.Channel.GRAPARI, purchase_date=data.get("purchase_date"),
+                    receipt_number=data.get("receipt_number", ""), receipt=data.get("receipt"), today=today,
+                )
+            except RuleViolation as exc:
+                _refused(request, form, exc)
+            else:
+                messages.success(request, _("Claim filed. The customer pays the processing fee to the partner."))
+                return _back(line)
+    verdict = claim_eligibility(enrollment=enrollment, imei=imei, today=today, purchase_date=purchase_date)
+    if needs_receipt and purchase_date is None:
+        # The receipt is entered on this form: say so instead of refusing for it.
+        verdict.reasons = [reason for reason in verdict.reasons if reason.code != "receipt_required"]
+    return _page(request, line=line, form=form, title=_("File a TecProtec claim"), verdict=verdict,
+                 multipart=needs_receipt, extra={"check_button": True})
+
+
+@login_required
+@permission_required("protection.change_claim", raise_exception=True)
+def claim_update(request, pk, claim_id):
+    line = _line(pk)
+    claim = get_object_or_404(Claim.objects.select_related("enrollment"), pk=claim_id, line=line)
+    events = claim_events_allowed(claim)
+    form = ClaimAdvanceForm(request.POST or None, events=events)
+    verdict = Verdict()
+    if not events:
+        verdict.refuse("no_event", _("The claim is closed: nothing more can happen."))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.claim_advance(
+                claim=claim, event=data["event"], actor=request.user, channel=Channel.GRAPARI,
+                on=data.get("on"), repair_cost=data.get("repair_cost"), reason=data.get("reason", ""),
+                amount=data.get("amount"), reference=data.get("reference", ""),
+            )
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("Claim %(id)s updated.") % {"id": claim.pk})
+            return _back(line)
+    intro = _("Claim %(id)s is “%(status)s”. Repair above %(limit)s is paid by the customer.") % {
+        "id": claim.pk, "status": claim.get_status_display(),
+        "limit": format_rupiah(claim.enrollment.claim_limit)}
+    return _page(request, line=line, form=form, title=_("Update a claim"), verdict=verdict, intro=intro,
+                 extra={"claim": claim})
+
+
+@login_required
+@permission_required("protection.change_enrollment", raise_exception=True)
+def terminate(request, pk, enrollment_id):
+    line = _line(pk)
+    enrollment = _enrollment(line, enrollment_id)
+    form = TerminateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_terminate(enrollment=enrollment, actor=request.user,
+                                          reason=form.cleaned_data["reason"], channel=Channel.GRAPARI)
+        except RuleViolation as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("TecProtec terminated; no further instalments will be charged."))
+            return _back(line)
+    verdict = termination_eligibility(enrollment=enrollment, today=local_today())
+    return _page(request, line=line, form=form, title=_("Terminate TecProtec"), verdict=verdict, danger=True,
+                 intro=_("Only possible before the end of the period and if no claim was made (TP-12)."))
