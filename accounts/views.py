@@ -56,7 +56,7 @@ def _summary(value) -> str:
     if value in (None, "", {}, []):
         return ""
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {item}" for key, item in value.items() if item not in (None, ""))
+        return ", ".join(f"{key}: {item}" for key, item in value.items() if item not in (None, "", False))
     return str(value)
 
 
