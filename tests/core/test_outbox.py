@@ -22,12 +22,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def template():
-    return SmsTemplateFactory(code="usage-80", text_id="Pemakaian {percent}% dari {limit}.",
+    return SmsTemplateFactory(code="test-usage-80", text_id="Pemakaian {percent}% dari {limit}.",
                               text_en="Usage {percent}% of {limit}.", variables="percent,limit")
 
 
 def enqueue(key="k1", **kwargs):
-    defaults = {"msisdn": "081234567890", "template_code": "usage-80", "context": {"percent": 80, "limit": "Rp 1"},
+    defaults = {"msisdn": "081234567890", "template_code": "test-usage-80", "context": {"percent": 80, "limit": "Rp 1"},
                 "dedup_key": key}
     return sms_enqueue(**{**defaults, **kwargs})
 

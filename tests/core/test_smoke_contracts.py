@@ -13,12 +13,12 @@ from tests.core.factories import SmsTemplateFactory, make_client
 @pytest.mark.django_db
 def test_contracts_work_end_to_end(client):
     # given
-    SmsTemplateFactory(code="usage-80", variables="percent,limit")
+    SmsTemplateFactory(code="test-usage-80", variables="percent,limit")
     api_client, key = make_client(kind="ussd")
     # when
     with transaction.atomic():
-        sms = sms_enqueue(msisdn="081234567890", template_code="usage-80", context={"percent": 80, "limit": "Rp 1"},
-                          dedup_key="k1")
+        sms = sms_enqueue(msisdn="081234567890", template_code="test-usage-80",
+                          context={"percent": 80, "limit": "Rp 1"}, dedup_key="k1")
     rows = iter([ChunkResult(selected=2, changed=2), ChunkResult(selected=0)])
     run = job_run(job="demo", period_key="2026-11-22", chunk=lambda: next(rows))
     register_menu("*999#", lambda req: end("bye") if req.inputs else con("hi"))
