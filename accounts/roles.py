@@ -16,6 +16,12 @@ AGENT_PERMISSIONS = {
         "view_enrollment", "add_enrollment", "change_enrollment", "view_installment",
         "view_claim", "add_claim", "change_claim", "view_reimbursement",
     ],
+    "prepaid": [
+        "view_card", "add_card", "change_card", "view_ledgerentry", "add_ledgerentry",
+        "view_packagepurchase", "add_packagepurchase", "view_simreplacement", "add_simreplacement",
+        "view_primesubscription", "add_primesubscription", "change_primesubscription",
+        "view_apppass", "add_apppass", "view_package", "view_denomination", "view_primetier",
+    ],
 }
 # Supervisors hold every permission of these apps, except rewriting history.
 SUPERVISOR_APPS = [

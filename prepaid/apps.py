@@ -12,6 +12,15 @@ class PrepaidConfig(AppConfig):
 
         register_defaults(PARAMETERS)
         self._register_schedules()
+        self._register_tab()
+
+    @staticmethod
+    def _register_tab():
+        from core.tabs import LineTab, register_line_tab
+        from prepaid.views import line_tab_context
+
+        register_line_tab(LineTab(key="prepaid", title=_("Prepaid"), template="prepaid/line_tab.html",
+                                  context=line_tab_context, applies=lambda line: line.kind == "prepaid", order=20))
 
     @staticmethod
     def _register_schedules():

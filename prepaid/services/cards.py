@@ -185,7 +185,7 @@ def topup_apply(
 
 def package_purchase_eligibility(*, card: Card, package: Package, price: int, blocked: bool) -> Verdict:
     """PRE-05 and the card's state: what an agent reads out before buying."""
-    verdict = Verdict(details={"price": price, "balance": card.balance})
+    verdict = Verdict(details={"price": price, "balance": card.balance, "balance_after": card.balance - price})
     if card.state != Card.State.ACTIVE:
         verdict.refuse("card_not_active",
                        _("The card is not active (%(state)s).") % {"state": card.get_state_display()})

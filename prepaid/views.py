@@ -1,0 +1,329 @@
+"""Agent pages for prepaid: the line tab, the paged ledger and the actions (each calls one service)."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Line
+from core.dates import local_today
+from core.models import Channel
+from core.money import format_rupiah
+from core.verdicts import RuleViolation
+from prepaid import forms, selectors, services
+from prepaid.models import Card, PrimeSubscription
+
+LEDGER_PAGE = 25
+TAB_LEDGER_ROWS = 10
+
+
+def _line(pk) -> Line:
+    from accounts.selectors import line_detail
+
+    try:
+        return line_detail(pk)
+    except Line.DoesNotExist:
+        raise Http404 from None
+
+
+def _card(line: Line) -> Card:
+    card = selectors.card_for_line(line)
+    if card is None:
+        raise Http404
+    return card
+
+
+def _back(line):
+    return redirect("accounts:line_detail", pk=line.pk)
+
+
+def _page(request, *, line, form, title, verdict=None, intro="", danger=False, check_button=False, extra=None):
+    return render(request, "prepaid/action.html", {
+        "line": line, "form": form, "title": title, "verdict": verdict, "intro": intro, "danger": danger,
+        "check_button": check_button, **(extra or {}),
+    })
+
+
+def _refused(form, error: RuleViolation) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _day_class(days: int | None) -> str:
+    if days is None:
+        return "secondary"
+    if days <= 3:
+        return "danger"
+    if days <= 7:
+        return "warning"
+    return "success"
+
+
+def line_tab_context(request, line) -> dict:
+    """The prepaid tab: state timeline, balance, last ledger rows, Prime, benefits. A constant number of queries."""
+    today = local_today()
+    card = selectors.card_for_line(line)
+    if card is None:
+        return {"card": None, "can_create": request.user.has_perm("prepaid.add_card")}
+    subscription = selectors.active_prime(card)
+    days = selectors.days_left(card, today)
+    user = request.user
+    return {
+        "card": card, "today": today, "days_left": days, "days_class": _day_class(days),
+        "subscription": subscription, "benefits": selectors.prime_benefits(subscription),
+        "entries": list(selectors.card_ledger(card)[:TAB_LEDGER_ROWS]),
+        "purchases": list(card.purchases.select_related("package").order_by("-purchased_at", "-id")[:5]),
+        "app_pass": selectors.active_app_pass(card),
+        "open_blocks": list(line.blocks.filter(ended_at__isnull=True).order_by("-started_at")),
+        "can_activate": card.state == Card.State.INACTIVE and user.has_perm("prepaid.change_card"),
+        "can_topup": card.state != Card.State.INVALID and user.has_perm("prepaid.add_ledgerentry"),
+        "can_purchase": card.state == Card.State.ACTIVE and user.has_perm("prepaid.add_packagepurchase"),
+        "can_replace_sim": card.state in (Card.State.ACTIVE, Card.State.GRACE)
+        and user.has_perm("prepaid.add_simreplacement"),
+        "can_block": user.has_perm("accounts.add_block"),
+        "can_unblock": user.has_perm("accounts.change_block"),
+        "can_claim_pass": subscription is not None and user.has_perm("prepaid.add_apppass"),
+        "can_join_prime": subscription is None and card.state == Card.State.ACTIVE
+        and user.has_perm("prepaid.add_primesubscription"),
+        "can_cancel_prime": subscription is not None and user.has_perm("prepaid.change_primesubscription"),
+    }
+
+
+@login_required
+@permission_required("prepaid.view_ledgerentry", raise_exception=True)
+def ledger(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    page = Paginator(selectors.card_ledger(card), LEDGER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "prepaid/ledger.html", {"line": line, "card": card, "page": page})
+
+
+@login_required
+@permission_required("prepaid.add_card", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def card_create(request, pk):
+    line = _line(pk)
+    form = forms.CardCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_create(line=line, activation_area=form.cleaned_data["activation_area"], actor=request.user)
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Prepaid card recorded; activate it in its area."))
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Record the prepaid card"))
+
+
+@login_required
+@permission_required("prepaid.change_card", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def activate(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.ActivateForm(request.POST or None, initial={"area": card.activation_area_id})
+    verdict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_activate(card=card, area=form.cleaned_data["area"], actor=request.user)
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The card is active."))
+            return _back(line)
+    else:
+        verdict = services.activation_eligibility(card=card, area=card.activation_area)
+    return _page(request, line=line, form=form, title=_("Activate the card"), verdict=verdict,
+                 intro=_("Pack area: %(area)s.") % {"area": card.activation_area.name})
+
+
+@login_required
+@permission_required("prepaid.add_ledgerentry", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def topup(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.TopupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        denomination = form.cleaned_data["denomination"]
+        try:
+            services.topup_apply(card=card, amount=denomination.amount, actor=request.user, channel=Channel.GRAPARI,
+                                 reference=f"grapari:{form.cleaned_data['reference'].strip()}")
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Top-up of %(amount)s recorded.")
+                             % {"amount": format_rupiah(denomination.amount)})
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Record a top-up"),
+                 intro=_("Each denomination extends the active period by its validity (PRE-02)."),
+                 extra={"denominations": form.fields["denomination"].queryset})
+
+
+@login_required
+@permission_required("prepaid.add_packagepurchase", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def purchase(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    checking = "check" in request.POST
+    form = forms.PurchaseForm(request.POST or None, checking=checking)
+    verdict = None
+    today = local_today()
+    prime = selectors.active_prime(card) is not None
+    if request.method == "POST" and form.is_valid():
+        package = form.cleaned_data["package"]
+        price = selectors.package_price(package=package, day=today, prime=prime)
+        verdict = services.package_purchase_eligibility(
+            card=card, package=package, price=price, blocked=bool(line.open_blocks))
+        if not checking:
+            try:
+                services.package_purchase(card=card, package_code=package.code, channel=Channel.GRAPARI,
+                                          actor=request.user, reference=f"grapari:{uuid.uuid4().hex}")
+            except RuleViolation as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("%(package)s bought for %(price)s.")
+                                 % {"package": package.name, "price": format_rupiah(price)})
+                return _back(line)
+    percent = selectors.tariff_percent(today)
+    packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent))
+                for p in selectors.packages_on_sale()]
+    return _page(request, line=line, form=form, title=_("Buy a package"), verdict=verdict, check_button=True,
+                 intro=_("A purchase must leave at least Rp 3.000 on the card (PRE-05)."),
+                 extra={"packages": packages, "tariff_percent": percent, "balance": card.balance,
+                        "calendar": selectors.tariff_calendar(today)})
+
+
+@login_required
+@permission_required("prepaid.add_simreplacement", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sim_replace(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.SimReplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sim_replace(card=card, new_iccid=form.cleaned_data["new_iccid"],
+                                 reason=form.cleaned_data["reason"], actor=request.user,
+                                 note=form.cleaned_data["note"])
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("New SIM on the same number; the old SIM is closed."))
+            return _back(line)
+    free = selectors.active_prime(card) is not None
+    from core.parameters import parameter
+
+    fee = 0 if free else parameter("prepaid_sim_replacement_fee")
+    return _page(request, line=line, form=form, title=_("Replace the SIM"), danger=True,
+                 intro=_("Fee: %(fee)s%(prime)s. The balance stays on the number (PRE-03).")
+                 % {"fee": format_rupiah(fee), "prime": _(" (free with IM3 Prime)") if free else ""})
+
+
+@login_required
+@permission_required("accounts.add_block", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def block(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.BlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_block(card=card, reason=form.cleaned_data["reason"], actor=request.user,
+                                note=form.cleaned_data["note"], reference=form.cleaned_data["reference"])
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The card is blocked."))
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Block the card"), danger=True,
+                 intro=_("PRE-04: illegal use, SMS beyond fair usage, an authorised institution's request, misuse."))
+
+
+@login_required
+@permission_required("accounts.change_block", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def unblock(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.UnblockForm(request.POST or None, line=line)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_unblock(card=card, block=form.cleaned_data["block"], actor=request.user,
+                                  note=form.cleaned_data["note"])
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The block is lifted."))
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Lift a block"))
+
+
+@login_required
+@permission_required("prepaid.add_apppass", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def app_pass(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claimed = services.app_pass_claim(card=card, reference=f"grapari:{uuid.uuid4().hex}",
+                                              channel=Channel.GRAPARI, actor=request.user)
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Unlimited app pass active until %(until)s.")
+                             % {"until": timezone.localtime(claimed.valid_until).strftime("%d-%m-%Y %H:%M")})
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Claim the unlimited app pass"),
+                 intro=_("3 days, domestic only: %(apps)s (PRM-04).") % {"apps": ", ".join(selectors.pass_apps())})
+
+
+@login_required
+@permission_required("prepaid.add_primesubscription", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def prime_join(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription = services.prime_subscribe(card=card, actor=request.user)
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("%(tier)s active; renews on %(date)s.")
+                             % {"tier": subscription.tier.name, "date": subscription.renews_on.strftime("%d-%m-%Y")})
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Join IM3 Prime"),
+                 intro=_("The tier follows the last 3 months' average spend (PRM-01); its fee is taken now and every "
+                         "month (PRM-02)."))
+
+
+@login_required
+@permission_required("prepaid.change_primesubscription", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def prime_cancel(request, pk):
+    line = _line(pk)
+    card = _card(line)
+    subscription = PrimeSubscription.objects.filter(card=card, status=PrimeSubscription.Status.ACTIVE).first()
+    if subscription is None:
+        raise Http404
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prime_cancel(subscription=subscription, actor=request.user, reason=form.cleaned_data["reason"])
+        except RuleViolation as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("IM3 Prime cancelled."))
+            return _back(line)
+    return _page(request, line=line, form=form, title=_("Cancel IM3 Prime"), danger=True)
