@@ -18,3 +18,7 @@ class BillingConfig(AppConfig):
         register_schedule("billing-overdue", "billing.tasks.overdue_task", {"minute": "30", "hour": "0"})
         register_schedule("billing-early-settlement", "billing.tasks.early_settlement_task",
                           {"minute": "0", "hour": "6"})
+
+        from billing import ussd
+
+        ussd.register()

@@ -196,7 +196,7 @@ class DeclineReason(models.TextChoices):
 class Purchase(models.Model):
     """Every purchase authorization request with its decision. `request_id` makes replays return the first one."""
 
-    request_id = models.CharField(_("request id"), max_length=64, unique=True)
+    request_id = models.CharField(_("request id"), max_length=200, unique=True)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
                              related_name="purchases")
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
@@ -238,7 +238,7 @@ class Purchase(models.Model):
 class UsageRecord(models.Model):
     """Rated usage the network already delivered; idempotent by `record_id`. Counts even past the limit."""
 
-    record_id = models.CharField(_("record id"), max_length=64, unique=True)
+    record_id = models.CharField(_("record id"), max_length=200, unique=True)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
                              related_name="usage_records")
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)

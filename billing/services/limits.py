@@ -148,8 +148,8 @@ def _decline_reason(line: Line, category: ServiceCategory | None, scope: str) ->
 
 
 def _validate_request(*, request_id: str, scope: str, amount) -> None:
-    _require(bool(request_id) and len(request_id) <= 64, "invalid_request_id",
-             _("A request id of 1 to 64 characters is required."))
+    _require(bool(request_id) and len(request_id) <= 200, "invalid_request_id",
+             _("A request id of 1 to 200 characters is required."))
     _require(scope in Scope.values, "invalid_scope", _("The scope is domestic or international."))
     _require(isinstance(amount, int) and not isinstance(amount, bool) and amount > 0, "invalid_amount",
              _("The amount is a positive whole number of rupiah."))
@@ -242,8 +242,8 @@ def usage_record(
     """Record usage the network already delivered. Idempotent by record id: (record, created).
 
     It counts even past the limit (the service was delivered) and fires the LIM-04 notifications."""
-    _require(bool(record_id) and len(record_id) <= 64, "invalid_record_id",
-             _("A record id of 1 to 64 characters is required."))
+    _require(bool(record_id) and len(record_id) <= 200, "invalid_record_id",
+             _("A record id of 1 to 200 characters is required."))
     _require(scope in Scope.values, "invalid_scope", _("The scope is domestic or international."))
     _require(isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0, "invalid_amount",
              _("The amount is a whole number of rupiah, zero or more."))

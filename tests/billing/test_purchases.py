@@ -206,7 +206,7 @@ def test_same_request_id_with_another_body_is_refused():
 @pytest.mark.parametrize(("kwargs", "code"), [
     ({"amount": 0}, "invalid_amount"), ({"amount": -5}, "invalid_amount"), ({"amount": True}, "invalid_amount"),
     ({"scope": "mars"}, "invalid_scope"), ({"request_id": ""}, "invalid_request_id"),
-    ({"request_id": "x" * 65}, "invalid_request_id"), ({"msisdn": "+6281999999999"}, "unknown_line"),
+    ({"request_id": "x" * 201}, "invalid_request_id"), ({"msisdn": "+6281999999999"}, "unknown_line"),
 ])
 def test_bad_purchase_input_is_refused_and_nothing_written(kwargs, code):
     line = open_line()

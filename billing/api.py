@@ -1,0 +1,160 @@
+"""Channel API of the billing app: purchase authorization, rated usage and a line's spending (LIM-02..05, LIM-10)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Line
+from billing.models import Scope
+from billing.selectors import line_spending
+from billing.services import purchase_authorize, usage_record
+from core.api.errors import ApiError
+from core.api.fields import MsisdnField
+from core.api.idempotency import idempotent
+from core.api.permissions import client_kind
+from core.models import Channel, ChannelClient
+from core.verdicts import RuleViolation
+
+K = ChannelClient.Kind
+MAX_BATCH = 1000
+
+
+def _namespaced(client: ChannelClient, key: str) -> str:
+    """Request and record ids are unique per client: two clients may both send "1"."""
+    return f"{client.name}:{key}"
+
+
+def _json_int(value) -> bool:
+    """JSON integers only: not "100", 100.0 or true."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _line(msisdn: str) -> Line:
+    line = Line.objects.exclude(status=Line.Status.RECYCLED).filter(msisdn=msisdn).first()
+    if line is None:
+        raise ApiError(404, "line_not_found", _("No line holds this number."), fields={"msisdn": [_("Unknown.")]})
+    return line
+
+
+class PurchaseRequestSerializer(serializers.Serializer):
+    request_id = serializers.CharField(max_length=100)
+    msisdn = MsisdnField()
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    category = serializers.SlugField(max_length=40)
+    amount = serializers.IntegerField(min_value=1, max_value=10**12)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_amount(self, value):
+        if not _json_int(self.initial_data.get("amount")):
+            raise serializers.ValidationError(gettext_lazy("A whole number of rupiah."))
+        return value
+
+
+class PurchaseDecisionSerializer(serializers.Serializer):
+    request_id = serializers.CharField()
+    decision = serializers.ChoiceField(choices=["approved", "declined"])
+    reason = serializers.CharField(allow_null=True)
+    usage = serializers.IntegerField(allow_null=True)
+    limit = serializers.IntegerField(allow_null=True)
+
+
+class PurchaseAuthorizeView(APIView):
+    """LIM-02/03/05: approve or decline a purchase against the line's spending limit, atomically."""
+
+    permission_classes = [client_kind(K.CHARGING, K.APP)]
+
+    @extend_schema(operation_id="purchase_authorize", request=PurchaseRequestSerializer,
+                   responses={200: PurchaseDecisionSerializer})
+    @idempotent
+    def post(self, request):
+        serializer = PurchaseRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        line = _line(data["msisdn"])
+        purchase = purchase_authorize(
+            request_id=_namespaced(request.auth, data["request_id"]), line=line, scope=data["scope"],
+            category=data["category"], amount=data["amount"], description=data["description"],
+            channel=Channel.APP if request.auth.kind == K.APP else Channel.API, client=request.auth.name,
+        )
+        return Response({
+            "request_id": data["request_id"], "decision": purchase.decision, "reason": purchase.reason or None,
+            "usage": purchase.usage_after, "limit": purchase.limit_amount,
+        })
+
+
+class UsageRecordSerializer(serializers.Serializer):
+    record_id = serializers.CharField(max_length=100)
+    msisdn = MsisdnField()
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    category = serializers.SlugField(max_length=40)
+    amount = serializers.IntegerField(min_value=0, max_value=10**12)
+    occurred_at = serializers.DateTimeField()
+
+    def validate_amount(self, value):
+        if not _json_int(self.initial_data.get("amount")):
+            raise serializers.ValidationError(gettext_lazy("A whole number of rupiah."))
+        return value
+
+
+class UsageRecordsView(APIView):
+    """Rated usage already delivered, in batches: each record is accepted, a duplicate (same record_id), or
+    rejected with its error. Accepted usage counts even past the limit and fires the LIM-04 SMS."""
+
+    permission_classes = [client_kind(K.CHARGING, K.NETWORK)]
+
+    @extend_schema(
+        operation_id="usage_records_create", request=UsageRecordSerializer(many=True),
+        responses={200: inline_serializer("UsageBatchResult", {
+            "accepted": serializers.IntegerField(), "duplicate": serializers.IntegerField(),
+            "rejected": serializers.IntegerField(), "errors": serializers.ListField(child=serializers.DictField()),
+        })},
+    )
+    def post(self, request):
+        records = request.data
+        if not isinstance(records, list) or not records:
+            raise ApiError(400, "invalid", _("Send a non-empty JSON list of usage records."))
+        if len(records) > MAX_BATCH:
+            raise ApiError(400, "batch_too_large", _("At most %(n)d records per request.") % {"n": MAX_BATCH})
+        accepted = duplicate = 0
+        errors = []
+        for index, item in enumerate(records):
+            serializer = UsageRecordSerializer(data=item if isinstance(item, dict) else {})
+            record_id = item.get("record_id") if isinstance(item, dict) else None
+            if not serializer.is_valid():
+                errors.append({"index": index, "record_id": record_id, "code": "invalid",
+                               "message": _("Invalid record."),
+                               "fields": {key: [str(m) for m in value] for key, value in serializer.errors.items()}})
+                continue
+            data = serializer.validated_data
+            try:
+                _record, created = usage_record(
+                    record_id=_namespaced(request.auth, data["record_id"]), msisdn=data["msisdn"],
+                    scope=data["scope"], category=data["category"], amount=data["amount"],
+                    occurred_at=data["occurred_at"], client=request.auth.name,
+                )
+            except RuleViolation as exc:
+                errors.append({"index": index, "record_id": record_id, "code": exc.codes[0],
+                               "message": "; ".join(exc.messages), "fields": {}})
+                continue
+            accepted += created
+            duplicate += not created
+        return Response({"accepted": accepted, "duplicate": duplicate, "rejected": len(errors), "errors": errors})
+
+
+class LineSpendingView(APIView):
+    """A postpaid line's limits and usage in the current cycle (the app's My Account → Usage, LIM-10)."""
+
+    permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
+
+    @extend_schema(operation_id="line_spending", parameters=[OpenApiParameter("msisdn", str, OpenApiParameter.PATH)],
+                   responses={200: inline_serializer("LineSpending", {
+                       "domestic": serializers.DictField(), "international": serializers.DictField(),
+                       "cycle_start": serializers.DateField(), "cycle_end": serializers.DateField()})})
+    def get(self, request, msisdn: str):
+        line = _line(MsisdnField().run_validation(msisdn))
+        if line.kind != Line.Kind.POSTPAID:
+            raise ApiError(422, "not_postpaid", _("Only a KartuHalo (postpaid) line has a spending limit."))
+        return Response(line_spending(line))
