@@ -11,6 +11,12 @@ AGENT_PERMISSIONS = {
         "view_block", "add_block", "change_block",
         "view_transferapproval",
     ],
+    "billing": [
+        "view_basicpackage", "view_servicecategory", "view_suggestedlimit", "view_linepackage",
+        "view_spendinglimit", "view_spendingcycle", "view_purchase", "view_usagerecord",
+        "view_limitchange", "add_limitchange", "view_bill", "view_billcharge", "view_payment", "add_payment",
+        "view_objection", "add_objection", "view_creditnote", "view_earlysettlementdemand", "view_billingprofile",
+    ],
     "protection": [
         "view_product", "view_linedevice", "add_linedevice", "change_linedevice",
         "view_enrollment", "add_enrollment", "change_enrollment", "view_installment",
