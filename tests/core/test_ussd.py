@@ -27,6 +27,14 @@ from tests.core.factories import make_client
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def placeholder_888():
+    """These tests walk core's placeholder *888# menu; billing replaces it in the running project."""
+    from core.ussd import _placeholder_888
+
+    register_menu("*888#", _placeholder_888)
+
+
 @pytest.fixture
 def gateway(db):
     _client, key = make_client(kind="ussd")
