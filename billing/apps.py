@@ -22,3 +22,17 @@ class BillingConfig(AppConfig):
         from billing import ussd
 
         ussd.register()
+        self._register_tabs()
+
+    @staticmethod
+    def _register_tabs() -> None:
+        from billing.views import bills_tab_context, spending_tab_context
+        from core.tabs import LineTab, register_line_tab
+
+        def postpaid(line) -> bool:
+            return line.kind == "postpaid" and line.billing_account_id is not None
+
+        register_line_tab(LineTab(key="spending", title=_("Spending limit"), template="billing/spending_tab.html",
+                                  context=spending_tab_context, applies=postpaid, order=10))
+        register_line_tab(LineTab(key="bills", title=_("Bills"), template="billing/bills_tab.html",
+                                  context=bills_tab_context, applies=postpaid, order=15))

@@ -1,3 +1,12 @@
+from django.urls import path
+
+from billing import views
+
 app_name = "billing"
 
-urlpatterns = []
+urlpatterns = [
+    path("lines/<int:line_id>/limit/", views.limit_change, name="limit_change"),
+    path("lines/<int:line_id>/pay-usage/", views.payment_current, name="payment_current"),
+    path("bills/<int:bill_id>/pay/", views.payment_record, name="payment_record"),
+    path("bills/<int:bill_id>/objection/", views.objection_file, name="objection_file"),
+]

@@ -1,0 +1,170 @@
+"""Agent pages of billing: the spending-limit and bills tabs of the line page, and their actions.
+
+Views are thin: permission, form, one service call, a message, a redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.models import Line
+from billing import selectors, services
+from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm
+from billing.models import Bill, LimitChange, Objection, Purchase, Scope, SpendingLimit
+from billing.rules import limit_change_eligibility
+from core.money import format_rupiah
+from core.parameters import parameter
+from core.verdicts import RuleViolation
+
+
+def _refused(form, exc: RuleViolation) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+def _gauge(limit: SpendingLimit | None, warn: int) -> dict | None:
+    if limit is None:
+        return None
+    percent = limit.percent
+    return {"limit": limit, "percent": percent, "width": min(percent, 100), "warn": warn,
+            "level": "danger" if percent >= 100 else "warning" if percent >= warn else "success"}
+
+
+def spending_tab_context(request, line: Line) -> dict:
+    """A constant number of queries whatever the history's length."""
+    limits = {limit.scope: limit for limit in SpendingLimit.objects.filter(line=line)}
+    warn = parameter("limit_warn_percent")
+    domestic = limits.get(Scope.DOMESTIC)
+    cycle_start = domestic.cycle_start if domestic else None
+    purchases = list(Purchase.objects.filter(line=line, cycle_start=cycle_start).order_by("-created_at", "-id")[:50])
+    changes = list(LimitChange.objects.filter(line=line).select_related("actor").order_by("-created_at", "-id")[:20])
+    preview = limit_change_eligibility(line=line) if domestic else None
+    return {
+        "gauges": [g for g in (_gauge(limits.get(scope), warn) for scope in Scope.values) if g],
+        "purchases": purchases, "changes": changes, "preview": preview,
+        "can_change": request.user.has_perm("billing.add_limitchange"),
+        "can_pay": request.user.has_perm("billing.add_payment"),
+    }
+
+
+def bills_tab_context(request, line: Line) -> dict:
+    account = line.billing_account
+    bills = list(Bill.objects.filter(billing_account=account)
+                 .prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("-filed_on")))
+                 .order_by("-period_start")[:12])
+    return {
+        "account": account, "bills": bills, "payments": list(selectors.account_payments(account, limit=20)),
+        "can_pay": request.user.has_perm("billing.add_payment"),
+        "can_object": request.user.has_perm("billing.add_objection"),
+    }
+
+
+def _postpaid_line(line_id: int) -> Line:
+    return get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=line_id,
+                             kind=Line.Kind.POSTPAID)
+
+
+def _action(request, *, form, title, line, intro="", verdict=None, danger=False):
+    return render(request, "billing/action.html", {"form": form, "title": title, "line": line, "intro": intro,
+                                                   "verdict": verdict, "danger": danger})
+
+
+@login_required
+@permission_required("billing.add_limitchange", raise_exception=True)
+def limit_change(request, line_id):
+    """LIM-06..10: the agent sees the allowed range, the suggestion and every reason before submitting."""
+    line = _postpaid_line(line_id)
+    form = LimitChangeForm(request.POST or None)
+    scope = request.POST.get("scope") if request.POST.get("scope") in Scope.values else Scope.DOMESTIC
+    amount = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        amount = data["new_amount"]
+        try:
+            services.spending_limit_change(line=line, new_amount=amount, scope=data["scope"],
+                                           channel=data["channel"], actor=request.user, reason=data["reason"])
+        except RuleViolation as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The %(scope)s limit of %(number)s is now %(amount)s.") % {
+                "scope": Scope(data["scope"]).label, "number": line.msisdn_national,
+                "amount": format_rupiah(amount)})
+            return redirect("accounts:line_detail", pk=line.pk)
+    verdict = limit_change_eligibility(line=line, scope=scope)
+    return _action(request, form=form, title=_("Change the spending limit"), line=line, verdict=verdict)
+
+
+@login_required
+@permission_required("billing.add_payment", raise_exception=True)
+def payment_current(request, line_id):
+    """LIM-11: pay the current usage so that purchases are allowed again without an upgrade."""
+    line = _postpaid_line(line_id)
+    form = CurrentUsagePaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.payment_current_usage(line=line, scope=data["scope"], amount=data["amount"],
+                                           method=data["method"], reference=data["reference"], actor=request.user)
+        except RuleViolation as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Payment of %(amount)s recorded against the current usage.")
+                             % {"amount": format_rupiah(data["amount"])})
+            return redirect("accounts:line_detail", pk=line.pk)
+    limits = selectors.line_limits(line)
+    intro = " · ".join(f"{limit.get_scope_display()}: {format_rupiah(limit.counted)} / {format_rupiah(limit.amount)}"
+                       for limit in limits.values())
+    return _action(request, form=form, title=_("Pay the current usage"), line=line, intro=intro)
+
+
+def _bill_and_line(bill_id):
+    bill = get_object_or_404(Bill.objects.select_related("billing_account"), pk=bill_id)
+    line = (Line.objects.select_related("customer", "billing_account").filter(billing_account=bill.billing_account)
+            .order_by("pk").first())
+    return bill, line
+
+
+@login_required
+@permission_required("billing.add_payment", raise_exception=True)
+def payment_record(request, bill_id):
+    bill, line = _bill_and_line(bill_id)
+    form = PaymentForm(request.POST or None, initial={"amount": bill.outstanding})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.payment_record(bill=bill, amount=data["amount"], method=data["method"],
+                                    reference=data["reference"], actor=request.user)
+        except RuleViolation as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Payment of %(amount)s recorded.") % {"amount": format_rupiah(data["amount"])})
+            return redirect("accounts:line_detail", pk=line.pk) if line else redirect("accounts:search")
+    intro = _("Bill %(period)s: total %(total)s, outstanding %(outstanding)s, due %(due)s.") % {
+        "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
+        "outstanding": format_rupiah(bill.outstanding), "due": bill.due_date.strftime("%d-%m-%Y")}
+    return _action(request, form=form, title=_("Record a payment"), line=line, intro=intro)
+
+
+@login_required
+@permission_required("billing.add_objection", raise_exception=True)
+def objection_file(request, bill_id):
+    """BIL-03: within 2 months of processing; the due date does not move."""
+    bill, line = _bill_and_line(bill_id)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.objection_file(bill=bill, amount=data["amount"], description=data["description"],
+                                    actor=request.user)
+        except RuleViolation as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Objection filed. The due date stays %(due)s.")
+                             % {"due": bill.due_date.strftime("%d-%m-%Y")})
+            return redirect("accounts:line_detail", pk=line.pk) if line else redirect("accounts:search")
+    intro = _("Bill %(period)s of %(total)s, processed on %(issued)s. An objection does not move the due date.") % {
+        "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
+        "issued": bill.issued_on.strftime("%d-%m-%Y")}
+    return _action(request, form=form, title=_("File an objection"), line=line, intro=intro)
