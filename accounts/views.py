@@ -56,7 +56,8 @@ def _summary(value) -> str:
     if value in (None, "", {}, []):
         return ""
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {item}" for key, item in value.items() if item not in (None, "", False))
+        shown = {key: item for key, item in value.items() if item is not None and item != "" and item is not False}
+        return ", ".join(f"{key}: {item}" for key, item in shown.items())
     return str(value)
 
 
