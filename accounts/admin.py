@@ -16,7 +16,9 @@ from django.core.paginator import Paginator
 from django.db import connections, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -382,9 +384,10 @@ class CustomerAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
     list_select_related = ["registered_at"]
     sortable_by = ["full_name"]
     search_fields = ["full_name"]  # enables the box and autocomplete; the lookup is get_search_results
-    readonly_fields = ["kind", "id_type", "masked_id", "verification", "registered_at", "created_at"]
+    readonly_fields = ["kind", "id_type", "masked_id", "verification", "registered_at", "created_at", "workspace"]
     fieldsets = [
-        (_("Identity"), {"fields": ["kind", "full_name", "id_type", "masked_id", "birth_date", "verification"]}),
+        (_("Identity"), {"fields": ["workspace", "kind", "full_name", "id_type", "masked_id", "birth_date",
+                                    "verification"]}),
         (_("Contact"), {"fields": ["address", "city", "jabodetabek", "contact_phone", "email"]}),
         (_("Registration"), {"fields": ["registered_at", "created_at"]}),
         (_("Audit"), {"fields": ["audit_reason"]}),
@@ -395,6 +398,11 @@ class CustomerAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
     @admin.display(description=_("document number"))
     def masked_id(self, obj):
         return obj.masked_id_number
+
+    @admin.display(description=_("agent workspace"))
+    def workspace(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("accounts:customer_detail", args=[obj.pk]),
+                           _("Open the customer page (actions, timeline)"))
 
     def build_search_filter(self, term):
         return _customer_query(term)
@@ -612,8 +620,8 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     list_select_related = ["customer", "billing_account"]
     sortable_by = ["msisdn_national"]
     search_fields = ["msisdn"]
-    fields = ["msisdn", "iccid", "imsi", "kind", "status", "customer", "billing_account", "activated_on",
-              "terminated_on", "quarantine_until", "created_at"]
+    fields = ["workspace", "msisdn", "iccid", "imsi", "kind", "status", "customer", "billing_account",
+              "activated_on", "terminated_on", "quarantine_until", "created_at"]
     readonly_fields = fields
     inlines = [LineBlockInline, LineTransferInline]
     actions = ["block_lines", "unblock_lines", "recycle_numbers"]
@@ -629,6 +637,11 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     @admin.display(description=_("blocked"), boolean=True)
     def is_blocked(self, obj):
         return obj.has_open_block
+
+    @admin.display(description=_("agent workspace"))
+    def workspace(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("accounts:line_detail", args=[obj.pk]),
+                           _("Open the line page (tabs, actions, timeline)"))
 
     def build_search_filter(self, term):
         return _line_query(term)

@@ -80,6 +80,13 @@ def test_anonymous_is_sent_to_the_admin_login(client, pages):
         assert response.url.startswith(reverse("admin:login")), url
 
 
+def test_change_pages_link_to_the_agent_workspace(supervisor_client, line):
+    page = supervisor_client.get(reverse("admin:accounts_line_change", args=[line.pk])).content.decode()
+    assert f'href="{reverse("accounts:line_detail", args=[line.pk])}"' in page
+    page = supervisor_client.get(reverse("admin:accounts_customer_change", args=[line.customer.pk])).content.decode()
+    assert f'href="{reverse("accounts:customer_detail", args=[line.customer.pk])}"' in page
+
+
 def test_a_staff_user_without_permissions_is_refused(client, line):
     # given a staff user in no role
     user = UserFactory(is_staff=True)
