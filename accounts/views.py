@@ -3,11 +3,15 @@
 Views are thin: permission, form, one service call, a message, a redirect.
 """
 
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -50,6 +54,23 @@ def _blocks_tab_context(request, line):
 # Built into the line page, before the tabs other apps register.
 BLOCKS_TAB = LineTab(key="blocks", title=gettext_lazy("Blocks"), template="accounts/tabs/blocks.html",
                      context=_blocks_tab_context, order=0)
+
+
+def login_required_htmx(view):
+    """Like login_required, but an htmx request after the idle timeout sends the whole page to the login form
+    (instead of swapping the login page into a tab)."""
+    protected = login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and getattr(request, "htmx", False):
+            next_url = request.htmx.current_url_abs_path or "/"
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+            return response
+        return protected(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _summary(value) -> str:
@@ -155,7 +176,7 @@ def _customer_page(request, customer, revealed: str = ""):
     })
 
 
-@login_required
+@login_required_htmx
 @permission_required("accounts.reveal_identity", raise_exception=True)
 @require_POST
 def customer_identity(request, pk):
@@ -281,7 +302,7 @@ def line_detail(request, pk):
     })
 
 
-@login_required
+@login_required_htmx
 @permission_required("accounts.view_line", raise_exception=True)
 def line_tab_view(request, pk, key):
     """One tab body for the line page, loaded with htmx. 404 for a tab that does not exist or does not apply."""

@@ -99,6 +99,20 @@ def test_anonymous_post_to_an_action_writes_nothing(client, line):
     assert not Block.objects.exists()
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_htmx_request_after_the_idle_timeout_sends_the_page_to_login(client, line, method):
+    # given: the session has expired; htmx asks for a partial from the line page
+    url = reverse("accounts:line_tab", args=[line.pk, "blocks"]) if method == "get" \
+        else reverse("accounts:customer_identity", args=[line.customer_id])
+    page = reverse("accounts:line_detail", args=[line.pk])
+    # when
+    response = getattr(client, method)(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{page}")
+    # then: htmx redirects the whole page instead of swapping the login form into the tab
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={page.replace('/', '%2F')}"
+    assert not AuditEvent.objects.exists()
+
+
 def test_unknown_ids_are_404(agent_client):
     for url in [reverse("accounts:line_detail", args=[999999]), reverse("accounts:customer_detail", args=[999999]),
                 reverse("accounts:line_block", args=[999999]), reverse("accounts:line_tab", args=[999999, "blocks"])]:
