@@ -18,9 +18,18 @@ class Channel(models.TextChoices):
     SYSTEM = "system", _("System job")
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused too, not only Model.save()/delete() (ACC-07)."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("Audit events cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("Audit events cannot be deleted."))
+
+
 class AuditEvent(models.Model):
     """Append-only record of every change: who, when, where, what (old → new) and why (ACC-07)."""
-
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT,
@@ -42,6 +51,8 @@ class AuditEvent(models.Model):
     old = models.JSONField(_("old value"), null=True, blank=True)
     new = models.JSONField(_("new value"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
