@@ -1,7 +1,6 @@
 """Supervisors' admin for core: audit (read-only), holidays, parameters, jobs, SMS outbox, templates, API clients."""
 
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -88,10 +87,6 @@ class JobRunAdmin(ReadOnlyAdmin):
     def duration_display(self, obj):
         duration = obj.duration
         return str(duration).split(".")[0] if duration is not None else "—"
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "jobs_page_url": reverse("core:jobs")}
-        return super().changelist_view(request, extra_context)
 
 
 @admin.register(OutboundSms)

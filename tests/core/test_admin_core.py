@@ -226,3 +226,4 @@ def test_job_runs_are_read_only(supervisor_client):
     assert supervisor_client.get(url(JobRun, "add")).status_code == 403
     assert supervisor_client.post(url(JobRun, "delete", run.pk), {"post": "yes"}).status_code == 403
     assert supervisor_client.get(url(JobRun, "change", run.pk)).status_code == 200
+    assert 'href="/core/jobs/"' in supervisor_client.get(url(JobRun)).content.decode()
