@@ -373,6 +373,9 @@ def claim_advance(
         claim = (Claim.objects.select_for_update(of=("self",))
                  .select_related("line__customer__registered_at", "enrollment")
                  .get(pk=claim.pk))
+        if on < claim.filed_on:
+            raise _refuse("date_before_filing", _("The date is before the claim was filed (%(date)s).")
+                          % {"date": date_format(claim.filed_on, "d-m-Y")})
         if event == "shipping_reimbursement":
             return _reimbursement_request(claim=claim, amount=amount, on=on, actor=actor, actor_label=actor_label,
                                           channel=channel)

@@ -274,3 +274,11 @@ def test_reimbursement_needs_a_positive_amount_and_is_recorded_once():
     with pytest.raises(TransitionNotAllowed):
         claim_advance(claim=claim, event="shipping_reimbursement", amount=10_000, actor_label="amsi")
     assert Reimbursement.objects.count() == 1
+
+
+def test_an_update_dated_before_the_filing_is_refused():
+    claim = claim_advance(claim=_claim(), event="fee_paid", actor_label="amsi")  # filed 1 April 2026
+    with pytest.raises(RuleViolation) as excinfo:
+        claim_advance(claim=claim, event="picked_up", on=dt.date(2026, 3, 31), actor_label="amsi")
+    assert excinfo.value.codes == ["date_before_filing"]
+    assert claim_advance(claim=claim, event="picked_up", on=dt.date(2026, 4, 1), actor_label="amsi").sla_due_on
