@@ -110,6 +110,12 @@ class EnrollmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return request.user.has_perm("protection.change_enrollment")
 
 
+SLA_LABELS = {
+    "ok": gettext_lazy("on time"), "due_today": gettext_lazy("due today"), "breached": gettext_lazy("breached"),
+    "not_started": gettext_lazy("not picked up"), "done": gettext_lazy("returned in time"),
+}
+
+
 class SlaFilter(admin.SimpleListFilter):
     """TP-10: open claims by their SLA status."""
 
@@ -151,7 +157,7 @@ class ClaimAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def sla_badge(self, claim):
         status = selectors.claim_sla_status(claim, local_today())
         colour = {"breached": "#c00", "due_today": "#d80", "ok": "#080"}.get(status, "#666")
-        return format_html('<span style="color:{}">{}</span>', colour, status)
+        return format_html('<span style="color:{}">{}</span>', colour, SLA_LABELS.get(status, status))
 
     @admin.display(description=gettext_lazy("Insurer's update"))
     def update_link(self, claim):
