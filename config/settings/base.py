@@ -169,6 +169,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_CACHE_BACKEND = "default"
+
+# API throttle counters live in this cache: use Redis in production so all web workers share them.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

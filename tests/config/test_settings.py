@@ -96,3 +96,11 @@ def test_roles_exist_with_their_permissions():
     assert "block_any_reason" not in agent_perms
     assert {"block_any_reason", "add_transferapproval", "change_parameter"} <= supervisor_perms
     assert "delete_auditevent" not in supervisor_perms
+
+
+def test_unknown_api_path_answers_json_404(client):
+    # when
+    response = client.get("/api/v1/no-such-thing")
+    # then
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
