@@ -12,6 +12,10 @@ class BillingConfig(AppConfig):
 
         register_defaults(PARAMETERS)
 
+        from billing import catalogue_cache
+
+        catalogue_cache.connect()
+
         from core.schedules import register_schedule
 
         register_schedule("billing-cycle-close", "billing.tasks.cycle_close_task", {"minute": "5", "hour": "0"})

@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.utils import translation
 
+from billing.catalogue_cache import parameter
 from billing.models import Scope, SpendingLimit
 from core.money import format_rupiah
 from core.outbox import sms_enqueue
-from core.parameters import parameter
 
 WARN = "warn"
 FULL = "full"
@@ -30,7 +30,7 @@ def thresholds_check(
     """LIM-04: when counted usage has reached 80 % / 100 % of the limit and that SMS was not sent this cycle, send
     it now. Call it with the limit row locked (after the UPDATE that changed usage or the limit). Dropping back
     under a threshold never clears a flag: only the cycle close does, so a threshold notifies once per cycle."""
-    if counted <= 0:
+    if counted <= 0 or (warn_notified and full_notified):
         return []
     sent = []
     for threshold, flag, already, percent_code in (

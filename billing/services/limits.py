@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
+from billing import catalogue_cache
 from billing.cycles import cycle_for, next_cycle_start
 from billing.models import (
     BasicPackage,
@@ -25,7 +26,7 @@ from billing.models import (
 )
 from billing.notify import thresholds_check
 from billing.rules import limit_change_eligibility
-from billing.selectors import line_for_authorization, suggested_limit
+from billing.selectors import line_flags, suggested_limit
 from core.audit import audit_record
 from core.dates import local_today
 from core.jobs import ChunkResult
@@ -195,10 +196,10 @@ def purchase_authorize(
 
 
 def _purchase_decide(*, request_id, scope, category, amount, msisdn, line, description, channel, client, today):
-    row_line = line_for_authorization(msisdn=msisdn, line_id=line.pk if line is not None else None, today=today)
+    row_line = line_flags(msisdn=msisdn, line_id=line.pk if line is not None else None, today=today)
     if row_line is None:
         raise RuleViolation.single("unknown_line", _("No line with this number."))
-    category_row = ServiceCategory.objects.filter(code=category).first()
+    category_row = catalogue_cache.category(category)
     reason = _decline_reason(row_line, category_row, scope)
     counted = False
     row = None
