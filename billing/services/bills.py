@@ -261,7 +261,8 @@ def _block_account(account: BillingAccount, reason: str, note: str) -> int:
 
 
 def bills_overdue_chunk(*, today: dt.date, size: int = 100) -> ChunkResult:
-    """Block the lines of accounts with a bill unpaid past its due date (BIL-05; BIL-06 one line or all)."""
+    """Block the lines of accounts with a bill unpaid past its due date (BIL-05; BIL-06 one line or all).
+    The bill stays owed (BIL-07): a block never changes what is outstanding."""
     bills = list(Bill.objects.select_for_update(skip_locked=True, of=("self",))
                  .filter(status=Bill.Status.OPEN, due_date__lt=today, overdue_blocked_on__isnull=True)
                  .select_related("billing_account").order_by("due_date", "pk")[:size])

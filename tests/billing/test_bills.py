@@ -211,6 +211,19 @@ def test_overdue_bill_blocks_every_line_of_a_samu_account(due_date, blocked):
         assert open_blocks.count() == 3
 
 
+def test_bil07_a_blocked_line_still_owes_its_bill(agent):
+    # given an overdue bill that blocked the line
+    line = open_line()
+    bill = BillFactory(billing_account=line.billing_account, total=150_000)
+    bills_overdue_chunk(today=TODAY)
+    # then the debt stays and can still be paid
+    bill.refresh_from_db()
+    assert (bill.status, bill.outstanding) == ("open", 150_000)
+    payment_record(bill=bill, amount=150_000, method="cash", reference="B7", actor=agent, paid_on=TODAY)
+    bill.refresh_from_db()
+    assert bill.status == "paid"
+
+
 def test_bil06_profile_blocks_only_one_line():
     lines = open_samu(3)
     BillingProfile.objects.create(billing_account=lines[0].billing_account, block_only_line=lines[1])

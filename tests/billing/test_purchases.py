@@ -21,7 +21,7 @@ def buy(line, amount, category="addon", scope=Scope.DOMESTIC, request_id=None, t
 
 
 def test_new_postpaid_line_gets_package_and_suggested_limits():
-    # given / when: a Halo Kick line paying cash (LIM-06)
+    # given / when: a Halo Kick line paying cash gets a domestic and an international limit (LIM-01, LIM-06)
     line = open_line(package_code="halo_kick")
     # then
     domestic, international = limit_of(line), limit_of(line, Scope.INTERNATIONAL)
