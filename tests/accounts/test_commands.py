@@ -107,6 +107,19 @@ def test_seed_demo_twice_creates_nothing_new_and_still_prints_the_logins():
     assert "spv.jkt-pusat" in output and settings.DEMO_PASSWORD in output
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_runs_outside_a_test_transaction_on_postgresql():
+    # given a real PostgreSQL database and no surrounding transaction (as with `make run`): every app's demo
+    # (job chunks with SELECT … FOR UPDATE included) must run
+    output = _run("seed_demo", "--force")
+    before = _counts()
+    # then a second run adds nothing
+    again = _run("seed_demo", "--force")
+    assert _counts() == before
+    assert "spv.medan" in output and "spv.medan" in again
+
+
 # generate_lines -----------------------------------------------------------------------------------------------
 
 

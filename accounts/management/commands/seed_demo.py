@@ -5,6 +5,7 @@ import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from accounts.demo import seed_demo_data
 
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates users with a published password: it runs only with DEBUG on "
                                "(or --force).")
-        logins = seed_demo_data(rng=random.Random(SEED), stdout=self.stdout)
+        # Each app's demo data is one transaction: a failure leaves no half-seeded app behind, and the apps'
+        # services and job chunks (SELECT … FOR UPDATE) run inside a transaction as they expect.
+        with transaction.atomic():
+            logins = seed_demo_data(rng=random.Random(SEED), stdout=self.stdout)
         for app in OTHER_APPS:
             module_name = f"{app}.demo"
             try:
@@ -32,7 +36,8 @@ class Command(BaseCommand):
                 if error.name != module_name:
                     raise  # a missing dependency inside the module is a real error
                 continue
-            module.seed_demo_data(rng=random.Random(f"{SEED}-{app}"), stdout=self.stdout)
+            with transaction.atomic():
+                module.seed_demo_data(rng=random.Random(f"{SEED}-{app}"), stdout=self.stdout)
         self._print_logins(logins)
 
     def _print_logins(self, logins):
