@@ -1,0 +1,1 @@
+"""Operator-scale benchmarks: `make bench` (or `python -m bench.run`). PostgreSQL only; see bench/README.md."""

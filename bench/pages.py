@@ -1,0 +1,111 @@
+"""3. Agent pages at scale: the search box (MSISDN, NIK, name prefix), the line page and its tabs, and the largest
+admin changelists. In-process with django.test.Client, logged in as a supervisor; each page gets a warm-up, then
+`requests` timed requests on different subjects, with the SQL queries counted (CaptureQueriesContext)."""
+
+import math
+import random
+import statistics
+import time
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+WARMUP = 3
+ADMIN_PAGES = [
+    ("admin: lines", "admin:accounts_line_changelist"),
+    ("admin: customers", "admin:accounts_customer_changelist"),
+    ("admin: audit events", "admin:core_auditevent_changelist"),
+    ("admin: prepaid ledger", "admin:prepaid_ledgerentry_changelist"),
+]
+
+
+def _supervisor():
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+
+    user, _created = User.objects.get_or_create(username="bench-supervisor", defaults={"is_staff": True})
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name="Supervisor"))
+    return user
+
+
+def _sample_lines(count: int, seed: int = 7) -> list[tuple]:
+    """Random generated lines with their customer's NIK and name: (id, msisdn, kind, nik, full_name)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM accounts_line")
+        low, high = cursor.fetchone()
+        rng = random.Random(seed)
+        ids = sorted({rng.randint(low, high) for _ in range(count * 3)})
+        cursor.execute("SELECT l.id, l.msisdn, l.kind, c.id_number, c.full_name FROM accounts_line l "
+                       "JOIN accounts_customer c ON c.id = l.customer_id WHERE l.id = ANY(%s) AND c.id_type = 'ktp'",
+                       [ids])
+        rows = cursor.fetchall()
+    rng.shuffle(rows)
+    return rows[:count]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _measure(client: Client, label: str, urls: list[str], headers: dict | None = None) -> dict:
+    headers = headers or {}
+    for url in urls[:WARMUP]:
+        client.get(url, headers=headers)
+    times, queries, statuses = [], [], {}
+    for url in urls[WARMUP:]:
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            response = client.get(url, headers=headers)
+            times.append((time.perf_counter() - began) * 1000)
+        queries.append(len(captured))
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        if response.status_code >= 400:
+            raise RuntimeError(f"{label}: {url} answered {response.status_code}")
+    result = {
+        "page": label, "requests": len(times), "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(_percentile(times, 0.95), 1), "max_ms": round(max(times), 1),
+        "queries_min": min(queries), "queries_max": max(queries), "statuses": statuses, "example": urls[-1],
+    }
+    print(f"  {label:<28} p50 {result['p50_ms']:>7.1f} ms  p95 {result['p95_ms']:>7.1f} ms  "
+          f"queries {result['queries_min']}–{result['queries_max']}  {statuses}", flush=True)
+    return result
+
+
+def run(*, requests: int = 25) -> dict:
+    from accounts.models import Line
+    from core.tabs import line_tabs
+
+    client = Client()
+    client.force_login(_supervisor())
+    total = requests + WARMUP
+    sample = _sample_lines(total * 6)
+    subjects = sample[:total]
+    search = reverse("accounts:search")
+    pages = []
+    pages.append(_measure(client, "search: MSISDN (08…)", [f"{search}?q=0{row[1][3:]}" for row in subjects]))
+    pages.append(_measure(client, "search: NIK", [f"{search}?q={row[3]}" for row in subjects]))
+    pages.append(_measure(client, "search: name prefix", [f"{search}?q={row[4].split()[0][:4]}" for row in subjects]))
+    pages.append(_measure(client, "line page", [reverse("accounts:line_detail", args=[row[0]]) for row in subjects]))
+
+    # Each tab of the line page (loaded by htmx) on lines it applies to.
+    lines = list(Line.objects.select_related("customer", "billing_account").filter(pk__in=[row[0] for row in sample]))
+    tabs = {}
+    for line in lines:
+        for tab in line_tabs(line):
+            tabs.setdefault(tab.key, []).append(line.pk)
+    for key, ids in sorted(tabs.items()):
+        if len(ids) < total:
+            continue
+        urls = [reverse("accounts:line_tab", args=[pk, key]) for pk in ids[:total]]
+        pages.append(_measure(client, f"line tab: {key}", urls, headers={"HX-Request": "true"}))
+
+    for label, name in ADMIN_PAGES:
+        url = reverse(name)
+        pages.append(_measure(client, label, [url] * total))
+    return {"pages": pages, "warmup": WARMUP, "requests": requests}
