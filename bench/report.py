@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+MAX_QUERIES = 30  # per page; the admin changelists show 100 rows
 
 
 def _smaller_run(lines: int) -> dict | None:
@@ -51,18 +52,19 @@ def budgets(results: dict) -> list[dict]:
                 check(f"{page['page']} p95", f"{page['p95_ms']:.1f} ms", "≤ 50 ms", page["p95_ms"] <= 50)
             elif page["page"] == "line page":
                 check("line page p95", f"{page['p95_ms']:.1f} ms", "≤ 150 ms", page["p95_ms"] <= 150)
+        # An N+1 shows as a count that follows the rows shown (lists of 25–100 rows) or the subject's history; the
+        # kind of subject (one line → redirect, SAMU → list; prepaid or postpaid tabs) moves it by one or two.
         growing = []
         for page in pages["pages"]:
             earlier = before.get(page["page"])
-            if earlier is not None:
-                if page["queries_max"] > earlier["queries_max"]:
-                    growing.append(f"{page['page']} {earlier['queries_max']}→{page['queries_max']}")
-            elif page["queries_max"] != page["queries_min"]:
+            if earlier is not None and page["queries_max"] > earlier["queries_max"]:
+                growing.append(f"{page['page']} {earlier['queries_max']}→{page['queries_max']}")
+            elif page["queries_max"] - page["queries_min"] > 2 or page["queries_max"] > MAX_QUERIES:
                 growing.append(f"{page['page']} {page['queries_min']}–{page['queries_max']}")
         basis = (f"vs the {smaller['dataset']['lines']:,}-line run" if smaller
-                 else "same count for every subject")
-        check(f"query counts do not grow with the data ({basis})", "; ".join(growing) or "constant",
-              "constant", not growing)
+                 else f"spread ≤ 2 across subjects, ≤ {MAX_QUERIES} per page")
+        check(f"query counts do not grow with the data ({basis})", "; ".join(growing) or "bounded",
+              "bounded", not growing)
     return checks
 
 
