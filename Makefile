@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# --dist load keeps pytest-django's order on each worker: rolled-back tests first, then transactional ones.
+PYTEST_ARGS ?= -n 2 --dist load
 
 .PHONY: run test install install-dev lint messages bench clean
 

@@ -24,7 +24,27 @@ def _chromium() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
+def _restore_data_after_flushes(item) -> None:
+    """A transactional test starts from the migrated data (catalogues, roles, SMS templates), not an empty database.
+
+    Transactional tests end with a flush; `serialized_rollback` reloads the data that migrations seeded before the
+    next one starts. pytest-django runs them after all the rolled-back tests, so those never see a flushed database.
+    """
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "live_server" in fixtures or "transactional_db" in fixtures
+    )
+    if not transactional:
+        return
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    kwargs.update(transaction=True, serialized_rollback=True)
+    item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        _restore_data_after_flushes(item)
     reasons = {
         "postgres": None if _using_postgres() else "needs PostgreSQL: set DATABASE_URL=postgres://…",
         "services": None if _redis_url() else "needs Redis and a worker: set CELERY_BROKER_URL=redis://…",

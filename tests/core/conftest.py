@@ -15,3 +15,27 @@ def _clean_platform_state():
     ussd.MENUS.clear()
     ussd.MENUS.update(menus)
     MemoryBackend.reset()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages and USSD screens in English; tests/test_i18n.py covers the Indonesian default."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def agent(db):
+    from tests.accounts.factories import AgentFactory
+
+    return AgentFactory(language="en")
+
+
+@pytest.fixture
+def supervisor(db):
+    from tests.accounts.factories import SupervisorFactory
+
+    return SupervisorFactory(language="en")

@@ -13,8 +13,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1366, "height": 768}
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(transactional_db):
+    # Started per test, after the database fixture: Playwright's sync API runs in greenlets, and Django's
+    # connections are context-local, so a browser started first would hide the serialized test data from the
+    # restore that each transactional test begins with.
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")

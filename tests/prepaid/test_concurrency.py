@@ -15,9 +15,7 @@ from prepaid.ledger_checks import ledger_mismatches
 from prepaid.models import ActivationArea, Card, LedgerEntry, PrimeSubscription, PrimeTier
 from tests.accounts.factories import CustomerFactory
 
-pytestmark = [
-    pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("prepaid_catalogue"),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _cards(count: int, offset: int, **fields) -> list[Card]:

@@ -19,8 +19,7 @@ from prepaid.ledger_checks import ledger_mismatches
 from prepaid.models import Card, LedgerEntry
 from tests.prepaid.test_concurrency import _cards
 
-pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("prepaid_catalogue")]
+pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 

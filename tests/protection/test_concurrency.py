@@ -1,7 +1,6 @@
 """Races on PostgreSQL: the partial unique indexes and SKIP LOCKED keep TecProtec right under concurrency."""
 
 import datetime as dt
-import importlib
 import threading
 
 import pytest
@@ -15,15 +14,6 @@ from tests.protection.factories import enroll, postpaid_line_with_device
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 START = dt.date(2026, 3, 2)
-
-
-@pytest.fixture(autouse=True)
-def catalogue():
-    """Transactional tests flush every table, data-migration rows included: seed them again."""
-    from django.apps import apps
-
-    for module in ("protection.migrations.0002_product", "protection.migrations.0003_sms_templates"):
-        importlib.import_module(module).seed(apps, None)
 
 
 def _race(count: int, work) -> list:
