@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Upper
+from django.db import connection
+from django.db.models import F, Func, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Collate, Upper
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingAccount, Block, Customer, Line
@@ -45,6 +46,12 @@ def _line_rows() -> QuerySet:
 
 def _compact(query: str) -> str:
     return "".join(query.split()).replace("-", "").replace(".", "")
+
+
+def name_key(field: str = "full_name"):
+    """UPPER(name), in the "C" collation on PostgreSQL so that its index serves prefix matches and ordering."""
+    key = Upper(field)
+    return Collate(key, "C") if connection.vendor == "postgresql" else key
 
 
 def classify_query(query: str) -> str:
@@ -103,20 +110,22 @@ def search(query: str) -> SearchResult:
             ) % {"query": query}
     elif len(query) < NAME_MIN_LENGTH:
         error = _("Type at least %(count)d letters of the name.") % {"count": NAME_MIN_LENGTH}
+    elif any(char.isdigit() for char in compact):
+        # Letters and digits: a passport number (names have no digits).
+        passport = compact.upper()
+        customers = Customer.objects.filter(id_type=Customer.IdType.PASSPORT, id_number=passport)
+        lines = _line_rows().filter(customer__id_type=Customer.IdType.PASSPORT, customer__id_number=passport)
     else:
-        # Case-insensitive prefix: UPPER(full_name) LIKE 'ABC%' uses the prefix index on PostgreSQL.
-        # A passport number looks like a word: it is tried as a document number too.
-        by_name = Q(full_name__istartswith=query) | Q(id_type=Customer.IdType.PASSPORT, id_number=compact.upper())
-        customers = Customer.objects.filter(by_name)
+        # Case-insensitive prefix on the name key: on PostgreSQL the index on the same expression serves both the
+        # LIKE 'ABC%' range and the ORDER BY … LIMIT, so a common prefix reads only the rows it shows.
+        customers = Customer.objects.alias(name_key=name_key()).filter(name_key__startswith=query.upper())
         # The lines of the first customers by name, found through the customer index (not a scan of all lines).
-        first_customers = customers.order_by(Upper("full_name"), "pk").values("pk")[:NAME_CUSTOMER_LIMIT]
+        first_customers = customers.order_by(name_key(), "pk").values("pk")[:NAME_CUSTOMER_LIMIT]
         lines = _line_rows().filter(customer_id__in=first_customers).order_by(
-            Upper("customer__full_name"), "customer_id", "status", "msisdn", "pk")
+            name_key("customer__full_name"), "customer_id", "status", "msisdn", "pk")
     # Counted per shown customer (a correlated subquery, evaluated after ORDER BY … LIMIT), not per match.
-    # Ordered by UPPER(full_name): matches come from the prefix index and are sorted; an ordered walk of the
-    # plain name index from "A" would read half the table for a common prefix.
     line_count = Line.objects.filter(customer=OuterRef("pk")).order_by().values(n=Func(F("pk"), function="COUNT"))
-    customers = customers.annotate(line_count=Subquery(line_count)).order_by(Upper("full_name"), "pk")
+    customers = customers.annotate(line_count=Subquery(line_count)).order_by(name_key(), "pk")
     return SearchResult(kind=kind, query=query, lines=lines, customers=customers, error=error, normalized=normalized)
 
 

@@ -1,0 +1,27 @@
+"""The name search's query shape matches its PostgreSQL index (a plan check, not a stopwatch)."""
+
+import pytest
+from django.db import connection
+
+from accounts.selectors import search
+from tests.accounts.factories import CustomerFactory
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_name_prefix_search_is_served_by_the_name_key_index_in_order():
+    # given a few customers (the planner is told not to prefer a sequential scan of a tiny table)
+    for name in ("Budi Santoso", "Budiman Hakim", "Siti Rahayu"):
+        CustomerFactory(full_name=name)
+    result = search("budi")
+    sql, params = result.customers[:50].query.sql_with_params()
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # then: an ordered index scan on the name key, no separate sort of the matches
+    assert "customer_name_key" in plan
+    assert "Sort" not in plan.split("customer_name_key")[0]
+    assert [customer.full_name for customer in result.customers] == ["Budi Santoso", "Budiman Hakim"]
