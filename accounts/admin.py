@@ -12,12 +12,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +24,7 @@ from accounts import services
 from accounts.models import BillingAccount, Block, Customer, Line, Outlet, TransferApproval, User
 from accounts.selectors import classify_query
 from accounts.validators import normalize_msisdn
+from core.admin_base import LargeTableAdmin, LargeTablePaginator  # noqa: F401 (re-exported for other admins)
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
@@ -38,38 +37,6 @@ MAX_ACTION_ROWS = 500
 # ---------------------------------------------------------------------------------------------------------------
 # Shared pieces
 # ---------------------------------------------------------------------------------------------------------------
-
-
-class LargeTablePaginator(Paginator):
-    """Skips `SELECT COUNT(*)` over the whole table: an unfiltered list uses PostgreSQL's row estimate.
-
-    A filtered or searched list still counts exactly (the filters and searches are indexed).
-    """
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        if isinstance(queryset, models.QuerySet) and not queryset.query.where:
-            connection = connections[queryset.db]
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                                   [queryset.model._meta.db_table])
-                    row = cursor.fetchone()
-                if row and row[0] >= 10_000:
-                    return int(row[0])
-        return super().count
-
-
-class LargeTableAdmin(admin.ModelAdmin):
-    """Defaults for a table that will hold millions of rows."""
-
-    paginator = LargeTablePaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    list_per_page = 50
-    list_max_show_all = 200
-    ordering = ["-id"]
 
 
 def _plain(value):

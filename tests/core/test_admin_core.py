@@ -68,16 +68,18 @@ def test_audit_changelist_filters_and_search(supervisor_client, supervisor):
     audit_record(actor=supervisor, verb="line.blocked", subject=line, channel="grapari")
     audit_record(actor=None, actor_label="ocs", verb="limit.changed", subject=line, channel="api")
     # when
-    by_verb = supervisor_client.get(url(AuditEvent) + "?verb=limit.changed")
+    by_area = supervisor_client.get(url(AuditEvent) + "?area=limits")
+    by_accounts_area = supervisor_client.get(url(AuditEvent) + "?area=accounts")
     by_channel = supervisor_client.get(url(AuditEvent) + "?channel=grapari")
     search = supervisor_client.get(url(AuditEvent) + "?q=ocs")
     dated = supervisor_client.get(url(AuditEvent) + "?created_at__gte=2000-01-01")
     # then
-    assert [e.verb for e in by_verb.context["cl"].result_list] == ["limit.changed"]
+    assert [e.verb for e in by_area.context["cl"].result_list] == ["limit.changed"]
+    assert [e.verb for e in by_accounts_area.context["cl"].result_list] == ["line.blocked"]
     assert [e.verb for e in by_channel.context["cl"].result_list] == ["line.blocked"]
     assert [e.verb for e in search.context["cl"].result_list] == ["limit.changed"]
     assert dated.context["cl"].result_count == 2
-    assert by_verb.context["cl"].show_full_result_count is False
+    assert by_area.context["cl"].show_full_result_count is False
 
 
 def test_audit_changelist_query_count_is_constant(supervisor_client, supervisor, django_assert_max_num_queries):
