@@ -24,11 +24,11 @@ def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = ser
 
 
 @shared_task(acks_late=True)
-def prime_renewal(day: str | None = None, force: bool = False) -> int:
+def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int = services.batch.PRIME_CHUNK) -> int:
     """PRM-02/03: take the Prime fees due today."""
     today = _day(day)
     run = job_run(job="prepaid.prime_renewal", period_key=today.isoformat(), force=force,
-                  chunk=lambda: services.prime_renewal_chunk(today=today))
+                  chunk=lambda: services.prime_renewal_chunk(today=today, size=chunk_size))
     return run.pk
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q, Sum
@@ -107,64 +108,148 @@ def lifecycle_chunk(*, today: dt.date, size: int = LIFECYCLE_CHUNK) -> ChunkResu
 
 # ------------------------------------------------------------------------------------------------ Prime renewal
 
+PRIME_CHUNK = 5000
 
-def prime_renewal_chunk(*, today: dt.date, size: int = 500) -> ChunkResult:
+
+@dataclass(frozen=True)
+class _Due:
+    """One subscription due for renewal, with what its charge writes."""
+
+    id: int
+    card_id: int
+    period: dt.date
+    fee: int
+    tier_name: str
+    tier_code: str
+    next_renews_on: dt.date
+
+    @property
+    def reference(self) -> str:
+        # Unique per subscription and period (LedgerEntry.reference is unique): a period is never charged twice.
+        return f"prime:{self.id}:{self.period.isoformat()}"
+
+
+# PostgreSQL: the whole chunk's charge in one statement. The chunk's cards are locked in id order first (so that
+# two batch jobs touching the same cards cannot deadlock), then debited where they are active and the balance
+# covers the fee (PRM-02; a conditional UPDATE, never below zero - PRM-03) and this period is not in the ledger yet;
+# each debit writes its ledger row with the balance the UPDATE returned; the subscriptions whose period is paid
+# (now, or by an earlier run) move on by one calendar month. RETURNING: the ids of those renewed.
+_PRIME_RENEW_SQL = """
+WITH due (sub_id, card_id, fee, reference, renews_on, note) AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(cards)s::bigint[], %(fees)s::bigint[], %(refs)s::varchar[],
+                         %(next)s::date[], %(notes)s::varchar[])
+), locked AS (
+    SELECT c.id FROM {card} c WHERE c.id = ANY(%(cards)s::bigint[]) ORDER BY c.id FOR UPDATE
+), debited AS (
+    UPDATE {card} c SET balance = c.balance - d.fee, updated_at = %(now)s
+    FROM due d JOIN locked l ON l.id = d.card_id
+    WHERE c.id = d.card_id AND c.state = %(active)s AND c.balance >= d.fee
+      AND NOT EXISTS (SELECT 1 FROM {ledger} e WHERE e.reference = d.reference)
+    RETURNING c.id, c.balance
+), entries AS (
+    INSERT INTO {ledger} (card_id, kind, reference, amount, balance_after, created_at, channel, actor_id, note)
+    SELECT d.card_id, %(kind)s, d.reference, -d.fee, b.balance, %(now)s, %(channel)s, NULL, d.note
+    FROM due d JOIN debited b ON b.id = d.card_id
+    RETURNING card_id
+)
+UPDATE {subscription} s SET periods_charged = s.periods_charged + 1, renews_on = d.renews_on
+FROM due d
+WHERE s.id = d.sub_id AND s.status = %(sub_active)s
+  AND (d.card_id IN (SELECT card_id FROM entries)
+       OR EXISTS (SELECT 1 FROM {ledger} e WHERE e.reference = d.reference))
+RETURNING s.id
+"""
+
+
+def _renew_set_based(rows: list[_Due], now: dt.datetime) -> set[int]:
+    quote = connection.ops.quote_name
+    sql = _PRIME_RENEW_SQL.format(card=quote(Card._meta.db_table), ledger=quote(LedgerEntry._meta.db_table),
+                                  subscription=quote(PrimeSubscription._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {
+            "ids": [r.id for r in rows], "cards": [r.card_id for r in rows], "fees": [r.fee for r in rows],
+            "refs": [r.reference for r in rows], "next": [r.next_renews_on for r in rows],
+            "notes": [r.tier_name for r in rows], "now": now, "active": Card.State.ACTIVE,
+            "kind": LedgerEntry.Kind.PRIME_FEE, "channel": Channel.SYSTEM,
+            "sub_active": PrimeSubscription.Status.ACTIVE,
+        })
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _renew_row_by_row(rows: list[_Due], now: dt.datetime) -> set[int]:
+    """The portable path (SQLite, which serialises writers): the same conditional debit and unique reference,
+    one subscription at a time."""
+    charged_before = set(LedgerEntry.objects.filter(reference__in=[r.reference for r in rows])
+                         .values_list("reference", flat=True))
+    renewed = set()
+    for row in rows:
+        if row.reference not in charged_before:
+            if not Card.objects.filter(pk=row.card_id, state=Card.State.ACTIVE, balance__gte=row.fee).update(
+                    balance=F("balance") - row.fee, updated_at=now):
+                continue
+            balance = Card.objects.values_list("balance", flat=True).get(pk=row.card_id)
+            LedgerEntry.objects.create(card_id=row.card_id, kind=LedgerEntry.Kind.PRIME_FEE, amount=-row.fee,
+                                       balance_after=balance, reference=row.reference, channel=Channel.SYSTEM,
+                                       note=row.tier_name, created_at=now)
+        PrimeSubscription.objects.filter(pk=row.id, status=PrimeSubscription.Status.ACTIVE).update(
+            periods_charged=F("periods_charged") + 1, renews_on=row.next_renews_on)
+        renewed.add(row.id)
+    return renewed
+
+
+def _disable(rows: list[_Due], *, today: dt.date) -> None:
+    """PRM-03: Prime off for the subscriptions that could not pay; an SMS when it is the balance (a card in grace
+    or invalid has no service to tell about). Few per run, so the audit row and the SMS are written one by one."""
+    cards = Card.objects.select_related("line").in_bulk([row.card_id for row in rows])
+    reasons: dict[str, list[_Due]] = defaultdict(list)
+    for row in rows:
+        low_balance = cards[row.card_id].state == Card.State.ACTIVE
+        reasons[PrimeSubscription.EndReason.LOW_BALANCE if low_balance
+                else PrimeSubscription.EndReason.CARD_NOT_ACTIVE].append(row)
+    for reason, group in reasons.items():
+        PrimeSubscription.objects.filter(id__in=[row.id for row in group],
+                                         status=PrimeSubscription.Status.ACTIVE).update(
+            status=PrimeSubscription.Status.DISABLED, ended_on=today, end_reason=reason)
+        for row in group:
+            line = cards[row.card_id].line
+            audit_record(actor=None, actor_label="job:prepaid.prime_renewal", channel=Channel.SYSTEM,
+                         verb="prime.disabled", subject=line, old={"tier": row.tier_code},
+                         new={"reason": reason, "period": row.period, "fee": row.fee})
+            if reason == PrimeSubscription.EndReason.LOW_BALANCE:
+                _sms(msisdn=line.msisdn, line=line, template_code="prime_disabled_low_balance",
+                     dedup_key=f"prime-disabled:{row.id}:{row.period.isoformat()}",
+                     context={"msisdn": line.msisdn_national, "tier": row.tier_name, "fee": format_rupiah(row.fee)})
+
+
+def prime_renewal_chunk(*, today: dt.date, size: int = PRIME_CHUNK) -> ChunkResult:
     """PRM-02/03: on the renewal date take the tier's fee when the balance covers it, else disable Prime and send
-    an SMS. The debit is a conditional UPDATE (balance >= fee), the ledger reference is unique per subscription and
-    period: neither a second worker nor a re-run charges twice, and the balance never goes negative."""
-    subscriptions = list(
+    an SMS. Set-based per chunk: the due subscriptions are selected and locked (SKIP LOCKED, so a second worker
+    takes other ones), then charged in one statement on PostgreSQL (`_PRIME_RENEW_SQL`). The debit is conditional
+    (balance >= fee) and the ledger reference is unique per subscription and period: neither a second worker nor a
+    re-run charges twice, and the balance never goes negative."""
+    due = list(
         _skip_locked(PrimeSubscription.objects.filter(status=PrimeSubscription.Status.ACTIVE, renews_on__lte=today))
-        .select_related("tier", "card__line").order_by("renews_on", "id")[:size]
+        .order_by("renews_on", "id")
+        .values_list("id", "card_id", "renews_on", "started_on", "periods_charged", "tier__monthly_fee",
+                     "tier__name", "tier__code")[:size]
     )
-    if not subscriptions:
+    if not due:
         return ChunkResult(selected=0)
+    rows = [
+        # A calendar month from the start: 31 Jan → 28/29 Feb → 31 Mar (DOMAIN.md "Month").
+        _Due(id=pk, card_id=card_id, period=renews_on, fee=fee, tier_name=name, tier_code=code,
+             next_renews_on=add_months(started_on, periods_charged + 1))
+        for pk, card_id, renews_on, started_on, periods_charged, fee, name, code in due
+    ]
     now = timezone.now()
-    charged = disabled = 0
-    for subscription in subscriptions:
-        fee = subscription.tier.monthly_fee
-        period = subscription.renews_on
-        reference = f"prime:{subscription.pk}:{period.isoformat()}"
-        debited = False
-        try:
-            with transaction.atomic():
-                debited = bool(
-                    Card.objects.filter(pk=subscription.card_id, state=Card.State.ACTIVE, balance__gte=fee)
-                    .update(balance=F("balance") - fee, updated_at=now)
-                )
-                if debited:
-                    balance = Card.objects.values_list("balance", flat=True).get(pk=subscription.card_id)
-                    LedgerEntry.objects.create(
-                        card_id=subscription.card_id, kind=LedgerEntry.Kind.PRIME_FEE, amount=-fee,
-                        balance_after=balance, reference=reference, channel=Channel.SYSTEM,
-                        note=subscription.tier.name, created_at=now,
-                    )
-        except IntegrityError:
-            # This period was charged already (the savepoint undid our debit): only move the date on.
-            debited = True
-        if debited:
-            charged += 1
-            subscription.periods_charged += 1
-            # A calendar month from the start: 31 Jan → 28/29 Feb → 31 Mar (DOMAIN.md "Month").
-            subscription.renews_on = add_months(subscription.started_on, subscription.periods_charged)
-            subscription.save(update_fields=["periods_charged", "renews_on"])
-            continue
-        disabled += 1
-        card = subscription.card
-        low_balance = card.state == Card.State.ACTIVE
-        subscription.status = PrimeSubscription.Status.DISABLED
-        subscription.ended_on = today
-        subscription.end_reason = (PrimeSubscription.EndReason.LOW_BALANCE if low_balance
-                                   else PrimeSubscription.EndReason.CARD_NOT_ACTIVE)
-        subscription.save(update_fields=["status", "ended_on", "end_reason"])
-        audit_record(actor=None, actor_label="job:prepaid.prime_renewal", channel=Channel.SYSTEM,
-                     verb="prime.disabled", subject=card.line, old={"tier": subscription.tier.code},
-                     new={"reason": subscription.end_reason, "period": period, "fee": fee})
-        if low_balance:  # PRM-03; a card in grace or invalid has no service to tell about
-            _sms(msisdn=card.line.msisdn, line=card.line, template_code="prime_disabled_low_balance",
-                 dedup_key=f"prime-disabled:{subscription.pk}:{period.isoformat()}",
-                 context={"msisdn": card.line.msisdn_national, "tier": subscription.tier.name,
-                          "fee": format_rupiah(fee)})
-    return ChunkResult(selected=len(subscriptions), changed=charged + disabled, skipped=0)
+    if connection.vendor == "postgresql":
+        renewed = _renew_set_based(rows, now)
+    else:
+        renewed = _renew_row_by_row(rows, now)
+    short = [row for row in rows if row.id not in renewed]
+    if short:
+        _disable(short, today=today)
+    return ChunkResult(selected=len(rows), changed=len(rows), skipped=0)
 
 
 # ------------------------------------------------------------------------------------------------ Prime tiers (PRM-01)

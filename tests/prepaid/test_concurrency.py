@@ -4,8 +4,9 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
 
 from accounts.identifiers import make_iccid, make_imsi, make_msisdn
 from accounts.models import Line
@@ -90,10 +91,10 @@ def test_two_renewal_workers_charge_every_subscription_once():
         PrimeSubscription(card=card, tier=lite, started_on=dt.date(2026, 5, 10), renews_on=dt.date(2026, 6, 10),
                           periods_charged=1) for card in payers + short
     ])
-    # when: two workers, and two more concurrent top-ups on paying cards for good measure
+    # when: two workers in chunks of 20, and concurrent top-ups on paying cards for good measure
     _in_parallel(
-        lambda: tasks.prime_renewal(day="2026-06-10"),
-        lambda: tasks.prime_renewal(day="2026-06-10"),
+        lambda: tasks.prime_renewal(day="2026-06-10", chunk_size=20),
+        lambda: tasks.prime_renewal(day="2026-06-10", chunk_size=20),
         lambda: [services.topup_apply(card=card, amount=5000, reference=f"t-{card.pk}", channel=Channel.API,
                                       today=dt.date(2026, 6, 10)) for card in payers[:40]],
     )
@@ -105,6 +106,37 @@ def test_two_renewal_workers_charge_every_subscription_once():
         dt.date(2026, 7, 10)}
     assert set(PrimeSubscription.objects.filter(card__in=short).values_list("status", flat=True)) == {"disabled"}
     assert not Card.objects.filter(balance__lt=0).exists()
+    # balance_after is each card's balance right after its fee, top-up or not
+    for entry in fees.select_related("card"):
+        later = LedgerEntry.objects.filter(card=entry.card, id__gt=entry.id).aggregate(total=Sum("amount"))["total"]
+        assert entry.balance_after == entry.card.balance - (later or 0)
+    run = JobRun.objects.get(job="prepaid.prime_renewal", period_key="2026-06-10")
+    assert run.changed == 300 and run.selected == 300
+    assert ledger_mismatches() == []
+
+
+def test_renewal_chunk_is_set_based_queries_do_not_grow_with_the_chunk():
+    # given: 10, then 200 subscriptions due that can pay
+    lite = PrimeTier.objects.get(code="lite")
+
+    def due(count, offset):
+        cards = _cards(count, offset, state=Card.State.ACTIVE, active_until=dt.date(2026, 12, 1),
+                       balance=lite.monthly_fee)
+        PrimeSubscription.objects.bulk_create([
+            PrimeSubscription(card=card, tier=lite, started_on=dt.date(2026, 5, 10), renews_on=dt.date(2026, 6, 10),
+                              periods_charged=1) for card in cards])
+
+    counts = []
+    for count, offset in ((10, 5000), (200, 6000)):
+        due(count, offset)
+        # when
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            result = services.prime_renewal_chunk(today=dt.date(2026, 6, 10))
+        # then
+        assert result.selected == result.changed == count
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 3
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE).count() == 210
     assert ledger_mismatches() == []
 
 

@@ -158,6 +158,51 @@ def test_renewal_disabled_when_card_in_grace():
     assert Card.objects.get(pk=card.pk).balance == 100000
 
 
+def test_prm02_renewal_from_31_december_lands_on_29_february_in_a_leap_year():
+    card = CardFactory(balance=100000)
+    subscription = prime(card, "lite", started_on=dt.date(2027, 12, 31))
+    tasks.prime_renewal(day="2028-01-31")
+    subscription.refresh_from_db()
+    assert subscription.renews_on == dt.date(2028, 2, 29) and subscription.periods_charged == 2
+
+
+def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
+    # given: in one chunk, Joy (25.000) at the fee, one rupiah short, well above it, and a card in grace
+    at_fee = CardFactory(balance=25000)
+    short = CardFactory(balance=24999)
+    rich = CardFactory(balance=70000)
+    in_grace = CardFactory(state=Card.State.GRACE, active_until=dt.date(2026, 2, 1), balance=90000)
+    subscriptions = {card.pk: prime(card, "joy", started_on=dt.date(2026, 1, 15))
+                     for card in (at_fee, short, rich, in_grace)}
+    # when: chunks of 3 (the due order is renews_on, id: the first three, then the fourth)
+    run = JobRun.objects.get(pk=tasks.prime_renewal(day="2026-02-15", chunk_size=3))
+    # then
+    assert (run.chunks, run.selected, run.changed) == (2, 4, 4)
+    fees = {e.card_id: (e.amount, e.balance_after, e.reference)
+            for e in LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE)}
+    assert fees == {
+        at_fee.pk: (-25000, 0, f"prime:{subscriptions[at_fee.pk].pk}:2026-02-15"),
+        rich.pk: (-25000, 45000, f"prime:{subscriptions[rich.pk].pk}:2026-02-15"),
+    }
+    states = {s.card_id: (s.status, s.end_reason, s.renews_on, s.periods_charged, s.ended_on)
+              for s in PrimeSubscription.objects.all()}
+    assert states == {
+        at_fee.pk: ("active", "", dt.date(2026, 3, 15), 2, None),
+        rich.pk: ("active", "", dt.date(2026, 3, 15), 2, None),
+        short.pk: ("disabled", "low_balance", dt.date(2026, 2, 15), 1, dt.date(2026, 2, 15)),
+        in_grace.pk: ("disabled", "card_not_active", dt.date(2026, 2, 15), 1, dt.date(2026, 2, 15)),
+    }
+    # PRM-03: an SMS to the active card that could not pay, none to the card in grace; an audit row for each
+    assert list(OutboundSms.objects.values_list("line_id", "dedup_key")) == [
+        (short.line_id, f"prime-disabled:{subscriptions[short.pk].pk}:2026-02-15")]
+    assert sorted(AuditEvent.objects.filter(verb="prime.disabled").values_list("line_id", flat=True)) == sorted(
+        [short.line_id, in_grace.line_id])
+    assert ledger_mismatches() == []
+    # and a re-run of the period finds nothing left
+    rerun = JobRun.objects.get(pk=tasks.prime_renewal(day="2026-02-15", force=True))
+    assert rerun.selected == 0 and LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE).count() == 2
+
+
 def test_prime_subscribe_charges_first_month(agent):
     card = CardFactory(balance=30000)
     subscription = services.prime_subscribe(card=card, actor=agent, today=dt.date(2026, 1, 31))
