@@ -151,12 +151,14 @@ WITH due (sub_id, card_id, fee, reference, renews_on, note) AS (
     SELECT d.card_id, %(kind)s, d.reference, -d.fee, b.balance, %(now)s, %(channel)s, NULL, d.note
     FROM due d JOIN debited b ON b.id = d.card_id
     RETURNING card_id
+), paid AS (
+    SELECT card_id FROM entries
+    UNION ALL
+    SELECT d.card_id FROM due d WHERE EXISTS (SELECT 1 FROM {ledger} e WHERE e.reference = d.reference)
 )
 UPDATE {subscription} s SET periods_charged = s.periods_charged + 1, renews_on = d.renews_on
-FROM due d
+FROM due d JOIN paid p ON p.card_id = d.card_id
 WHERE s.id = d.sub_id AND s.status = %(sub_active)s
-  AND (d.card_id IN (SELECT card_id FROM entries)
-       OR EXISTS (SELECT 1 FROM {ledger} e WHERE e.reference = d.reference))
 RETURNING s.id
 """
 
@@ -198,8 +200,13 @@ def _renew_row_by_row(rows: list[_Due], now: dt.datetime) -> set[int]:
 
 
 def _disable(rows: list[_Due], *, today: dt.date) -> None:
-    """PRM-03: Prime off for the subscriptions that could not pay; an SMS when it is the balance (a card in grace
-    or invalid has no service to tell about). Few per run, so the audit row and the SMS are written one by one."""
+    """PRM-03: Prime off for the subscriptions that could not pay, with an audit row each, and an SMS when it is the
+    balance (a card in grace or invalid has no service to tell about). The SMS rows go in with one INSERT that skips
+    an existing dedup key (`sms_enqueue`'s rule: a second SMS with the same key writes nothing); the dispatcher's
+    beat schedule sends them (no on-commit nudge for a batch)."""
+    from core.models import OutboundSms, SmsTemplate
+    from core.outbox import sms_render
+
     cards = Card.objects.select_related("line").in_bulk([row.card_id for row in rows])
     reasons: dict[str, list[_Due]] = defaultdict(list)
     for row in rows:
@@ -211,14 +218,25 @@ def _disable(rows: list[_Due], *, today: dt.date) -> None:
                                          status=PrimeSubscription.Status.ACTIVE).update(
             status=PrimeSubscription.Status.DISABLED, ended_on=today, end_reason=reason)
         for row in group:
-            line = cards[row.card_id].line
             audit_record(actor=None, actor_label="job:prepaid.prime_renewal", channel=Channel.SYSTEM,
-                         verb="prime.disabled", subject=line, old={"tier": row.tier_code},
+                         verb="prime.disabled", subject=cards[row.card_id].line, old={"tier": row.tier_code},
                          new={"reason": reason, "period": row.period, "fee": row.fee})
-            if reason == PrimeSubscription.EndReason.LOW_BALANCE:
-                _sms(msisdn=line.msisdn, line=line, template_code="prime_disabled_low_balance",
-                     dedup_key=f"prime-disabled:{row.id}:{row.period.isoformat()}",
-                     context={"msisdn": line.msisdn_national, "tier": row.tier_name, "fee": format_rupiah(row.fee)})
+    low = reasons.get(PrimeSubscription.EndReason.LOW_BALANCE)
+    if not low:
+        return
+    template = SmsTemplate.objects.get(code="prime_disabled_low_balance")
+    now = timezone.now()
+    messages = []
+    for row in low:
+        line = cards[row.card_id].line
+        messages.append(OutboundSms(
+            msisdn=line.msisdn, line=line, template_code=template.code, language="id",
+            text=sms_render(template=template, language="id",
+                            context={"msisdn": line.msisdn_national, "tier": row.tier_name,
+                                     "fee": format_rupiah(row.fee)}),
+            dedup_key=f"prime-disabled:{row.id}:{row.period.isoformat()}", next_attempt_at=now,
+        ))
+    OutboundSms.objects.bulk_create(messages, ignore_conflicts=True)
 
 
 def prime_renewal_chunk(*, today: dt.date, size: int = PRIME_CHUNK) -> ChunkResult:

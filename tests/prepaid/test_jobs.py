@@ -122,6 +122,23 @@ def test_prm03_renewal_one_rupiah_short_disables_prime_with_sms():
     assert AuditEvent.objects.filter(line=card.line, verb="prime.disabled").count() == 1
 
 
+def test_prm03_disabled_sms_respects_the_outbox_dedup_key():
+    # given: the SMS for this subscription and period is in the outbox already
+    from core.outbox import sms_enqueue
+
+    card = CardFactory(balance=100)
+    subscription = prime(card, "joy", started_on=dt.date(2026, 1, 15))
+    first = sms_enqueue(msisdn=card.line.msisdn, line=card.line, template_code="prime_disabled_low_balance",
+                        dedup_key=f"prime-disabled:{subscription.pk}:2026-02-15",
+                        context={"msisdn": "x", "tier": "Prime Joy", "fee": "Rp 25.000"})
+    # when
+    tasks.prime_renewal(day="2026-02-15")
+    # then: Prime is off, and the outbox still holds the one SMS
+    subscription.refresh_from_db()
+    assert subscription.status == PrimeSubscription.Status.DISABLED
+    assert list(OutboundSms.objects.values_list("pk", flat=True)) == [first.pk]
+
+
 def test_prm02_renewal_on_31_january_moves_to_end_of_february_then_31_march():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2025, 12, 31))
