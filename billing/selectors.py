@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.models import BillingAccount, Block, Line
+from accounts.models import BillingAccount, Line
 from billing.models import (
     BasicPackage,
     Bill,
@@ -16,45 +16,6 @@ from billing.models import (
     SpendingLimit,
     SuggestedLimit,
 )
-from core.dates import local_today
-
-_FLAGS_SQL = """
-SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
-  EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL AND b.reason = %s),
-  EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL AND b.reason = %s),
-  EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL AND b.reason = %s),
-  EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
-          AND b.scope IN (%s, %s) AND b.reason NOT IN (%s, %s, %s)),
-  EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id AND i.status = %s
-          AND i.due_date < %s)
-FROM accounts_line l WHERE {where} LIMIT 1
-"""
-
-
-def line_flags(*, msisdn: str | None = None, line_id: int | None = None, today: dt.date | None = None) -> Line | None:
-    """The line with everything a purchase decision needs (LIM-05 reasons as flags), in one hand-written query:
-    the ORM spent more time compiling five EXISTS than the database spent running them. Returns a Line with only
-    the fields the decision needs."""
-    from django.db import connection
-
-    today = today or local_today()
-    if line_id is not None:
-        where, key = "l.id = %s", line_id
-    else:
-        where, key = "l.msisdn = %s AND l.status <> 'recycled'", msisdn
-    bar, hold, unpaid = Block.Reason.CUSTOMER_REQUEST, Block.Reason.SYSTEM_HOLD, Block.Reason.UNPAID_BILL
-    params = [bar, hold, unpaid, Block.Scope.ALL, Block.Scope.PURCHASES, bar, hold, unpaid, Bill.Status.OPEN, today,
-              key]
-    with connection.cursor() as cursor:
-        cursor.execute(_FLAGS_SQL.format(where=where), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    line = Line(pk=row[0], msisdn=row[1], kind=row[2], status=row[3], billing_account_id=row[4], customer_id=row[5])
-    line._state.adding = False
-    line.has_bar, line.has_hold, line.has_unpaid_block, line.has_other_block, line.has_overdue_bill = (
-        bool(value) for value in row[6:11])
-    return line
 
 
 def suggested_limit(*, tariff: int, payment_method: str) -> int:

@@ -15,12 +15,12 @@ from billing.services.bills import (
 from billing.services.limits import (
     LIMIT_CHANGE_CHANNELS,
     cycles_close_chunk,
-    purchase_authorize,
     spending_limit_change,
     spending_limit_open,
     spending_limit_override,
     usage_record,
 )
+from billing.services.purchases import purchase_authorize
 
 __all__ = [
     "LIMIT_CHANGE_CHANNELS", "bill_charge_add", "bills_issue_chunk", "bills_overdue_chunk", "cycles_close_chunk",

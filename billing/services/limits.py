@@ -1,4 +1,4 @@
-"""Spending limits: opening, purchase authorization, usage, limit changes and the cycle close (LIM-01..11)."""
+"""Spending limits: opening, usage, limit changes and the cycle close (LIM-01..11)."""
 
 import datetime as dt
 from collections import defaultdict
@@ -9,15 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
-from billing import catalogue_cache
 from billing.cycles import cycle_for, next_cycle_start
 from billing.models import (
     BasicPackage,
-    Decision,
-    DeclineReason,
     LimitChange,
     LinePackage,
-    Purchase,
     Scope,
     ServiceCategory,
     SpendingCycle,
@@ -26,7 +22,7 @@ from billing.models import (
 )
 from billing.notify import thresholds_check
 from billing.rules import limit_change_eligibility
-from billing.selectors import line_flags, suggested_limit
+from billing.selectors import suggested_limit
 from core.audit import audit_record
 from core.dates import local_today
 from core.jobs import ChunkResult
@@ -38,12 +34,7 @@ from core.verdicts import RuleViolation
 LIMIT_CHANGE_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIAL_MEDIA, Channel.UMB, Channel.APP)
 
 _RETURNING = "RETURNING id, used, settled, amount, cycle_start, warn_notified, full_notified"
-# LIM-02: approve only if the usage counted against the limit stays at or under it, in one statement, so that
-# concurrent requests cannot both pass (the row lock taken by the UPDATE serialises them).
-_DEBIT_SQL = (
-    "UPDATE billing_spendinglimit SET used = used + %s, updated_at = %s "
-    "WHERE line_id = %s AND scope = %s AND used - settled + %s <= amount " + _RETURNING
-)
+# Purchase authorization (LIM-02, LIM-03, LIM-05) is in billing/services/purchases.py.
 _ADD_SQL = "UPDATE billing_spendinglimit SET used = used + %s, updated_at = %s WHERE line_id = %s AND scope = %s " + \
     _RETURNING
 _COLUMNS = ("id", "used", "settled", "amount", "cycle_start", "warn_notified", "full_notified")
@@ -124,104 +115,6 @@ def spending_limit_open(
     for limit in limits:
         limit.refresh_from_db()
     return limits
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# Purchases (LIM-02, LIM-03, LIM-05)
-# ---------------------------------------------------------------------------------------------------------------------
-
-
-def _decline_reason(line: Line, category: ServiceCategory | None, scope: str) -> str | None:
-    """Exactly one reason, the most specific first."""
-    if line.kind != Line.Kind.POSTPAID:
-        return DeclineReason.NOT_POSTPAID
-    if category is None or category.scope != scope:
-        return DeclineReason.UNKNOWN_CATEGORY
-    if line.has_bar:
-        return DeclineReason.CUSTOMER_BAR
-    if line.has_hold:
-        return DeclineReason.SYSTEM_HOLD
-    if line.has_overdue_bill or line.has_unpaid_block:
-        return DeclineReason.UNPAID_BILL
-    if line.has_other_block or line.status != Line.Status.ACTIVE:
-        return DeclineReason.LINE_BLOCKED
-    return None
-
-
-def _validate_request(*, request_id: str, scope: str, amount) -> None:
-    _require(bool(request_id) and len(request_id) <= 200, "invalid_request_id",
-             _("A request id of 1 to 200 characters is required."))
-    _require(scope in Scope.values, "invalid_scope", _("The scope is domestic or international."))
-    _require(isinstance(amount, int) and not isinstance(amount, bool) and amount > 0, "invalid_amount",
-             _("The amount is a positive whole number of rupiah."))
-
-
-def _replay_purchase(existing: Purchase, *, msisdn, line, scope, category, amount) -> Purchase:
-    same_line = existing.line_id == line.pk if line is not None else existing.line.msisdn == msisdn
-    if not (same_line and existing.scope == scope and existing.category_code == category
-            and existing.amount == amount):
-        raise RuleViolation.single("request_id_reused",
-                                   _("This request id was already used for a different purchase."))
-    existing.replayed = True
-    return existing
-
-
-def purchase_authorize(
-    *, request_id: str, scope: str, category: str, amount: int, msisdn: str | None = None, line: Line | None = None,
-    description: str = "", channel: str = Channel.API, client: str = "", today: dt.date | None = None,
-) -> Purchase:
-    """Approve or decline a purchase, atomically, and store the request with its decision.
-
-    LIM-02: approved only if the usage counted against the scope's limit stays ≤ the limit (equal is allowed,
-    one rupiah over is not). LIM-03: a category that does not count is approved without touching usage.
-    LIM-05: a decline carries exactly one reason. Replaying a request id returns the first decision
-    (`purchase.replayed` is True); the same id with another body is refused (`request_id_reused`)."""
-    _validate_request(request_id=request_id, scope=scope, amount=amount)
-    existing = Purchase.objects.select_related("line").filter(request_id=request_id).first()
-    if existing is not None:
-        return _replay_purchase(existing, msisdn=msisdn, line=line, scope=scope, category=category, amount=amount)
-    try:
-        with transaction.atomic():
-            purchase = _purchase_decide(
-                request_id=request_id, scope=scope, category=category, amount=amount, msisdn=msisdn, line=line,
-                description=description, channel=channel, client=client, today=today or local_today(),
-            )
-    except IntegrityError:
-        existing = Purchase.objects.select_related("line").filter(request_id=request_id).first()
-        if existing is None:
-            raise
-        return _replay_purchase(existing, msisdn=msisdn, line=line, scope=scope, category=category, amount=amount)
-    purchase.replayed = False
-    return purchase
-
-
-def _purchase_decide(*, request_id, scope, category, amount, msisdn, line, description, channel, client, today):
-    row_line = line_flags(msisdn=msisdn, line_id=line.pk if line is not None else None, today=today)
-    if row_line is None:
-        raise RuleViolation.single("unknown_line", _("No line with this number."))
-    category_row = catalogue_cache.category(category)
-    reason = _decline_reason(row_line, category_row, scope)
-    counted = False
-    row = None
-    if reason is None and category_row.counts_against_limit:
-        row = _update_returning(_DEBIT_SQL, [amount, timezone.now(), row_line.pk, scope, amount])
-        if row is None:
-            reason = DeclineReason.LIMIT_EXCEEDED
-        else:
-            counted = True
-            _notify(row_line, scope, row)  # LIM-04
-    if row is None:
-        row = (SpendingLimit.objects.filter(line_id=row_line.pk, scope=scope)
-               .values("used", "settled", "amount", "cycle_start").first())
-    purchase = Purchase.objects.create(
-        request_id=request_id, line=row_line, scope=scope, category_code=category[:40], category=category_row,
-        amount=amount, description=description[:200], channel=channel, client=client[:150],
-        decision=Decision.DECLINED if reason else Decision.APPROVED, reason=reason or "", counted=counted,
-        usage_after=(row["used"] - row["settled"]) if row else None, limit_amount=row["amount"] if row else None,
-        cycle_start=row["cycle_start"] if row else None,
-    )
-    purchase.line = row_line
-    return purchase
 
 
 # ---------------------------------------------------------------------------------------------------------------------

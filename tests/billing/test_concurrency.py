@@ -9,6 +9,7 @@ from django.db.models import Sum
 
 from billing.models import Purchase, UsageRecord
 from billing.services import purchase_authorize, usage_record
+from billing.services.purchases import PREPARE_AFTER
 from core.models import OutboundSms
 from tests.billing.factories import TODAY, limit_of, open_line
 
@@ -109,3 +110,93 @@ def test_concurrent_usage_records_count_once_per_record_id():
         thread.join()
     assert UsageRecord.objects.filter(line=line, record_id__startswith="cdr-").count() == 5 + 8 * 5
     assert limit_of(line).used == 100_000 + 45 * 1_000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_normal_path_is_two_statements():
+    # given a line with room (the purchase runs in the test's transaction, so atomic() is a savepoint)
+    from django.test.utils import CaptureQueriesContext
+
+    line = open_line()
+    purchase_authorize(request_id="warm", line=line, scope="domestic", category="addon", amount=1_000, today=TODAY)
+    # when a purchase is approved and one is declined (LIM-02)
+    with CaptureQueriesContext(connection) as approved:
+        purchase_authorize(request_id="q-1", msisdn=line.msisdn, scope="domestic", category="addon", amount=1_000,
+                           today=TODAY)
+    with CaptureQueriesContext(connection) as declined:
+        purchase_authorize(request_id="q-2", msisdn=line.msisdn, scope="domestic", category="addon",
+                           amount=10_000_000, today=TODAY)
+    # then each is one statement that decides and debits, and the INSERT of its row: no replay SELECT first
+    for captured in (approved, declined):
+        statements = [q["sql"] for q in captured.captured_queries
+                      if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+        assert len(statements) == 2, statements
+        assert statements[0].lstrip().startswith("WITH line AS") and "UPDATE billing_spendinglimit" in statements[0]
+        assert statements[1].lstrip().startswith("INSERT INTO billing_purchase")
+    # and after a few runs on this connection PostgreSQL holds both prepared (no parse and plan per request)
+    for index in range(PREPARE_AFTER):
+        purchase_authorize(request_id=f"p-{index}", msisdn=line.msisdn, scope="domestic", category="addon",
+                           amount=1_000, today=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0].lstrip() for row in cursor.fetchall()]
+    assert any(sql.startswith("WITH line AS") for sql in prepared), prepared
+    assert any(sql.startswith("INSERT INTO billing_purchase") for sql in prepared), prepared
+
+
+def _buy_and_hold(started, release, msisdn):
+    """Approve a purchase and keep its transaction (and the limit's row lock) open until `release`."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            purchase_authorize(request_id="holder", msisdn=msisdn, scope="domestic", category="addon",
+                               amount=150_000, today=TODAY)
+            started.set()
+            release.wait(timeout=30)
+    finally:
+        connection.close()
+
+
+def _buy_after(results, msisdn):
+    try:
+        results.append(purchase_authorize(request_id="waiter", msisdn=msisdn, scope="domestic", category="addon",
+                                          amount=100_000, today=TODAY))
+    finally:
+        connection.close()
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_lim02_a_decline_after_waiting_for_the_row_lock_stores_the_usage_it_was_decided_on():
+    # given 100.000 used of 300.000, and a purchase of 150.000 approved but not yet committed
+    import time
+
+    line = open_line()
+    started, release, results = threading.Event(), threading.Event(), []
+    holder = threading.Thread(target=_buy_and_hold, args=(started, release, line.msisdn))
+    holder.start()
+    assert started.wait(timeout=30)
+    # when a purchase of 100.000 arrives: its snapshot still shows room (100.000 + 100.000 <= 300.000), so it waits
+    # for the row lock, then finds 250.000 used
+    waiter = threading.Thread(target=_buy_after, args=(results, line.msisdn))
+    waiter.start()
+    deadline = time.monotonic() + 30
+    while _lock_waiters() == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    release.set()
+    holder.join()
+    waiter.join()
+    # then it is declined and stores 250.000, the usage it was decided on, not the 100.000 of its snapshot
+    (purchase,) = results
+    assert (purchase.decision, purchase.reason) == ("declined", "limit_exceeded")
+    assert Purchase.objects.get(request_id="waiter").usage_after == 250_000
+    assert limit_of(line).used == 250_000

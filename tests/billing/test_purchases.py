@@ -203,6 +203,72 @@ def test_same_request_id_with_another_body_is_refused():
     assert limit_of(line).used == 150_000
 
 
+def test_the_stored_row_is_the_returned_decision():
+    # given usage 100.000 of 300.000
+    line = open_line()
+    # when an add-on is approved (LIM-02)
+    purchase = buy(line, 50_000, request_id="row-1")
+    # then the row written by the raw INSERT holds every column the returned object shows
+    stored = Purchase.objects.select_related("category").get(request_id="row-1")
+    assert stored.pk == purchase.pk
+    assert (stored.line_id, stored.scope, stored.category_code, stored.category.code, stored.amount) == (
+        line.pk, "domestic", "addon", "addon", 50_000)
+    assert (stored.decision, stored.reason, stored.counted) == ("approved", "", True)
+    assert (stored.usage_after, stored.limit_amount, stored.cycle_start) == (150_000, 300_000, dt.date(2026, 11, 1))
+    assert (stored.description, stored.channel, stored.client) == ("test", "api", "ocs")
+    assert stored.created_at == purchase.created_at
+    assert (purchase.usage_after, purchase.limit_amount, purchase.line.msisdn) == (150_000, 300_000, line.msisdn)
+
+
+def test_lim03_a_non_counting_purchase_stores_the_usage_as_it_stands():
+    line = open_line()
+    purchase = buy(line, 50_000, category="penalty", request_id="row-2")
+    stored = Purchase.objects.get(request_id="row-2")
+    assert (stored.decision, stored.counted, stored.usage_after, stored.limit_amount) == ("approved", False,
+                                                                                          100_000, 300_000)
+    assert purchase.usage_after == 100_000
+
+
+def test_a_postpaid_line_without_limits_is_declined_as_limit_exceeded():
+    # given a postpaid line whose limits were never opened
+    line = open_line()
+    line.spending_limits.all().delete()
+    # when / then one reason, no usage to show
+    purchase = buy(line, 1_000)
+    assert (purchase.decision, purchase.reason, purchase.usage_after) == ("declined", "limit_exceeded", None)
+
+
+def test_replay_after_the_number_left_the_line_returns_the_first_decision():
+    # given an approved request, then the number is recycled (no line holds it any more)
+    line = open_line()
+    first = buy(line, 50_000, request_id="abc-4")
+    msisdn = line.msisdn
+    line.status, line.terminated_on = "recycled", TODAY
+    line.save()
+    # when the charging system replays the request
+    again = purchase_authorize(request_id="abc-4", msisdn=msisdn, scope="domestic", category="addon",
+                               amount=50_000, today=TODAY)
+    # then the first decision comes back; a new request id for that number is refused
+    assert (again.pk, again.replayed, again.decision) == (first.pk, True, "approved")
+    with pytest.raises(RuleViolation) as exc:
+        purchase_authorize(request_id="abc-5", msisdn=msisdn, scope="domestic", category="addon", amount=1,
+                           today=TODAY)
+    assert exc.value.codes == ["unknown_line"]
+    assert Purchase.objects.count() == 1
+
+
+def test_a_replay_with_another_line_is_refused_and_debits_nothing():
+    # given a request on one line
+    line, other = open_line(), open_line()
+    buy(line, 50_000, request_id="abc-6")
+    # when the same request id comes for another line
+    with pytest.raises(RuleViolation) as exc:
+        buy(other, 50_000, request_id="abc-6")
+    # then refused, and the other line's debit (made before the INSERT failed) is rolled back
+    assert exc.value.codes == ["request_id_reused"]
+    assert (limit_of(line).used, limit_of(other).used) == (150_000, 100_000)
+
+
 @pytest.mark.parametrize(("kwargs", "code"), [
     ({"amount": 0}, "invalid_amount"), ({"amount": -5}, "invalid_amount"), ({"amount": True}, "invalid_amount"),
     ({"scope": "mars"}, "invalid_scope"), ({"request_id": ""}, "invalid_request_id"),

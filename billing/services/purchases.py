@@ -1,0 +1,299 @@
+"""Purchase authorization (LIM-02, LIM-03, LIM-04, LIM-05): the charging system's hot path.
+
+Kept deliberately close to the SQL (see bench/README.md, "Authorization in-process"): on PostgreSQL a request is
+BEGIN, one statement that finds the line, picks the decline reason and debits the limit, one INSERT of the purchase
+row, COMMIT. No ORM query is compiled on the normal path; the ORM is used only on the rare paths (a threshold SMS,
+a replayed request id).
+"""
+
+import datetime as dt
+import time
+from contextlib import contextmanager
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Line
+from billing import catalogue_cache
+from billing.models import Decision, DeclineReason, Purchase, Scope
+from billing.notify import thresholds_check
+from core.dates import local_today
+from core.models import Channel
+from core.verdicts import RuleViolation
+
+# The line with the one decline reason that applies (LIM-05: exactly one, the most specific first; NULL = none).
+# The literals are the values of accounts.Block.Reason / Block.Scope, billing.DeclineReason and Bill.Status; each
+# branch has its own test in tests/billing/test_purchases.py. Parameters: category_ok (the category exists in this
+# scope), today (a bill due before today and still open is overdue), key (line id or MSISDN).
+_LINE_SQL = """
+SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
+  CASE
+    WHEN l.kind <> 'postpaid' THEN 'not_postpaid'
+    WHEN NOT %(category_ok)s THEN 'unknown_category'
+    WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.reason = 'customer_request') THEN 'customer_bar'
+    WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.reason = 'system_hold') THEN 'system_hold'
+    WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.reason = 'unpaid_bill')
+      OR EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id
+                 AND i.status = 'open' AND i.due_date < %(today)s) THEN 'unpaid_bill'
+    WHEN l.status <> 'active'
+      OR EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.scope IN ('all', 'purchases')) THEN 'line_blocked'
+  END AS reason
+FROM accounts_line l WHERE {where} LIMIT 1
+"""
+_BY_ID = "l.id = %(key)s"
+_BY_MSISDN = "l.msisdn = %(key)s AND l.status <> 'recycled'"
+
+# LIM-02: debit only if the usage counted against the limit stays at or under it. The condition is re-checked on
+# the newest row version after waiting for its lock, so concurrent requests can never both pass.
+_LIMIT_COLUMNS = "id, used, settled, amount, cycle_start, warn_notified, full_notified"
+_DEBIT_SQL = f"""
+UPDATE billing_spendinglimit SET used = used + %(amount)s, updated_at = %(now)s
+WHERE line_id = %(line_id)s AND scope = %(scope)s AND used - settled + %(amount)s <= amount
+RETURNING {_LIMIT_COLUMNS}
+"""
+_CURRENT_SQL = f"SELECT {_LIMIT_COLUMNS} FROM billing_spendinglimit WHERE line_id = %(line_id)s AND scope = %(scope)s"
+
+# PostgreSQL: the three above as one statement (a data-modifying CTE). `debit` runs only when no reason applies and
+# the category counts (LIM-03); `c` is the limit row as the statement's snapshot saw it, joined when nothing was
+# debited (for the purchase's usage and limit columns).
+_DECIDE_SQL = f"""
+WITH line AS ({_LINE_SQL}),
+debit AS (
+  UPDATE billing_spendinglimit s SET used = s.used + %(amount)s, updated_at = %(now)s
+  FROM line
+  WHERE line.reason IS NULL AND %(counts)s AND s.line_id = line.id AND s.scope = %(scope)s
+    AND s.used - s.settled + %(amount)s <= s.amount
+  RETURNING s.id, s.used, s.settled, s.amount, s.cycle_start, s.warn_notified, s.full_notified
+)
+SELECT line.id, line.msisdn, line.kind, line.status, line.billing_account_id, line.customer_id, line.reason,
+  d.id, d.used, d.settled, d.amount, d.cycle_start, d.warn_notified, d.full_notified,
+  c.id, c.used, c.settled, c.amount, c.cycle_start, c.warn_notified, c.full_notified
+FROM line
+LEFT JOIN debit d ON true
+LEFT JOIN billing_spendinglimit c ON d.id IS NULL AND c.line_id = line.id AND c.scope = %(scope)s
+"""
+# Formatted once per lookup kind.
+_LINE_BY = {key: _LINE_SQL.format(where=where) for key, where in (("id", _BY_ID), ("msisdn", _BY_MSISDN))}
+_DECIDE_BY = {key: _DECIDE_SQL.format(where=where) for key, where in (("id", _BY_ID), ("msisdn", _BY_MSISDN))}
+
+_INSERT_SQL = """
+INSERT INTO billing_purchase (request_id, line_id, scope, category_code, category_id, amount, description, channel,
+  client, decision, reason, counted, usage_after, limit_amount, cycle_start, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+RETURNING id
+"""
+
+
+# psycopg prepares a statement on a connection once it has run it this many times (its own default): a connection
+# that authorizes once (CONN_MAX_AGE=0) never pays for a PREPARE, a long-lived one skips parse and plan from then on.
+PREPARE_AFTER = 5
+
+
+class _PreparedCursor:
+    """PostgreSQL: a psycopg cursor with server-side binding on Django's own connection (so in its transaction).
+
+    Planning the decide statement costs PostgreSQL about 0.5 ms, four times running it, and Django's cursors bind
+    parameters on the client side, so every request was parsed and planned anew. On this cursor psycopg prepares the
+    two hot statements (after PREPARE_AFTER runs on a connection) and PostgreSQL reuses the plan. Django leaves
+    preparing off on its connections (prepare_threshold=None, for transaction-mode poolers: PgBouncer needs 1.21+
+    with max_prepared_statements); setting the threshold on the connection changes nothing for Django's own cursors,
+    which never prepare. Errors are Django's (IntegrityError ...); queries are logged like Django's when logging is
+    on (DEBUG, CaptureQueriesContext)."""
+
+    def __init__(self):
+        import psycopg
+
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = PREPARE_AFTER
+        self.cursor = psycopg.Cursor(raw)
+
+    def execute(self, sql: str, params) -> None:
+        connection.validate_no_broken_transaction()  # as Django's cursors do
+        started = time.monotonic()
+        try:
+            with connection.wrap_database_errors:
+                self.cursor.execute(sql, params)
+        finally:
+            if connection.queries_logged:
+                connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+    def fetchone(self):
+        return self.cursor.fetchone()
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+@contextmanager
+def _cursor():
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    cursor = _PreparedCursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def _limit(values) -> dict | None:
+    """A limit row (id, used, settled, amount, cycle_start, warn, full) as a dict; None if the row is absent."""
+    if values is None or values[0] is None:
+        return None
+    cycle_start = values[4]
+    return {
+        "id": values[0], "used": values[1], "settled": values[2], "amount": values[3],
+        "cycle_start": cycle_start if isinstance(cycle_start, dt.date) else dt.date.fromisoformat(str(cycle_start)),
+        "warn_notified": bool(values[5]), "full_notified": bool(values[6]),
+    }
+
+
+def _decide(cursor, *, line_id, msisdn, scope, category_ok, counts, amount, today, now):
+    """(line row, reason, debited limit or None, limit as it stands or None); None if there is no such line."""
+    ops = connection.ops
+    params = {"key": line_id if line_id is not None else msisdn, "category_ok": category_ok, "counts": counts,
+              "amount": amount, "scope": scope, "today": ops.adapt_datefield_value(today),
+              "now": ops.adapt_datetimefield_value(now)}
+    by = "id" if line_id is not None else "msisdn"
+    if connection.vendor == "postgresql":
+        cursor.execute(_DECIDE_BY[by], params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        line_row, reason = row[:6], row[6]
+        debited, current = _limit(row[7:14]), _limit(row[14:21])
+        if (reason is None and counts and debited is None and current is not None
+                and current["used"] - current["settled"] + amount <= current["amount"]):
+            # The snapshot had room, so a concurrent purchase took it while we waited for the row lock: store the
+            # usage as it is now, which is what the decline was decided on.
+            cursor.execute(_CURRENT_SQL, {"line_id": line_row[0], "scope": scope})
+            current = _limit(cursor.fetchone())
+        return line_row, reason, debited, current
+    # Other databases (SQLite in development and tests): the same statements one after the other.
+    cursor.execute(_LINE_BY[by], params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    line_row, reason = row[:6], row[6]
+    params["line_id"] = line_row[0]
+    debited = current = None
+    if reason is None and counts:
+        cursor.execute(_DEBIT_SQL, params)
+        debited = _limit(cursor.fetchone())
+    if debited is None:
+        cursor.execute(_CURRENT_SQL, params)
+        current = _limit(cursor.fetchone())
+    return line_row, reason, debited, current
+
+
+def _validate_request(*, request_id: str, scope: str, amount) -> None:
+    # The messages are translated only when a check fails (gettext on every request showed in the profile).
+    if not (request_id and len(request_id) <= 200):
+        raise RuleViolation.single("invalid_request_id", _("A request id of 1 to 200 characters is required."))
+    if scope not in _SCOPES:
+        raise RuleViolation.single("invalid_scope", _("The scope is domestic or international."))
+    if not (isinstance(amount, int) and not isinstance(amount, bool) and amount > 0):
+        raise RuleViolation.single("invalid_amount", _("The amount is a positive whole number of rupiah."))
+
+
+def _replay_purchase(existing: Purchase, *, msisdn, line, scope, category, amount) -> Purchase:
+    same_line = existing.line_id == line.pk if line is not None else existing.line.msisdn == msisdn
+    if not (same_line and existing.scope == scope and existing.category_code == category
+            and existing.amount == amount):
+        raise RuleViolation.single("request_id_reused",
+                                   _("This request id was already used for a different purchase."))
+    existing.replayed = True
+    return existing
+
+
+_SCOPES = frozenset(Scope.values)
+
+
+class _UnknownLine(Exception):
+    """No line with this number: rolls the transaction back, then the request id decides (replay or refusal)."""
+
+
+def purchase_authorize(
+    *, request_id: str, scope: str, category: str, amount: int, msisdn: str | None = None, line: Line | None = None,
+    description: str = "", channel: str = Channel.API, client: str = "", today: dt.date | None = None,
+) -> Purchase:
+    """Approve or decline a purchase, atomically, and store the request with its decision.
+
+    LIM-02: approved only if the usage counted against the scope's limit stays ≤ the limit (equal is allowed,
+    one rupiah over is not). LIM-03: a category that does not count is approved without touching usage.
+    LIM-05: a decline carries exactly one reason. Replaying a request id returns the first decision
+    (`purchase.replayed` is True); the same id with another body is refused (`request_id_reused`).
+
+    A replay is not looked up first: the request is decided and its row inserted; the unique request id makes the
+    INSERT fail for a replay, the transaction (a savepoint inside an outer one) rolls the decision and its debit
+    back, and the first purchase is returned instead. A replay waits for the first request to commit."""
+    _validate_request(request_id=request_id, scope=scope, amount=amount)
+    try:
+        with transaction.atomic():
+            purchase = _purchase_decide(
+                request_id=request_id, scope=scope, category=category, amount=amount, msisdn=msisdn, line=line,
+                description=description, channel=channel, client=client, today=today or local_today(),
+            )
+    except (IntegrityError, _UnknownLine) as exc:
+        existing = Purchase.objects.select_related("line").filter(request_id=request_id).first()
+        if existing is None:
+            if isinstance(exc, _UnknownLine):
+                raise RuleViolation.single("unknown_line", _("No line with this number.")) from None
+            raise
+        return _replay_purchase(existing, msisdn=msisdn, line=line, scope=scope, category=category, amount=amount)
+    purchase.replayed = False
+    return purchase
+
+
+def _purchase_decide(*, request_id, scope, category, amount, msisdn, line, description, channel, client, today):
+    category_row = catalogue_cache.category(category)
+    category_ok = category_row is not None and category_row.scope == scope
+    counts = category_ok and category_row.counts_against_limit
+    now = timezone.now()
+    ops = connection.ops
+    with _cursor() as cursor:
+        decided = _decide(cursor, line_id=line.pk if line is not None else None, msisdn=msisdn, scope=scope,
+                          category_ok=category_ok, counts=counts, amount=amount, today=today, now=now)
+        if decided is None:
+            raise _UnknownLine
+        (line_id, line_msisdn, kind, status, account_id, customer_id), reason, debited, current = decided
+        if reason is None and counts and debited is None:
+            reason = DeclineReason.LIMIT_EXCEEDED
+        limit = debited or current
+        usage_after = limit["used"] - limit["settled"] if limit else None
+        limit_amount = limit["amount"] if limit else None
+        cycle_start = limit["cycle_start"] if limit else None
+        decision = Decision.DECLINED if reason else Decision.APPROVED
+        # The request's row first: a replayed request id fails here, before any SMS is written.
+        cursor.execute(_INSERT_SQL, [
+            request_id, line_id, scope, category[:40], category_row.pk if category_row else None, amount,
+            description[:200], channel, client[:150], decision, reason or "", debited is not None, usage_after,
+            limit_amount, ops.adapt_datefield_value(cycle_start), ops.adapt_datetimefield_value(now),
+        ])
+        purchase_id = cursor.fetchone()[0]
+    row_line = Line(pk=line_id, msisdn=line_msisdn, kind=kind, status=status, billing_account_id=account_id,
+                    customer_id=customer_id)
+    row_line._state.adding = False
+    if debited is not None:  # LIM-04: the 80 % / 100 % SMS, in this transaction
+        thresholds_check(
+            limit_id=debited["id"], line=row_line, scope=scope, amount=debited["amount"],
+            counted=debited["used"] - debited["settled"], cycle_start=debited["cycle_start"],
+            warn_notified=debited["warn_notified"], full_notified=debited["full_notified"],
+        )
+    purchase = Purchase(
+        pk=purchase_id, request_id=request_id, line=row_line, scope=scope, category_code=category[:40],
+        category=category_row, amount=amount, description=description[:200], channel=channel, client=client[:150],
+        decision=decision, reason=reason or "", counted=debited is not None,
+        usage_after=usage_after, limit_amount=limit_amount, cycle_start=cycle_start, created_at=now,
+    )
+    purchase._state.adding = False
+    purchase._state.db = connection.alias
+    return purchase
