@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import LargeTablePaginator
 from core.money import format_rupiah
 from prepaid.models import (
     ActivationArea,
@@ -35,6 +36,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LargeTableMixin:
+    """A table with hundreds of thousands to millions of rows: no full COUNT on an unfiltered list (the paginator
+    uses PostgreSQL's estimate), no "N of M" total, no facet counts, no date_hierarchy (it scans every row for
+    its years and months), and only list filters with fixed choices (no SELECT DISTINCT over the table)."""
+
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+    list_max_show_all = 200
 
 
 @admin.register(ActivationArea)
@@ -89,7 +102,7 @@ class LedgerInline(admin.TabularInline):
 
 
 @admin.register(Card)
-class CardAdmin(ReadOnlyAdmin):
+class CardAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["line", "state", "balance_display", "active_until", "grace_until", "activation_area"]
     list_filter = ["state", "activation_area"]
     search_fields = ["line__msisdn", "line__iccid"]
@@ -103,16 +116,16 @@ class CardAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "card", "kind", "reference", "amount", "balance_after", "channel"]
     list_filter = ["kind", "channel"]
     search_fields = ["reference", "card__line__msisdn"]
     list_select_related = ["card__line"]
-    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]  # the ledger_time index
 
 
 @admin.register(PackagePurchase)
-class PackagePurchaseAdmin(ReadOnlyAdmin):
+class PackagePurchaseAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["purchased_at", "card", "package", "price", "valid_until", "rollover"]
     list_filter = ["package", "rollover"]
     search_fields = ["reference", "card__line__msisdn"]
@@ -128,7 +141,7 @@ class SimReplacementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PrimeSubscription)
-class PrimeSubscriptionAdmin(ReadOnlyAdmin):
+class PrimeSubscriptionAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["card", "tier", "status", "started_on", "renews_on", "periods_charged", "ended_on", "end_reason"]
     list_filter = ["status", "tier", "end_reason"]
     search_fields = ["card__line__msisdn"]
@@ -136,7 +149,7 @@ class PrimeSubscriptionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AppPass)
-class AppPassAdmin(ReadOnlyAdmin):
+class AppPassAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["card", "claimed_at", "valid_until", "channel"]
     search_fields = ["reference", "card__line__msisdn"]
     list_select_related = ["card__line"]
@@ -158,12 +171,12 @@ class VoucherDrawAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SmsUsageRecord)
-class SmsUsageRecordAdmin(ReadOnlyAdmin):
+class SmsUsageRecordAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["record_id", "card", "occurred_at", "count"]
     search_fields = ["record_id"]
 
 
 @admin.register(SmsHourCounter)
-class SmsHourCounterAdmin(ReadOnlyAdmin):
+class SmsHourCounterAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["card", "day", "hour", "count"]
     list_filter = ["day"]

@@ -224,7 +224,11 @@ class LedgerEntry(models.Model):
                 name="ledger_amount_sign_matches_kind",
             ),
         ]
-        indexes = [models.Index(fields=["card", "-created_at", "-id"], name="ledger_card_time")]
+        indexes = [
+            models.Index(fields=["card", "-created_at", "-id"], name="ledger_card_time"),
+            # The admin list over all cards (default ordering, newest first).
+            models.Index(fields=["-created_at", "-id"], name="ledger_time"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.amount}"

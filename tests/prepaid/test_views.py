@@ -225,3 +225,28 @@ def test_admin_pages_for_supervisor(supervisor_client):
                   "smsusagerecord", "smshourcounter"]:
         assert supervisor_client.get(f"/admin/prepaid/{model}/").status_code == 200, model
     assert supervisor_client.get(f"/admin/prepaid/card/{card.pk}/change/").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["", "?kind__exact=prime_fee", "?_facets=1"])
+def test_admin_ledger_list_reads_no_whole_table(supervisor_client, query):
+    # given
+    from accounts.admin import LargeTablePaginator
+
+    for index in range(3):
+        CardFactory(balance=1000 * (index + 1))
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = supervisor_client.get("/admin/prepaid/ledgerentry/" + query)
+    # then: no date hierarchy (DISTINCT months + MIN/MAX over every row), no "of N" total, no facet counts,
+    # no DISTINCT-scanning filter; newest first as the ledger_time index
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.date_hierarchy is None and changelist.show_full_result_count is False
+    assert isinstance(changelist.paginator, LargeTablePaginator)
+    assert changelist.result_count == (3 if not query.startswith("?kind") else 0)
+    sql = [captured["sql"].upper() for captured in queries.captured_queries]
+    assert not any("DISTINCT" in statement or "MIN(" in statement or "FILTER (WHERE" in statement
+                   for statement in sql)
+    assert any('ORDER BY "PREPAID_LEDGERENTRY"."CREATED_AT" DESC, "PREPAID_LEDGERENTRY"."ID" DESC' in statement
+               for statement in sql)
+    assert "ledger_time" in {index.name for index in LedgerEntry._meta.indexes}
