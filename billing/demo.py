@@ -1,15 +1,19 @@
-"""Demo data for billing: a package and suggested limits on every postpaid line, a cycle of usage (some lines past
-80 % and 100 %), bill history per account (paid on time, paid late, unpaid, overdue) and an open objection.
+"""Demo data for billing: a package and suggested limits on every demo postpaid line, a cycle of usage (some lines
+past 80 % and 100 %), bill history per account (paid on time, paid late, unpaid, overdue) and an open objection.
 
-Deterministic (the rng is drawn the same way whatever the database holds) and idempotent: a line that has limits
-and an account that has bills are left alone."""
+Only the demo lines (accounts.demo's postpaid number ranges) and their accounts: a database that also holds a million
+generated lines (`generate_lines`) is seeded in the same time as an empty one, and the generated lines stay as they
+are. Deterministic (the rng is drawn the same way whatever the database holds) and idempotent: a line that has
+limits and an account that has bills are left alone."""
 
 import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.demo import DEMO_POSTPAID_PREFIXES
 from accounts.models import BillingAccount, Line
 from billing.cycles import cycle_for
 from billing.models import BasicPackage, Bill, BillCharge, Objection, Scope, SpendingLimit
@@ -99,17 +103,27 @@ def _seed_bills(account: BillingAccount, rng: random.Random, today: dt.date) -> 
     return created
 
 
+def _demo_numbers() -> Q:
+    """accounts.demo's postpaid number ranges."""
+    numbers = Q()
+    for prefix in DEMO_POSTPAID_PREFIXES:
+        numbers |= Q(msisdn__startswith=f"+62{prefix}")
+    return numbers
+
+
 def seed_demo_data(*, rng: random.Random, stdout) -> None:
     today = local_today()
     packages = {package.code: package for package in BasicPackage.objects.all()}
-    lines = list(Line.objects.filter(kind=Line.Kind.POSTPAID, status=Line.Status.ACTIVE,
+    lines = list(Line.objects.filter(_demo_numbers(), kind=Line.Kind.POSTPAID, status=Line.Status.ACTIVE,
                                      billing_account__isnull=False).order_by("pk"))
     opened = sum(_seed_line(line, rng, today, packages) for line in lines)
-    accounts = list(BillingAccount.objects.filter(lines__kind=Line.Kind.POSTPAID).distinct().order_by("pk"))
+    demo_accounts = Line.objects.filter(_demo_numbers(), kind=Line.Kind.POSTPAID).values("billing_account_id")
+    accounts = list(BillingAccount.objects.filter(pk__in=demo_accounts).order_by("pk"))
     bills = sum(_seed_bills(account, rng, today) for account in accounts)
     blocked = 0
     while True:
-        result = bills_overdue_chunk(today=today)
+        # The overdue job itself (BIL-05), on the demo accounts only.
+        result = bills_overdue_chunk(today=today, account_ids=[account.pk for account in accounts])
         if result.selected == 0:
             break
         blocked += result.changed

@@ -260,11 +260,14 @@ def _block_account(account: BillingAccount, reason: str, note: str) -> int:
     return blocked
 
 
-def bills_overdue_chunk(*, today: dt.date, size: int = 100) -> ChunkResult:
+def bills_overdue_chunk(*, today: dt.date, size: int = 100, account_ids: list[int] | None = None) -> ChunkResult:
     """Block the lines of accounts with a bill unpaid past its due date (BIL-05; BIL-06 one line or all).
-    The bill stays owed (BIL-07): a block never changes what is outstanding."""
-    bills = list(Bill.objects.select_for_update(skip_locked=True, of=("self",))
-                 .filter(status=Bill.Status.OPEN, due_date__lt=today, overdue_blocked_on__isnull=True)
+    The bill stays owed (BIL-07): a block never changes what is outstanding. `account_ids` limits the run to those
+    accounts (the demo seeding); the scheduled job passes none."""
+    due = Bill.objects.filter(status=Bill.Status.OPEN, due_date__lt=today, overdue_blocked_on__isnull=True)
+    if account_ids is not None:
+        due = due.filter(billing_account_id__in=account_ids)
+    bills = list(due.select_for_update(skip_locked=True, of=("self",))
                  .select_related("billing_account").order_by("due_date", "pk")[:size])
     if not bills:
         return ChunkResult(selected=0)
