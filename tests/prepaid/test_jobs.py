@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 
 from accounts.models import Block
+from core.dates import local_today
 from core.models import AuditEvent, Channel, JobRun, OutboundSms, Parameter
 from prepaid import services, tasks
 from prepaid.ledger_checks import ledger_mismatches
@@ -356,3 +358,55 @@ def test_pre04_lifted_block_not_set_again_the_same_day(supervisor):
 
 def test_tier_helper():
     assert tier("first").voucher_draw and not tier("lite").voucher_draw
+
+
+# ---------------------------------------------------------------------------------------- "run now" on the Jobs page
+
+
+def test_every_prepaid_schedule_task_takes_force():
+    # the Jobs page passes force=True only to a task whose signature has it (core.services.job_run_now)
+    import inspect
+
+    from core.schedules import SCHEDULES
+    from core.services import _task_for
+
+    prepaid_schedules = [s for s in SCHEDULES.values() if s.task.startswith("prepaid.tasks.")]
+    assert len(prepaid_schedules) == 6
+    for schedule in prepaid_schedules:
+        parameter = inspect.signature(_task_for(schedule.task).run).parameters.get("force")
+        assert parameter is not None and parameter.default is False, schedule.task
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
+def test_forced_run_now_of_a_finished_period_runs_it_again(supervisor_client, supervisor):
+    from config.celery_app import app
+
+    # given: today's renewal run finished, then a subscription due today turns up
+    today = local_today()
+    tasks.prime_renewal()
+    run = JobRun.objects.get(job="prepaid.prime_renewal", period_key=today.isoformat())
+    assert run.status == JobRun.Status.SUCCEEDED and run.selected == 0
+    card = CardFactory(balance=50000, active_until=today + dt.timedelta(days=60))
+    subscription = prime(card, "lite", started_on=today - dt.timedelta(days=30), renews_on=today)
+    app.conf.task_always_eager = True
+    try:
+        # when: "run now" without force
+        supervisor_client.post("/core/jobs/", {"schedule": "prepaid-prime-renewal"})
+        # then: a finished period is not run again
+        subscription.refresh_from_db()
+        run.refresh_from_db()
+        assert subscription.renews_on == today and run.attempts == 1
+        # when: forced, with a reason
+        supervisor_client.post("/core/jobs/", {"schedule": "prepaid-prime-renewal", "force": "on",
+                                               "reason": "subscriptions imported late"})
+    finally:
+        app.conf.task_always_eager = False
+    # then: it ran again and charged the new subscription once
+    subscription.refresh_from_db()
+    run.refresh_from_db()
+    assert subscription.renews_on > today and subscription.periods_charged == 2
+    assert Card.objects.get(pk=card.pk).balance == 40000
+    assert (run.status, run.forced, run.attempts, run.selected, run.changed) == (JobRun.Status.SUCCEEDED, True, 2, 1, 1)
+    requested = AuditEvent.objects.filter(verb="job.run_requested").order_by("id")
+    assert [event.new["force"] for event in requested] == [False, True]
+    assert AuditEvent.objects.filter(verb="job.succeeded", subject_id=str(run.pk)).count() == 2
