@@ -46,16 +46,20 @@ def early_settlement(*, today: dt.date, force: bool = False):
     return job_run(job="billing.early_settlement_scan", period_key=today.isoformat(), force=force, chunk=scan)
 
 
+# `force` re-runs a period that already finished: the supervisor's "run now" on the Jobs page passes it (only to a
+# task whose signature has it, core.services.job_run_now); the beat schedule never does.
+
+
 @shared_task(name="billing.tasks.cycle_close_task", acks_late=True)
-def cycle_close_task(day: str | None = None) -> str:
-    return str(cycle_close(today=_day(day)).status)
+def cycle_close_task(day: str | None = None, force: bool = False) -> str:
+    return str(cycle_close(today=_day(day), force=force).status)
 
 
 @shared_task(name="billing.tasks.overdue_task", acks_late=True)
-def overdue_task(day: str | None = None) -> str:
-    return str(overdue(today=_day(day)).status)
+def overdue_task(day: str | None = None, force: bool = False) -> str:
+    return str(overdue(today=_day(day), force=force).status)
 
 
 @shared_task(name="billing.tasks.early_settlement_task", acks_late=True)
-def early_settlement_task(day: str | None = None) -> str:
-    return str(early_settlement(today=_day(day)).status)
+def early_settlement_task(day: str | None = None, force: bool = False) -> str:
+    return str(early_settlement(today=_day(day), force=force).status)
