@@ -1,7 +1,7 @@
 """Prepaid channel API: the package catalogue, a card's status, top-ups, package purchases, the Prime app pass."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -194,3 +194,54 @@ class AppPassView(APIView):
             "apps": [name.strip() for name in app_pass.apps.split(",") if name.strip()],
             "domestic_only": app_pass.domestic_only,
         }).data)
+
+
+MAX_SMS_BATCH = 1000
+
+
+class SmsUsageSerializer(serializers.Serializer):
+    record_id = serializers.CharField(max_length=100)
+    msisdn = MsisdnField()
+    count = serializers.IntegerField(min_value=1, max_value=100_000)
+    occurred_at = serializers.DateTimeField()
+
+
+class SmsUsageView(APIView):
+    """SMS sent by prepaid cards, in batches, feeding the fair-usage counters (PRE-04). Each record is accepted,
+    a duplicate (same record_id from this client), or rejected with its error."""
+
+    permission_classes = [client_kind(K.CHARGING, K.NETWORK)]
+
+    @extend_schema(operation_id="prepaid_sms_usage", request=SmsUsageSerializer(many=True),
+                   responses={200: inline_serializer("SmsUsageBatchResult", {
+                       "accepted": serializers.IntegerField(), "duplicate": serializers.IntegerField(),
+                       "rejected": serializers.IntegerField(), "errors": serializers.ListField(
+                           child=serializers.DictField())}),
+                       **error_responses(400, 401, 403, 429)})
+    def post(self, request):
+        records = request.data
+        if not isinstance(records, list) or not records:
+            raise ApiError(400, "invalid", _("Send a non-empty JSON list of SMS usage records."))
+        if len(records) > MAX_SMS_BATCH:
+            raise ApiError(400, "batch_too_large", _("At most %(n)d records per request.") % {"n": MAX_SMS_BATCH})
+        accepted = duplicate = 0
+        errors = []
+        for index, item in enumerate(records):
+            serializer = SmsUsageSerializer(data=item if isinstance(item, dict) else {})
+            record_id = item.get("record_id") if isinstance(item, dict) else None
+            if not serializer.is_valid():
+                errors.append({"index": index, "record_id": record_id, "code": "invalid",
+                               "message": _("Invalid record."),
+                               "fields": {key: [str(m) for m in value] for key, value in serializer.errors.items()}})
+                continue
+            data = serializer.validated_data
+            card = card_by_msisdn(data["msisdn"])
+            if card is None:
+                errors.append({"index": index, "record_id": record_id, "code": "card_not_found",
+                               "message": _("No prepaid card holds this number."), "fields": {}})
+                continue
+            created = services.sms_usage_record(card=card, record_id=f"{request.auth.name}:{data['record_id']}",
+                                                occurred_at=data["occurred_at"], count=data["count"])
+            accepted += created
+            duplicate += not created
+        return Response({"accepted": accepted, "duplicate": duplicate, "rejected": len(errors), "errors": errors})

@@ -42,6 +42,7 @@ def test_catalogue_is_seeded_and_editable_data():
 
 
 def test_pre06_weekend_and_special_day_prices():
+    """PRE-06: tariffs differ on weekends and special days in the catalogue's calendar."""
     # given
     package = Package.objects.get(code="FREEDOM_COMBO")
     Parameter.objects.filter(code="prepaid_weekend_price_percent").update(value=110)
