@@ -24,7 +24,7 @@ from accounts import services
 from accounts.models import BillingAccount, Block, Customer, Line, Outlet, TransferApproval, User
 from accounts.selectors import classify_query
 from accounts.validators import normalize_msisdn
-from core.admin_base import LargeTableAdmin, LargeTablePaginator  # noqa: F401 (re-exported for other admins)
+from core.admin_base import LargeTableAdmin
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel

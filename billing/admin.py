@@ -32,21 +32,9 @@ from billing.models import (
     SuggestedLimit,
     UsageRecord,
 )
+from core.admin_base import ReadOnlyAdmin
 from core.money import format_rupiah
 from core.verdicts import RuleViolation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History and money rows: visible, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _form_page(request, admin_site, *, title, form, intro=""):

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import LargeTablePaginator
+from core.admin_base import LargeTablePaginator, ReadOnlyAdmin
 from core.money import format_rupiah
 from prepaid.models import (
     ActivationArea,
@@ -23,19 +23,6 @@ from prepaid.models import (
     VoucherDraw,
     VoucherWin,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only: a supervisor reads them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LargeTableMixin:

@@ -230,7 +230,7 @@ def test_admin_pages_for_supervisor(supervisor_client):
 @pytest.mark.parametrize("query", ["", "?kind__exact=prime_fee", "?_facets=1"])
 def test_admin_ledger_list_reads_no_whole_table(supervisor_client, query):
     # given
-    from accounts.admin import LargeTablePaginator
+    from core.admin_base import LargeTablePaginator
 
     for index in range(3):
         CardFactory(balance=1000 * (index + 1))
