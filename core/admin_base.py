@@ -1,6 +1,7 @@
 """Admin building blocks every app uses: read-only history tables and tables that hold millions of rows."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.utils.functional import cached_property
@@ -49,3 +50,21 @@ class LargeTableAdmin(admin.ModelAdmin):
     list_per_page = 50
     list_max_show_all = 200
     ordering = ["-id"]
+
+
+class MsisdnSearchMixin:
+    """Search by a mobile number typed in any ACC-02 form (an exact, indexed match on the stored E.164), else by
+    `search_fields`, which on big tables should be exact (`=field`) so that no search reads the whole table."""
+
+    msisdn_field = "line__msisdn"
+
+    def get_search_results(self, request, queryset, search_term):
+        from accounts.validators import looks_like_msisdn, normalize_msisdn
+
+        term = search_term.strip()
+        if looks_like_msisdn(term):
+            try:
+                return queryset.filter(**{self.msisdn_field: normalize_msisdn(term)}), False
+            except ValidationError:
+                return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)

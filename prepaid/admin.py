@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import LargeTablePaginator, ReadOnlyAdmin
+from core.admin_base import LargeTablePaginator, MsisdnSearchMixin, ReadOnlyAdmin
 from core.money import format_rupiah
 from prepaid.models import (
     ActivationArea,
@@ -89,10 +89,10 @@ class LedgerInline(admin.TabularInline):
 
 
 @admin.register(Card)
-class CardAdmin(LargeTableMixin, ReadOnlyAdmin):
+class CardAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["line", "state", "balance_display", "active_until", "grace_until", "activation_area"]
     list_filter = ["state", "activation_area"]
-    search_fields = ["line__msisdn", "line__iccid"]
+    search_fields = ["=line__iccid"]
     list_select_related = ["line", "activation_area"]
     raw_id_fields = ["line"]
     inlines = [LedgerInline]
@@ -103,19 +103,21 @@ class CardAdmin(LargeTableMixin, ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(LargeTableMixin, ReadOnlyAdmin):
+class LedgerEntryAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
+    msisdn_field = "card__line__msisdn"
     list_display = ["created_at", "card", "kind", "reference", "amount", "balance_after", "channel"]
     list_filter = ["kind", "channel"]
-    search_fields = ["reference", "card__line__msisdn"]
+    search_fields = ["=reference"]
     list_select_related = ["card__line"]
     ordering = ["-created_at", "-id"]  # the ledger_time index
 
 
 @admin.register(PackagePurchase)
-class PackagePurchaseAdmin(LargeTableMixin, ReadOnlyAdmin):
+class PackagePurchaseAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
+    msisdn_field = "card__line__msisdn"
     list_display = ["purchased_at", "card", "package", "price", "valid_until", "rollover"]
     list_filter = ["package", "rollover"]
-    search_fields = ["reference", "card__line__msisdn"]
+    search_fields = ["=reference"]
     list_select_related = ["card__line", "package"]
 
 
@@ -128,17 +130,19 @@ class SimReplacementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PrimeSubscription)
-class PrimeSubscriptionAdmin(LargeTableMixin, ReadOnlyAdmin):
+class PrimeSubscriptionAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
+    msisdn_field = "card__line__msisdn"
     list_display = ["card", "tier", "status", "started_on", "renews_on", "periods_charged", "ended_on", "end_reason"]
     list_filter = ["status", "tier", "end_reason"]
-    search_fields = ["card__line__msisdn"]
+    search_fields = ["=card__line__iccid"]
     list_select_related = ["card__line", "tier"]
 
 
 @admin.register(AppPass)
-class AppPassAdmin(LargeTableMixin, ReadOnlyAdmin):
+class AppPassAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
+    msisdn_field = "card__line__msisdn"
     list_display = ["card", "claimed_at", "valid_until", "channel"]
-    search_fields = ["reference", "card__line__msisdn"]
+    search_fields = ["=reference"]
     list_select_related = ["card__line"]
 
 
@@ -160,7 +164,7 @@ class VoucherDrawAdmin(ReadOnlyAdmin):
 @admin.register(SmsUsageRecord)
 class SmsUsageRecordAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["record_id", "card", "occurred_at", "count"]
-    search_fields = ["record_id"]
+    search_fields = ["=record_id"]
 
 
 @admin.register(SmsHourCounter)
