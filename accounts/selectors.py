@@ -28,14 +28,20 @@ class SearchResult:
     error: str = ""  # the input cannot be a search term (a malformed number, a name too short)
     normalized: str = field(default="")  # e.g. the E.164 form of an MSISDN
 
-    def single_line(self) -> Line | None:
-        """The line to open straight away: exactly one line and no customer without a line (two queries)."""
+    def single_line(self, *, lines: list | None = None, customers: list | None = None,
+                    complete: bool = False) -> Line | None:
+        """The line to open straight away: exactly one line and no customer without a line.
+
+        A caller that already fetched the rows passes them (`complete`: the customers list holds every match), so
+        the page does not query the same rows twice."""
         if self.error:
             return None
-        lines = list(self.lines[:2])
+        lines = list(self.lines[:2]) if lines is None else lines
         if len(lines) != 1:
             return None
-        if self.customers.filter(line_count=0).exists():
+        if customers is not None and any(customer.line_count == 0 for customer in customers):
+            return None
+        if not (customers is not None and complete) and self.customers.filter(line_count=0).exists():
             return None
         return lines[0]
 

@@ -118,15 +118,15 @@ def search(request):
     query = request.GET.get("q", "")
     result = selectors.search(query)
     filterset = LineResultFilter(request.GET or None, queryset=result.lines)
-    if not result.error and not filterset.is_filtering:
-        line = result.single_line()
-        if line is not None:
-            return redirect("accounts:line_detail", pk=line.pk)
     if filterset.is_bound and not filterset.is_valid():
         lines = []
     else:
         lines = list(filterset.qs[: SEARCH_LIMIT + 1])
     customers = list(result.customers[: SEARCH_LIMIT + 1])
+    if not result.error and not filterset.is_filtering:
+        line = result.single_line(lines=lines, customers=customers, complete=len(customers) <= SEARCH_LIMIT)
+        if line is not None:
+            return redirect("accounts:line_detail", pk=line.pk)
     return render(request, "accounts/search.html", {
         "result": result,
         "search_query": result.query,
