@@ -1,0 +1,189 @@
+"""Customers and billing accounts (SAMU)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.admin.base import (
+    AuditedAdminMixin,
+    AuditReasonForm,
+    IndexedSearchMixin,
+    _confirm,
+    _customer_query,
+    _report,
+    _selected,
+)
+from accounts.models import BillingAccount, Customer, Line
+from accounts.selectors import classify_query
+from core.admin_base import LargeTableAdmin
+from core.verdicts import RuleViolation
+
+# ---------------------------------------------------------------------------------------------------------------
+# Customers and billing accounts
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class CustomerForm(AuditReasonForm):
+    class Meta:
+        model = Customer
+        fields = ["full_name", "birth_date", "address", "city", "jabodetabek", "contact_phone", "email"]
+
+
+class VerificationForm(forms.Form):
+    status = forms.ChoiceField(label=_("Verification"), choices=Customer.Verification.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give a reason."))
+        return reason
+
+
+class BillingAccountInline(admin.TabularInline):
+    model = BillingAccount
+    fields = ["number", "payment_method", "bill_cycle_day", "status", "opened_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    max_num = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CustomerLineInline(admin.TabularInline):
+    model = Line
+    fk_name = "customer"
+    fields = ["msisdn", "kind", "status", "billing_account", "activated_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("billing_account")
+
+
+@admin.register(Customer)
+class CustomerAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
+    """Contact details are edited here (audited); identity and verification go through services."""
+
+    form = CustomerForm
+    list_display = ["full_name", "kind", "id_type", "masked_id", "verification", "city", "registered_at"]
+    list_filter = ["verification", "kind", "id_type", "jabodetabek", "registered_at"]
+    list_select_related = ["registered_at"]
+    sortable_by = ["full_name"]
+    search_fields = ["full_name"]  # enables the box and autocomplete; the lookup is get_search_results
+    readonly_fields = ["kind", "id_type", "masked_id", "verification", "registered_at", "created_at", "workspace"]
+    fieldsets = [
+        (_("Identity"), {"fields": ["workspace", "kind", "full_name", "id_type", "masked_id", "birth_date",
+                                    "verification"]}),
+        (_("Contact"), {"fields": ["address", "city", "jabodetabek", "contact_phone", "email"]}),
+        (_("Registration"), {"fields": ["registered_at", "created_at"]}),
+        (_("Audit"), {"fields": ["audit_reason"]}),
+    ]
+    inlines = [BillingAccountInline, CustomerLineInline]
+    actions = ["set_verification"]
+
+    @admin.display(description=_("document number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("agent workspace"))
+    def workspace(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("accounts:customer_detail", args=[obj.pk]),
+                           _("Open the customer page (actions, timeline)"))
+
+    def build_search_filter(self, term):
+        return _customer_query(term)
+
+    def has_add_permission(self, request):
+        return False  # customers are registered in the agent workspace (customer_register)
+
+    @admin.action(description=_("Set identity verification of the selected customers…"),
+                  permissions=["change"])
+    def set_verification(self, request, queryset):
+        rows = _selected(self, request, queryset)
+        if rows is None:
+            return None
+        form = VerificationForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return _confirm(self, request, rows, action="set_verification", form=form,
+                            title=gettext("Set identity verification"))
+        done, refused = 0, []
+        for customer in rows:
+            try:
+                services.customer_set_verification(customer=customer, status=form.cleaned_data["status"],
+                                                   actor=request.user, reason=form.cleaned_data["reason"])
+                done += 1
+            except RuleViolation as refusal:
+                refused.append(f"{customer}: {refusal}")
+        _report(self, request, done, refused, gettext("Verification set for %(count)d customers."))
+        return None
+
+
+class BillCycleDayFilter(admin.SimpleListFilter):
+    """The days 1–28 without `SELECT DISTINCT` over every account."""
+
+    title = _("bill cycle day")
+    parameter_name = "cycle_day"
+
+    def lookups(self, request, model_admin):
+        return [(str(day), str(day)) for day in range(1, 29)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(bill_cycle_day=int(self.value()))
+        return queryset
+
+
+class BillingAccountForm(AuditReasonForm):
+    class Meta:
+        model = BillingAccount
+        fields = ["payment_method", "bill_cycle_day"]
+
+
+class AccountLineInline(CustomerLineInline):
+    fk_name = "billing_account"
+    fields = ["msisdn", "kind", "status", "customer", "activated_on"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("customer")
+
+
+@admin.register(BillingAccount)
+class BillingAccountAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
+    """Postpaid accounts; several lines on one account is SAMU (ACC-03)."""
+
+    form = BillingAccountForm
+    list_display = ["number", "customer", "payment_method", "bill_cycle_day", "status", "opened_on"]
+    list_filter = ["status", "payment_method", BillCycleDayFilter]
+    list_select_related = ["customer"]
+    sortable_by = ["number"]
+    search_fields = ["number"]
+    readonly_fields = ["number", "customer", "status", "opened_on"]
+    fields = ["number", "customer", "payment_method", "bill_cycle_day", "status", "opened_on", "audit_reason"]
+    inlines = [AccountLineInline]
+
+    def build_search_filter(self, term):
+        if classify_query(term) == "account":
+            return Q(number="".join(term.split()))
+        condition = _customer_query(term)
+        return None if condition is None else Q(customer__in=Customer.objects.filter(condition).values("pk"))
+
+    def has_add_permission(self, request):
+        return False  # opened in the agent workspace (billing_account_open)
+
+
