@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Customer, Line
 from accounts.selectors import classify_query, search
+from accounts.views import SEARCH_LIMIT
 from tests.accounts.factories import BillingAccountFactory, CustomerFactory, LineFactory, PostpaidLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,9 +186,9 @@ def test_an_unknown_filter_value_is_a_message_not_an_error(agent_client, line):
 
 def test_results_are_capped_and_say_so(agent_client):
     customer = CustomerFactory(full_name="Agus Salim")
-    LineFactory.create_batch(51, customer=customer)
+    LineFactory.create_batch(SEARCH_LIMIT + 1, customer=customer)
     response = _search(agent_client, "Agus")
-    assert len(response.context["lines"]) == 50
+    assert len(response.context["lines"]) == SEARCH_LIMIT == 25
     assert response.context["lines_truncated"] is True
 
 
