@@ -21,7 +21,7 @@ from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
 from core.parameters import parameter
-from core.verdicts import RuleViolation
+from core.verdicts import RuleViolation, require
 
 DOCUMENT_VALIDATORS = {
     Customer.IdType.KTP: validate_nik,
@@ -42,10 +42,6 @@ SUPERVISOR_ONLY_REASONS = frozenset({
 NOT_LIFTABLE_BY_HAND = frozenset({Block.Reason.TERMINATION})
 
 
-def _require(condition: bool, code: str, message: str) -> None:
-    if not condition:
-        raise RuleViolation.single(code, message)
-
 
 def _is_supervisor(user) -> bool:
     return bool(user and (user.is_superuser or user.has_perm("accounts.block_any_reason")))
@@ -58,12 +54,12 @@ def customer_register(
 ) -> Customer:
     """Register an individual or organisation with one identity document (ACC-01)."""
     full_name = " ".join(full_name.split())
-    _require(bool(full_name), "name_required", _("Enter the customer's name."))
+    require(bool(full_name), "name_required", _("Enter the customer's name."))
     if kind == Customer.Kind.ORGANISATION:
-        _require(id_type == Customer.IdType.NPWP, "document_kind",
+        require(id_type == Customer.IdType.NPWP, "document_kind",
                  _("An organisation registers with its NPWP."))
     else:
-        _require(id_type in (Customer.IdType.KTP, Customer.IdType.DRIVING_LICENCE, Customer.IdType.PASSPORT),
+        require(id_type in (Customer.IdType.KTP, Customer.IdType.DRIVING_LICENCE, Customer.IdType.PASSPORT),
                  "document_kind", _("An individual registers with a KTP, a driving licence or a passport."))
     id_number = DOCUMENT_VALIDATORS[id_type](id_number)
     with transaction.atomic():
@@ -88,8 +84,8 @@ def customer_set_verification(*, customer: Customer, status: str, actor: User | 
     """Record the result of the identity check. A person doing it must be a supervisor."""
     if actor is not None and not _is_supervisor(actor):
         raise RuleViolation.single("supervisor_only", _("Only a supervisor may set the verification status."))
-    _require(status in Customer.Verification.values, "invalid_status", _("Choose a verification status."))
-    _require(bool(reason.strip()), "reason_required", _("Give a reason."))
+    require(status in Customer.Verification.values, "invalid_status", _("Choose a verification status."))
+    require(bool(reason.strip()), "reason_required", _("Give a reason."))
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         old = customer.verification
@@ -116,8 +112,8 @@ def billing_account_open(
     *, customer: Customer, payment_method: str, bill_cycle_day: int, actor: User, channel: str = Channel.GRAPARI
 ) -> BillingAccount:
     """Open a postpaid billing account; add lines to it for SAMU (ACC-03)."""
-    _require(1 <= bill_cycle_day <= 28, "cycle_day", _("The bill cycle day is between 1 and 28."))
-    _require(payment_method in BillingAccount.PaymentMethod.values, "invalid_payment_method",
+    require(1 <= bill_cycle_day <= 28, "cycle_day", _("The bill cycle day is between 1 and 28."))
+    require(payment_method in BillingAccount.PaymentMethod.values, "invalid_payment_method",
              _("Choose a payment method."))
     with transaction.atomic():
         account = BillingAccount.objects.create(
@@ -135,14 +131,14 @@ def line_activate(
 ) -> Line:
     """Put a number and SIM in service for a registered customer (ACC-02, ACC-03)."""
     msisdn, iccid, imsi = normalize_msisdn(msisdn), validate_iccid(iccid), validate_imsi(imsi)
-    _require(kind in Line.Kind.values, "invalid_kind", _("A line is prepaid or postpaid."))
-    _require(customer.verification != Customer.Verification.FAILED, "verification_failed",
+    require(kind in Line.Kind.values, "invalid_kind", _("A line is prepaid or postpaid."))
+    require(customer.verification != Customer.Verification.FAILED, "verification_failed",
              _("The customer's identity failed verification: no new line can be activated."))
     if kind == Line.Kind.POSTPAID:
-        _require(billing_account is not None, "account_required", _("A postpaid line needs a billing account."))
-        _require(billing_account.customer_id == customer.pk, "account_not_customers",
+        require(billing_account is not None, "account_required", _("A postpaid line needs a billing account."))
+        require(billing_account.customer_id == customer.pk, "account_not_customers",
                  _("That billing account belongs to another customer."))
-        _require(billing_account.status == BillingAccount.Status.OPEN, "account_closed",
+        require(billing_account.status == BillingAccount.Status.OPEN, "account_closed",
                  _("That billing account is closed."))
     else:
         billing_account = None
@@ -173,20 +169,20 @@ def line_block(
     reference: str = "", permanent: bool = False, channel: str = Channel.GRAPARI,
 ) -> Block:
     """Block a line, temporarily or permanently (ACC-04, BIL-05, PRE-04). A permanent block starts quarantine."""
-    _require(reason in Block.Reason.values, "invalid_reason", _("Choose a blocking reason."))
-    _require(scope in Block.Scope.values, "invalid_scope", _("Choose what is blocked."))
+    require(reason in Block.Reason.values, "invalid_reason", _("Choose a blocking reason."))
+    require(scope in Block.Scope.values, "invalid_scope", _("Choose what is blocked."))
     if actor is not None and reason in SUPERVISOR_ONLY_REASONS and not _is_supervisor(actor):
         raise RuleViolation.single("supervisor_only", _("Only a supervisor may block for this reason."))
     if permanent or reason == Block.Reason.TERMINATION:
         permanent = True
         scope = Block.Scope.ALL
-    _require(bool(note.strip()) or actor is None, "reason_required", _("Say why the line is blocked."))
+    require(bool(note.strip()) or actor is None, "reason_required", _("Say why the line is blocked."))
     if reason == Block.Reason.INSTITUTION_REQUEST:
-        _require(bool(reference.strip()), "reference_required",
+        require(bool(reference.strip()), "reference_required",
                  _("An institution's request needs its letter reference number."))
     with transaction.atomic():
         line = line_lock(line)
-        _require(line.status in (Line.Status.ACTIVE, Line.Status.INACTIVE), "line_not_in_service",
+        require(line.status in (Line.Status.ACTIVE, Line.Status.INACTIVE), "line_not_in_service",
                  _("This line is no longer in service."))
         if line.blocks.filter(reason=reason, ended_at__isnull=True).exists():
             raise RuleViolation.single("already_blocked", _("The line already has an open block for this reason."))
@@ -209,13 +205,13 @@ def line_unblock(*, block: Block, actor: User | None, note: str, channel: str = 
     """Lift an open, temporary block."""
     if actor is not None and block.reason in SUPERVISOR_ONLY_REASONS and not _is_supervisor(actor):
         raise RuleViolation.single("supervisor_only", _("Only a supervisor may lift this block."))
-    _require(block.reason not in NOT_LIFTABLE_BY_HAND and not block.permanent, "permanent_block",
+    require(block.reason not in NOT_LIFTABLE_BY_HAND and not block.permanent, "permanent_block",
              _("A permanent block cannot be lifted."))
-    _require(bool(note.strip()) or actor is None, "reason_required", _("Say why the block is lifted."))
+    require(bool(note.strip()) or actor is None, "reason_required", _("Say why the block is lifted."))
     with transaction.atomic():
         line_lock(block.line)
         block = Block.objects.select_for_update().get(pk=block.pk)
-        _require(block.ended_at is None, "already_lifted", _("This block was already lifted."))
+        require(block.ended_at is None, "already_lifted", _("This block was already lifted."))
         block.ended_at = timezone.now()
         block.ended_by = actor
         block.end_note = note
@@ -233,9 +229,9 @@ def line_report_lost(
 
     The customer stays liable for every charge made before the block.
     """
-    _require(bool(statement_number.strip()), "statement_required",
+    require(bool(statement_number.strip()), "statement_required",
              _("Enter the number of the signed loss statement."))
-    _require(identity_copy_received, "identity_copy_required",
+    require(identity_copy_received, "identity_copy_required",
              _("A copy of the customer's identity document is required."))
     return line_block(
         line=line, reason=Block.Reason.LOST_SIM, actor=actor, reference=statement_number,
@@ -250,16 +246,16 @@ def line_transfer(
     """Hand a line to another customer with the operator's written approval (ACC-06)."""
     if not actor.has_perm("accounts.add_transferapproval"):
         raise RuleViolation.single("not_allowed", _("You may not approve transfers."))
-    _require(bool(letter_number.strip()), "letter_required", _("Enter the approval letter number."))
-    _require(bool(reason.strip()), "reason_required", _("Give a reason."))
-    _require(to_customer.pk != line.customer_id, "same_customer", _("The line already belongs to this customer."))
-    _require(to_customer.verification == Customer.Verification.VERIFIED, "not_verified",
+    require(bool(letter_number.strip()), "letter_required", _("Enter the approval letter number."))
+    require(bool(reason.strip()), "reason_required", _("Give a reason."))
+    require(to_customer.pk != line.customer_id, "same_customer", _("The line already belongs to this customer."))
+    require(to_customer.verification == Customer.Verification.VERIFIED, "not_verified",
              _("The new holder's identity must be verified first."))
     with transaction.atomic():
         line = line_lock(line)
-        _require(line.status == Line.Status.ACTIVE, "line_not_active", _("Only an active line can be transferred."))
+        require(line.status == Line.Status.ACTIVE, "line_not_active", _("Only an active line can be transferred."))
         if line.kind == Line.Kind.POSTPAID:
-            _require(to_billing_account is not None and to_billing_account.customer_id == to_customer.pk,
+            require(to_billing_account is not None and to_billing_account.customer_id == to_customer.pk,
                      "account_required", _("Choose a billing account of the new holder."))
         if TransferApproval.objects.filter(letter_number=letter_number.strip()).exists():
             raise RuleViolation.single("letter_used", _("This approval letter was already used."))
@@ -283,8 +279,8 @@ def line_recycle(*, line: Line, actor: User | None, today: dt.date | None = None
     today = today or local_today()
     with transaction.atomic():
         line = line_lock(line)
-        _require(line.status == Line.Status.TERMINATED, "not_terminated", _("Only a terminated number is recycled."))
-        _require(line.quarantine_until is not None and today >= line.quarantine_until, "in_quarantine",
+        require(line.status == Line.Status.TERMINATED, "not_terminated", _("Only a terminated number is recycled."))
+        require(line.quarantine_until is not None and today >= line.quarantine_until, "in_quarantine",
                  _("The number is in quarantine until %(date)s.") % {"date": line.quarantine_until})
         line.status = Line.Status.RECYCLED
         line.save(update_fields=["status"])

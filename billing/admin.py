@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Line
+from accounts.selectors import line_by_msisdn
 from accounts.validators import normalize_msisdn
 from billing import services
 from billing.models import (
@@ -266,7 +266,7 @@ class GoodwillForm(forms.Form):
             number = normalize_msisdn(self.cleaned_data["msisdn"])
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
-        line = Line.objects.exclude(status=Line.Status.RECYCLED).filter(msisdn=number).first()
+        line = line_by_msisdn(number)
         if line is None:
             raise forms.ValidationError(_("No line holds this number."))
         return line

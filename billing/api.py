@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Line
+from accounts.selectors import line_by_msisdn
 from billing.models import Scope
 from billing.selectors import line_spending
 from billing.services import purchase_authorize, usage_record
@@ -33,7 +34,7 @@ def _json_int(value) -> bool:
 
 
 def _line(msisdn: str) -> Line:
-    line = Line.objects.exclude(status=Line.Status.RECYCLED).filter(msisdn=msisdn).first()
+    line = line_by_msisdn(msisdn)
     if line is None:
         raise ApiError(404, "line_not_found", _("No line holds this number."), fields={"msisdn": [_("Unknown.")]})
     return line

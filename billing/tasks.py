@@ -11,12 +11,8 @@ from billing.services import (
     early_settlement_enforce_chunk,
     early_settlement_scan,
 )
-from core.dates import local_today
+from core.dates import parse_day
 from core.jobs import ChunkResult, job_run
-
-
-def _day(day: str | None) -> dt.date:
-    return dt.date.fromisoformat(day) if day else local_today()
 
 
 def cycle_close(*, today: dt.date, force: bool = False):
@@ -52,14 +48,14 @@ def early_settlement(*, today: dt.date, force: bool = False):
 
 @shared_task(name="billing.tasks.cycle_close_task", acks_late=True)
 def cycle_close_task(day: str | None = None, force: bool = False) -> str:
-    return str(cycle_close(today=_day(day), force=force).status)
+    return str(cycle_close(today=parse_day(day), force=force).status)
 
 
 @shared_task(name="billing.tasks.overdue_task", acks_late=True)
 def overdue_task(day: str | None = None, force: bool = False) -> str:
-    return str(overdue(today=_day(day), force=force).status)
+    return str(overdue(today=parse_day(day), force=force).status)
 
 
 @shared_task(name="billing.tasks.early_settlement_task", acks_late=True)
 def early_settlement_task(day: str | None = None, force: bool = False) -> str:
-    return str(early_settlement(today=_day(day), force=force).status)
+    return str(early_settlement(today=parse_day(day), force=force).status)

@@ -4,6 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
+from accounts.selectors import line_by_msisdn
 from billing.models import Scope, SpendingLimit
 from billing.rules import limit_change_eligibility
 from billing.services import spending_limit_change
@@ -14,8 +15,8 @@ from core.verdicts import RuleViolation
 
 
 def _postpaid_line(msisdn: str) -> Line | None:
-    return (Line.objects.select_related("billing_account").exclude(status=Line.Status.RECYCLED)
-            .filter(msisdn=msisdn, kind=Line.Kind.POSTPAID).first())
+    line = line_by_msisdn(msisdn)
+    return line if line is not None and line.kind == Line.Kind.POSTPAID else None
 
 
 def _not_kartuhalo() -> UssdReply:

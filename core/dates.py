@@ -35,3 +35,8 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
         if current.weekday() < 5 and current not in holidays:
             remaining -= 1
     return current
+
+
+def parse_day(value: str | None) -> dt.date:
+    """A task's `day` argument (ISO date, as Celery passes it in JSON), or today."""
+    return dt.date.fromisoformat(value) if value else local_today()

@@ -52,3 +52,9 @@ class RuleViolation(Exception):
     @property
     def messages(self) -> list[str]:
         return [str(reason.message) for reason in self.reasons]
+
+
+def require(condition: bool, code: str, message: str) -> None:
+    """Refuse with one reason unless `condition` holds: `require(amount > 0, "invalid_amount", _("…"))`."""
+    if not condition:
+        raise RuleViolation.single(code, message)

@@ -5,19 +5,15 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from core.dates import local_today
+from core.dates import parse_day
 from core.jobs import job_run
 from prepaid import services
-
-
-def _day(value: str | None) -> dt.date:
-    return dt.date.fromisoformat(value) if value else local_today()
 
 
 @shared_task(acks_late=True)
 def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = services.batch.LIFECYCLE_CHUNK) -> int:
     """PRE-02: active → grace → invalid (with forfeiture), daily."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="prepaid.lifecycle", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.lifecycle_chunk(today=today, size=chunk_size))
     return run.pk
@@ -26,7 +22,7 @@ def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = ser
 @shared_task(acks_late=True)
 def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int = services.batch.PRIME_CHUNK) -> int:
     """PRM-02/03: take the Prime fees due today."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="prepaid.prime_renewal", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.prime_renewal_chunk(today=today, size=chunk_size))
     return run.pk
@@ -35,7 +31,7 @@ def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int =
 @shared_task(acks_late=True)
 def prime_tier_review(day: str | None = None, force: bool = False) -> int:
     """PRM-01: monthly tier assignment from the last 3 months' average spend."""
-    month_start = _day(day).replace(day=1)
+    month_start = parse_day(day).replace(day=1)
     run = job_run(job="prepaid.prime_tier_review", period_key=month_start.strftime("%Y-%m"), force=force,
                   chunk=lambda: services.prime_tier_chunk(month_start=month_start))
     return run.pk
@@ -44,7 +40,7 @@ def prime_tier_review(day: str | None = None, force: bool = False) -> int:
 @shared_task(acks_late=True)
 def prime_voucher_draw(day: str | None = None, force: bool = False) -> int:
     """PRM-04: the Wednesday e-voucher draw."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="prepaid.prime_voucher_draw", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.prime_voucher_draw_chunk(day=today), max_chunks=2)
     return run.pk
@@ -53,7 +49,7 @@ def prime_voucher_draw(day: str | None = None, force: bool = False) -> int:
 @shared_task(acks_late=True)
 def expiry_reminders(day: str | None = None, force: bool = False) -> int:
     """PRE-02: the SMS a few days before the Active Period ends."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="prepaid.expiry_reminders", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.expiry_reminder_chunk(today=today))
     return run.pk

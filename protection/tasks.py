@@ -1,22 +1,17 @@
 """Thin Celery tasks: each runs one service chunk by chunk inside a job run (safe to repeat, safe to die)."""
 
-import datetime as dt
 
 from celery import shared_task
 
-from core.dates import local_today
+from core.dates import parse_day
 from core.jobs import job_run
 from protection import services
-
-
-def _day(day: str | None) -> dt.date:
-    return dt.date.fromisoformat(day) if day else local_today()
 
 
 @shared_task(acks_late=True)
 def installments_charge(day: str | None = None, force: bool = False) -> int:
     """TP-03: charge every monthly instalment due on or before the day."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="protection.installments", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.installments_charge_chunk(today=today))
     return run.changed
@@ -25,7 +20,7 @@ def installments_charge(day: str | None = None, force: bool = False) -> int:
 @shared_task(acks_late=True)
 def enrollments_expire(day: str | None = None, force: bool = False) -> int:
     """TP-04: expire subscriptions whose 6 months are over."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="protection.expire", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.enrollments_expire_chunk(today=today))
     return run.changed
@@ -34,7 +29,7 @@ def enrollments_expire(day: str | None = None, force: bool = False) -> int:
 @shared_task(acks_late=True)
 def claims_flag_sla(day: str | None = None, force: bool = False) -> int:
     """TP-10: flag open claims past their return date."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="protection.sla", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.claims_flag_sla_chunk(today=today))
     return run.changed
@@ -43,7 +38,7 @@ def claims_flag_sla(day: str | None = None, force: bool = False) -> int:
 @shared_task(acks_late=True)
 def reimbursements_flag_overdue(day: str | None = None, force: bool = False) -> int:
     """TP-11: flag shipping reimbursements unpaid past their due date."""
-    today = _day(day)
+    today = parse_day(day)
     run = job_run(job="protection.reimbursements", period_key=today.isoformat(), force=force,
                   chunk=lambda: services.reimbursements_flag_overdue_chunk(today=today))
     return run.changed

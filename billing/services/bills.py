@@ -33,12 +33,7 @@ from core.models import Channel
 from core.money import format_rupiah
 from core.outbox import sms_enqueue
 from core.parameters import parameter
-from core.verdicts import RuleViolation
-
-
-def _require(condition: bool, code: str, message: str) -> None:
-    if not condition:
-        raise RuleViolation.single(code, message)
+from core.verdicts import RuleViolation, require
 
 
 def _positive(amount) -> bool:
@@ -56,8 +51,8 @@ def bill_charge_add(
 ) -> tuple[BillCharge, bool]:
     """Add a charge (or a credit, negative) to the account's next bill. Idempotent by `source_ref`:
     (charge, created). E.g. protection: source="tecprotec", source_ref=f"tecprotec:{installment.pk}"."""
-    _require(bool(source_ref), "source_ref_required", _("A charge needs a unique source reference."))
-    _require(source in BillCharge.Source.values, "invalid_source", _("Unknown charge source."))
+    require(bool(source_ref), "source_ref_required", _("A charge needs a unique source reference."))
+    require(source in BillCharge.Source.values, "invalid_source", _("Unknown charge source."))
     existing = BillCharge.objects.filter(source_ref=source_ref).first()
     if existing is not None:
         return existing, False
@@ -177,15 +172,15 @@ def payment_record(
     Paying the last overdue bill in full lifts the account's unpaid-bill blocks (BIL-05)."""
     paid_on = paid_on or local_today()
     reference = (reference or "").strip()
-    _require(_positive(amount), "invalid_amount", _("The amount is a positive whole number of rupiah."))
-    _require(bool(reference), "reference_required", _("Enter the payment reference."))
-    _require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
+    require(_positive(amount), "invalid_amount", _("The amount is a positive whole number of rupiah."))
+    require(bool(reference), "reference_required", _("Enter the payment reference."))
+    require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
     with transaction.atomic():
         bill = Bill.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=bill.pk)
-        _require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
+        require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
                  _("A payment with this reference was already recorded."))
-        _require(bill.status == Bill.Status.OPEN, "bill_paid", _("This bill is already paid."))
-        _require(amount <= bill.outstanding, "overpayment",
+        require(bill.status == Bill.Status.OPEN, "bill_paid", _("This bill is already paid."))
+        require(amount <= bill.outstanding, "overpayment",
                  _("The amount is more than the outstanding %(amount)s.") % {"amount": format_rupiah(bill.outstanding)})
         payment = Payment.objects.create(
             billing_account=bill.billing_account, bill=bill, method=method, reference=reference, amount=amount,
@@ -213,16 +208,16 @@ def payment_current_usage(
     It also meets an open early-settlement demand once the cycle's payments reach it (BIL-04)."""
     paid_on = paid_on or local_today()
     reference = (reference or "").strip()
-    _require(_positive(amount), "invalid_amount", _("The amount is a positive whole number of rupiah."))
-    _require(bool(reference), "reference_required", _("Enter the payment reference."))
-    _require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
+    require(_positive(amount), "invalid_amount", _("The amount is a positive whole number of rupiah."))
+    require(bool(reference), "reference_required", _("Enter the payment reference."))
+    require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
     with transaction.atomic():
         limit = SpendingLimit.objects.select_for_update(of=("self",)).select_related("line__billing_account").filter(
             line=line, scope=scope).first()
-        _require(limit is not None, "no_limit", _("This line has no spending limit yet."))
-        _require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
+        require(limit is not None, "no_limit", _("This line has no spending limit yet."))
+        require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
                  _("A payment with this reference was already recorded."))
-        _require(amount <= limit.counted, "overpayment",
+        require(amount <= limit.counted, "overpayment",
                  _("The amount is more than the current usage %(amount)s.") % {"amount": format_rupiah(limit.counted)})
         account = limit.line.billing_account
         payment = Payment.objects.create(
@@ -298,12 +293,12 @@ def objection_file(
 ) -> Objection:
     """BIL-03: accepted only up to 2 months after the bill was processed; it does not move the due date."""
     today = today or local_today()
-    _require(_positive(amount), "invalid_amount", _("The disputed amount is a positive whole number of rupiah."))
-    _require(bool((description or "").strip()), "description_required", _("Describe what the customer disputes."))
+    require(_positive(amount), "invalid_amount", _("The disputed amount is a positive whole number of rupiah."))
+    require(bool((description or "").strip()), "description_required", _("Describe what the customer disputes."))
     window_end = add_months(bill.issued_on, parameter("objection_window_months"))
-    _require(today <= window_end, "objection_window_closed",
+    require(today <= window_end, "objection_window_closed",
              _("Objections to this bill were accepted until %(date)s.") % {"date": window_end.isoformat()})
-    _require(amount <= max(bill.total, 0), "amount_above_bill", _("The disputed amount is more than the bill."))
+    require(amount <= max(bill.total, 0), "amount_above_bill", _("The disputed amount is more than the bill."))
     with transaction.atomic():
         objection = Objection.objects.create(
             bill=bill, filed_on=today, amount=amount, description=description.strip(), channel=channel,
@@ -332,16 +327,16 @@ def objection_resolve(
 ) -> Objection:
     """A supervisor resolves an objection: upheld → a credit note on the next bill; rejected → nothing owed."""
     today = today or local_today()
-    _require(actor is not None and actor.has_perm("billing.resolve_objection"), "not_allowed",
+    require(actor is not None and actor.has_perm("billing.resolve_objection"), "not_allowed",
              _("Only a supervisor may resolve an objection."))
-    _require(bool((resolution or "").strip()), "reason_required", _("Explain the resolution."))
+    require(bool((resolution or "").strip()), "reason_required", _("Explain the resolution."))
     with transaction.atomic():
         objection = (Objection.objects.select_for_update(of=("self",)).select_related("bill__billing_account")
                      .get(pk=objection.pk))
-        _require(objection.status == Objection.Status.OPEN, "already_resolved", _("This objection is resolved."))
+        require(objection.status == Objection.Status.OPEN, "already_resolved", _("This objection is resolved."))
         if upheld:
             credit_amount = objection.amount if credit_amount is None else credit_amount
-            _require(_positive(credit_amount) and credit_amount <= objection.amount, "invalid_amount",
+            require(_positive(credit_amount) and credit_amount <= objection.amount, "invalid_amount",
                      _("The credit is between Rp 1 and the disputed amount."))
             _credit_note(account=objection.bill.billing_account, line=None, kind=CreditNote.Kind.OBJECTION,
                          amount=credit_amount, reason=resolution.strip(), actor=actor, objection=objection, today=today)
@@ -360,16 +355,16 @@ def objection_resolve(
 def goodwill_credit_grant(*, line: Line, amount: int, reason: str, actor, today: dt.date | None = None) -> CreditNote:
     """BIL-08: a credit for the operator's proven fault, at most 3 months of the line's subscription fee."""
     today = today or local_today()
-    _require(actor is not None and actor.has_perm("billing.add_creditnote"), "not_allowed",
+    require(actor is not None and actor.has_perm("billing.add_creditnote"), "not_allowed",
              _("Only a supervisor may grant a goodwill credit."))
-    _require(bool((reason or "").strip()), "reason_required", _("Describe the operator's fault."))
-    _require(_positive(amount), "invalid_amount", _("The amount is a positive whole number of rupiah."))
-    _require(line.kind == Line.Kind.POSTPAID and line.billing_account_id, "not_postpaid",
+    require(bool((reason or "").strip()), "reason_required", _("Describe the operator's fault."))
+    require(_positive(amount), "invalid_amount", _("The amount is a positive whole number of rupiah."))
+    require(line.kind == Line.Kind.POSTPAID and line.billing_account_id, "not_postpaid",
              _("Goodwill credits go on a postpaid bill."))
     package = LinePackage.objects.select_related("package").filter(line=line).first()
     fee = package.package.monthly_fee if package else 0
     cap = fee * parameter("goodwill_cap_months")
-    _require(amount <= cap, "above_cap", _("A goodwill credit is at most %(months)d months' fee: %(cap)s.")
+    require(amount <= cap, "above_cap", _("A goodwill credit is at most %(months)d months' fee: %(cap)s.")
              % {"months": parameter("goodwill_cap_months"), "cap": format_rupiah(cap)})
     with transaction.atomic():
         note = _credit_note(account=line.billing_account, line=line, kind=CreditNote.Kind.GOODWILL, amount=amount,

@@ -28,7 +28,7 @@ from core.dates import local_today
 from core.jobs import ChunkResult
 from core.models import Channel
 from core.parameters import parameter
-from core.verdicts import RuleViolation
+from core.verdicts import RuleViolation, require
 
 # LIM-10: the channels through which a customer may change the limit.
 LIMIT_CHANGE_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIAL_MEDIA, Channel.UMB, Channel.APP)
@@ -39,10 +39,6 @@ _ADD_SQL = "UPDATE billing_spendinglimit SET used = used + %s, updated_at = %s W
     _RETURNING
 _COLUMNS = ("id", "used", "settled", "amount", "cycle_start", "warn_notified", "full_notified")
 
-
-def _require(condition: bool, code: str, message: str) -> None:
-    if not condition:
-        raise RuleViolation.single(code, message)
 
 
 def _as_date(value) -> dt.date:
@@ -83,11 +79,11 @@ def spending_limit_open(
     the international one from the `limit_international_default` parameter. The package fee is the cycle's first
     domestic usage (LIM-03: the basic package counts against the limit)."""
     today = today or local_today()
-    _require(line.kind == Line.Kind.POSTPAID and line.billing_account_id is not None, "not_postpaid",
+    require(line.kind == Line.Kind.POSTPAID and line.billing_account_id is not None, "not_postpaid",
              _("Only a KartuHalo (postpaid) line has a spending limit."))
     with transaction.atomic():
         line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
-        _require(not SpendingLimit.objects.filter(line=line).exists(), "already_open",
+        require(not SpendingLimit.objects.filter(line=line).exists(), "already_open",
                  _("This line already has its spending limits."))
         account = line.billing_account
         LinePackage.objects.update_or_create(line=line, defaults={"package": package, "since": today})
@@ -136,20 +132,20 @@ def usage_record(
     """Record usage the network already delivered. Idempotent by record id: (record, created).
 
     It counts even past the limit (the service was delivered) and fires the LIM-04 notifications."""
-    _require(bool(record_id) and len(record_id) <= 200, "invalid_record_id",
+    require(bool(record_id) and len(record_id) <= 200, "invalid_record_id",
              _("A record id of 1 to 200 characters is required."))
-    _require(scope in Scope.values, "invalid_scope", _("The scope is domestic or international."))
-    _require(isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0, "invalid_amount",
+    require(scope in Scope.values, "invalid_scope", _("The scope is domestic or international."))
+    require(isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0, "invalid_amount",
              _("The amount is a whole number of rupiah, zero or more."))
     if line is None:
         line = Line.objects.exclude(status=Line.Status.RECYCLED).filter(msisdn=msisdn).first()
-        _require(line is not None, "unknown_line", _("No line with this number."))
+        require(line is not None, "unknown_line", _("No line with this number."))
     existing = UsageRecord.objects.select_related("category").filter(record_id=record_id).first()
     if existing is not None:
         return _replay_usage(existing, line_id=line.pk, scope=scope, category=category, amount=amount), False
-    _require(line.kind == Line.Kind.POSTPAID, "not_postpaid", _("Not a postpaid line."))
+    require(line.kind == Line.Kind.POSTPAID, "not_postpaid", _("Not a postpaid line."))
     category_row = ServiceCategory.objects.filter(code=category, scope=scope).first()
-    _require(category_row is not None, "unknown_category", _("Unknown service category for this scope."))
+    require(category_row is not None, "unknown_category", _("Unknown service category for this scope."))
     try:
         with transaction.atomic():
             if category_row.counts_against_limit:
@@ -157,7 +153,7 @@ def usage_record(
             else:
                 row = (SpendingLimit.objects.select_for_update().filter(line=line, scope=scope)
                        .values(*_COLUMNS).first())
-            _require(row is not None, "no_limit", _("This line has no spending limit yet."))
+            require(row is not None, "no_limit", _("This line has no spending limit yet."))
             record = UsageRecord.objects.create(
                 record_id=record_id, line=line, scope=scope, category=category_row, amount=amount,
                 occurred_at=occurred_at, counted=category_row.counts_against_limit, cycle_start=row["cycle_start"],
@@ -180,7 +176,7 @@ def usage_record(
 
 def _lock_limit(line: Line, scope: str) -> SpendingLimit:
     limit = SpendingLimit.objects.select_for_update().filter(line=line, scope=scope).first()
-    _require(limit is not None, "no_limit", _("This line has no spending limit yet."))
+    require(limit is not None, "no_limit", _("This line has no spending limit yet."))
     return limit
 
 
@@ -207,9 +203,9 @@ def spending_limit_change(
 ) -> LimitChange:
     """Change a limit at the customer's request, within LIM-07/08/09, recording the LIM-10 channel and actor."""
     today = today or local_today()
-    _require(channel in LIMIT_CHANGE_CHANNELS, "invalid_channel",
+    require(channel in LIMIT_CHANGE_CHANNELS, "invalid_channel",
              _("Limit changes come through GraPARI, call centre 188, social media, UMB or the app."))
-    _require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
+    require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah."))
     with transaction.atomic():
         line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
@@ -230,10 +226,10 @@ def spending_limit_override(
 ) -> LimitChange:
     """A supervisor sets a limit outside LIM-07/08/09 for an exception; the reason is mandatory and audited."""
     today = today or local_today()
-    _require(actor is not None and actor.has_perm("billing.override_limit"), "not_allowed",
+    require(actor is not None and actor.has_perm("billing.override_limit"), "not_allowed",
              _("Only a supervisor may override the limit rules."))
-    _require(bool((reason or "").strip()), "reason_required", _("Give the reason for the exception."))
-    _require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
+    require(bool((reason or "").strip()), "reason_required", _("Give the reason for the exception."))
+    require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah, zero or more."))
     with transaction.atomic():
         line = Line.objects.select_for_update().get(pk=line.pk)
