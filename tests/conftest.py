@@ -3,14 +3,16 @@ import pytest
 from tests.accounts.factories import AgentFactory, SupervisorFactory
 
 
+# The fixture users chose English so that tests read messages in English; tests/test_i18n.py covers the
+# Indonesian default.
 @pytest.fixture
 def agent(db):
-    return AgentFactory()
+    return AgentFactory(language="en")
 
 
 @pytest.fixture
 def supervisor(db):
-    return SupervisorFactory()
+    return SupervisorFactory(language="en")
 
 
 @pytest.fixture

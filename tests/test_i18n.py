@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import Customer
 from core.verdicts import RuleViolation
+from tests.accounts.factories import AgentFactory
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES"
 PO_FILE = LC_MESSAGES / "django.po"
@@ -19,6 +20,12 @@ MO_FILE = LC_MESSAGES / "django.mo"
 
 # ---------------------------------------------------------------------------------------------------------------
 # A small .po reader: enough for the catalogue makemessages writes.
+
+
+@pytest.fixture
+def agent(db):
+    """An agent with the default language (the shared fixture's users chose English)."""
+    return AgentFactory()
 
 
 def _unquote(text: str) -> str:

@@ -26,16 +26,3 @@ def _english(settings):
     with translation.override("en"):
         yield
 
-
-@pytest.fixture
-def agent(db):
-    from tests.accounts.factories import AgentFactory
-
-    return AgentFactory(language="en")
-
-
-@pytest.fixture
-def supervisor(db):
-    from tests.accounts.factories import SupervisorFactory
-
-    return SupervisorFactory(language="en")
