@@ -399,6 +399,6 @@ def line_transfer(request, pk):
             messages.success(request, _("Line %(number)s transferred to %(name)s.") % {
                 "number": line.msisdn_national, "name": data["to_customer"].full_name})
             return redirect("accounts:line_detail", pk=line.pk)
-    intro = _("The operator's written approval is recorded on the line (ACC-06).")
+    intro = _("The operator's written approval is recorded on the line.")  # ACC-06
     return _action_page(request, form=form, title=_("Approve a transfer to another customer"), line=line,
                         subject=line, danger=True, intro=intro)

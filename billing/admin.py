@@ -301,7 +301,7 @@ class CreditNoteAdmin(ReadOnlyAdmin):
                 messages.success(request, _("Goodwill credit granted."))
                 return redirect("admin:billing_creditnote_changelist")
         return _form_page(request, self.admin_site, title=_("Grant a goodwill credit"), form=form,
-                          intro=_("At most 3 months of the line's subscription fee (BIL-08)."))
+                          intro=_("At most 3 months of the line's subscription fee."))  # BIL-08
 
 
 @admin.register(EarlySettlementDemand)

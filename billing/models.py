@@ -28,7 +28,7 @@ class BasicPackage(models.Model):
     monthly_fee = models.BigIntegerField(_("monthly tariff (Rp)"))
     regular_customer_policy = models.BooleanField(
         _("regular-customer policy applies"), default=False,
-        help_text=_("Limit upgrades also need no late payment in the recent bill cycles (LIM-07)."),
+        help_text=_("Limit upgrades also need no late payment in the recent bill cycles."),  # LIM-07
     )
     is_active = models.BooleanField(_("sold"), default=True)
 
@@ -310,7 +310,7 @@ class BillingProfile(models.Model):
                                            on_delete=models.PROTECT, related_name="billing_profile")
     block_only_line = models.ForeignKey(
         "accounts.Line", verbose_name=_("block only this line"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Empty: an unpaid or unsettled bill blocks every line of the account (BIL-06)."),
+        related_name="+", help_text=_("Empty: an unpaid or unsettled bill blocks every line of the account."),  # BIL-06
     )
 
     class Meta:

@@ -56,7 +56,7 @@ class Package(models.Model):
     description = models.CharField(_("description"), max_length=255, blank=True)
     price = models.BigIntegerField(_("price (Rp)"))
     prime_price = models.BigIntegerField(_("Prime special price (Rp)"), null=True, blank=True,
-                                         help_text=_("Price for IM3 Prime subscribers (PRM-04); empty: none."))
+                                         help_text=_("Price for IM3 Prime subscribers; empty: none."))  # PRM-04
     validity_days = models.PositiveIntegerField(_("validity (days)"), default=30)
     monthly_data = models.BooleanField(_("monthly data package"), default=False)
     unlimited = models.BooleanField(_("unlimited"), default=False)
@@ -316,7 +316,7 @@ class PrimeSubscription(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("why it ended"), max_length=20, choices=EndReason.choices, blank=True)
     tier_reviewed_for = models.DateField(_("tier reviewed for month"), null=True, blank=True,
-                                         help_text=_("First day of the month whose tier review (PRM-01) ran."))
+                                         help_text=_("First day of the month whose tier review ran."))  # PRM-01
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -162,7 +162,7 @@ def topup(request, pk):
                              % {"amount": format_rupiah(denomination.amount)})
             return _back(line)
     return _page(request, line=line, form=form, title=_("Record a top-up"),
-                 intro=_("Each denomination extends the active period by its validity (PRE-02)."),
+                 intro=_("Each denomination extends the active period by its validity."),  # PRE-02
                  extra={"denominations": form.fields["denomination"].queryset})
 
 
@@ -196,7 +196,7 @@ def purchase(request, pk):
     packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent))
                 for p in selectors.packages_on_sale()]
     return _page(request, line=line, form=form, title=_("Buy a package"), verdict=verdict, check_button=True,
-                 intro=_("A purchase must leave at least Rp 3.000 on the card (PRE-05)."),
+                 intro=_("A purchase must leave at least Rp 3.000 on the card."),  # PRE-05
                  extra={"packages": packages, "tariff_percent": percent, "balance": card.balance,
                         "calendar": selectors.tariff_calendar(today)})
 
@@ -223,7 +223,7 @@ def sim_replace(request, pk):
 
     fee = 0 if free else parameter("prepaid_sim_replacement_fee")
     return _page(request, line=line, form=form, title=_("Replace the SIM"), danger=True,
-                 intro=_("Fee: %(fee)s%(prime)s. The balance stays on the number (PRE-03).")
+                 intro=_("Fee: %(fee)s%(prime)s. The balance stays on the number.")
                  % {"fee": format_rupiah(fee), "prime": _(" (free with IM3 Prime)") if free else ""})
 
 
@@ -244,7 +244,7 @@ def block(request, pk):
             messages.success(request, _("The card is blocked."))
             return _back(line)
     return _page(request, line=line, form=form, title=_("Block the card"), danger=True,
-                 intro=_("PRE-04: illegal use, SMS beyond fair usage, an authorised institution's request, misuse."))
+                 intro=_("Illegal use, SMS beyond fair usage, an authorised institution's request, misuse."))  # PRE-04
 
 
 @login_required
@@ -284,7 +284,7 @@ def app_pass(request, pk):
                              % {"until": timezone.localtime(claimed.valid_until).strftime("%d-%m-%Y %H:%M")})
             return _back(line)
     return _page(request, line=line, form=form, title=_("Claim the unlimited app pass"),
-                 intro=_("3 days, domestic only: %(apps)s (PRM-04).") % {"apps": ", ".join(selectors.pass_apps())})
+                 intro=_("3 days, domestic only: %(apps)s.") % {"apps": ", ".join(selectors.pass_apps())})
 
 
 @login_required
@@ -304,8 +304,8 @@ def prime_join(request, pk):
                              % {"tier": subscription.tier.name, "date": subscription.renews_on.strftime("%d-%m-%Y")})
             return _back(line)
     return _page(request, line=line, form=form, title=_("Join IM3 Prime"),
-                 intro=_("The tier follows the last 3 months' average spend (PRM-01); its fee is taken now and every "
-                         "month (PRM-02)."))
+                 intro=_("The tier follows the last 3 months' average spend; its fee is taken now and every "
+                         "month."))  # PRM-01, PRM-02
 
 
 @login_required

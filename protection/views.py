@@ -221,4 +221,4 @@ def terminate(request, pk, enrollment_id):
             return _back(line)
     verdict = termination_eligibility(enrollment=enrollment, today=local_today())
     return _page(request, line=line, form=form, title=_("Terminate TecProtec"), verdict=verdict, danger=True,
-                 intro=_("Only possible before the end of the period and if no claim was made (TP-12)."))
+                 intro=_("Only possible before the end of the period and if no claim was made."))

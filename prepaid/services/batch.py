@@ -421,7 +421,7 @@ def sms_fair_usage_chunk(*, now: dt.datetime, size: int = 200) -> ChunkResult:
         try:
             with transaction.atomic():
                 line_block(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE, actor=None, channel=Channel.SYSTEM,
-                           note=_("%(total)s SMS today, at most %(peak)s in one hour: over %(limit)s (PRE-04).")
+                           note=_("%(total)s SMS today, at most %(peak)s in one hour: over %(limit)s.")
                            % {"total": row["total"], "peak": row["peak"], "limit": limit})
                 _sms(msisdn=card.line.msisdn, line=card.line, template_code="prepaid_sms_fair_usage_block",
                      dedup_key=f"prepaid-sms-block:{card.pk}:{day.isoformat()}",

@@ -531,6 +531,7 @@ def test_agent_blocks_a_line_with_a_reason(agent_client, agent, line):
     assert "Line blocked" in page  # the timeline
 
 
+@pytest.mark.rule("ACC-05")
 def test_block_form_offers_supervisor_only_reasons_to_supervisors_only(client, agent, supervisor, line):
     url = reverse("accounts:line_block", args=[line.pk])
     client.force_login(agent)
@@ -577,6 +578,7 @@ def test_second_block_for_the_same_reason_shows_the_rule(agent_client, line):
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.rule("ACC-04")
 def test_supervisor_blocks_permanently_and_the_number_goes_into_quarantine(supervisor_client, line):
     # when (ACC-04)
     response = supervisor_client.post(reverse("accounts:line_block", args=[line.pk]),
@@ -642,6 +644,7 @@ def test_unblock_a_block_of_another_line_is_404(agent_client, line):
 LOST = {"statement_number": "LS-2026-0042", "identity_copy_received": "on", "confirm": "on"}
 
 
+@pytest.mark.rule("ACC-05")
 def test_lost_sim_blocks_the_line_at_once(agent_client, agent, line):
     # when (ACC-05)
     response = agent_client.post(reverse("accounts:line_report_lost", args=[line.pk]), LOST)
@@ -677,6 +680,7 @@ def _transfer_data(to_customer, account=None, **change):
     return {**data, **change}
 
 
+@pytest.mark.rule("ACC-06")
 def test_supervisor_approves_a_transfer(supervisor_client, supervisor, line):
     # given
     new_holder = CustomerFactory()
@@ -696,6 +700,7 @@ def test_supervisor_approves_a_transfer(supervisor_client, supervisor, line):
     assert (event.actor, event.reason, event.new["letter"]) == (supervisor, "Sold the business", "APR/2026/11/001")
 
 
+@pytest.mark.rule("ACC-06")
 def test_agent_cannot_approve_a_transfer(agent_client, line):
     new_holder = CustomerFactory()
     response = agent_client.post(reverse("accounts:line_transfer", args=[line.pk]), _transfer_data(new_holder))
@@ -703,6 +708,7 @@ def test_agent_cannot_approve_a_transfer(agent_client, line):
     assert not TransferApproval.objects.exists()
 
 
+@pytest.mark.rule("ACC-06")
 @pytest.mark.parametrize(("change", "field"), [
     ({"to_id_number": "3171014101900099"}, "to_id_number"),  # valid NIK, nobody registered
     ({"to_id_number": "12"}, "to_id_number"),
@@ -722,6 +728,7 @@ def test_transfer_with_bad_input_writes_nothing(supervisor_client, line, change,
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.rule("ACC-06")
 def test_transfer_to_an_unverified_customer_shows_the_rule(supervisor_client, line):
     new_holder = CustomerFactory(verification=Customer.Verification.PENDING)
     account = BillingAccountFactory(customer=new_holder)

@@ -32,6 +32,7 @@ def purchase_body(line, **overrides):
             "amount": 125_000, "description": "3GB Ekstra Kuota", **overrides}
 
 
+@pytest.mark.rule("LIM-02")
 def test_authorize_declines_the_lim02_example(client, charging, line):
     # given Halo Kick (100.000 used) with a 200.000 limit
     set_limit(line, 200_000)
@@ -113,6 +114,7 @@ def post_usage(client, headers, records):
     return client.post("/api/v1/usage-records", records, content_type="application/json", **headers)
 
 
+@pytest.mark.rule("LIM-04")
 def test_usage_batch_counts_accepted_duplicate_rejected(client, charging, line):
     # given one record already sent
     post_usage(client, charging, [record(line, "a")])

@@ -29,6 +29,7 @@ def _fire(barrier, errors, worker, msisdn, amounts):
         connection.close()
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lim02_32_threads_never_approve_past_the_limit():
@@ -112,6 +113,7 @@ def test_concurrent_usage_records_count_once_per_record_id():
     assert limit_of(line).used == 100_000 + 45 * 1_000
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_normal_path_is_two_statements():
@@ -174,6 +176,7 @@ def _lock_waiters() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lim02_a_decline_after_waiting_for_the_row_lock_stores_the_usage_it_was_decided_on():

@@ -44,6 +44,7 @@ def sms(line, threshold=None):
     return rows
 
 
+@pytest.mark.rule("LIM-04")
 @pytest.mark.parametrize(("amount", "expected"), [(139_999, 0), (140_000, 1)])
 def test_lim04_80_percent_boundary_by_purchase(amount, expected):
     # given 100.000 used of 300.000
@@ -56,6 +57,7 @@ def test_lim04_80_percent_boundary_by_purchase(amount, expected):
     assert limit_of(line).warn_notified is bool(expected)
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_sms_row_carries_the_dedup_key_and_text():
     line = open_line()
     buy(line, 150_000)
@@ -65,6 +67,7 @@ def test_lim04_sms_row_carries_the_dedup_key_and_text():
     assert row.msisdn == line.msisdn
 
 
+@pytest.mark.rule("LIM-04")
 @pytest.mark.parametrize(("amount", "expected"), [(199_999, 0), (200_000, 1), (500_000, 1)])
 def test_lim04_100_percent_boundary_by_usage(amount, expected):
     line = open_line()
@@ -73,6 +76,7 @@ def test_lim04_100_percent_boundary_by_usage(amount, expected):
     assert sms(line, "warn").count() == 1  # passing 100 % also passed 80 %
 
 
+@pytest.mark.rule("LIM-04", "LIM-11")
 def test_lim04_each_threshold_once_per_cycle_even_after_dropping_back(supervisor):
     # given 80 % reached
     line = open_line()
@@ -87,6 +91,7 @@ def test_lim04_each_threshold_once_per_cycle_even_after_dropping_back(supervisor
     assert sms(line, "full").count() == 1
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_limit_decrease_crosses_both_thresholds(supervisor):
     # given 100.000 used of 300.000 (33 %)
     line = open_line()
@@ -96,6 +101,7 @@ def test_lim04_limit_decrease_crosses_both_thresholds(supervisor):
     assert set(sms(line).values_list("template_code", flat=True)) == {"billing_limit_warn", "billing_limit_full"}
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_international_scope_has_its_own_thresholds():
     line = open_line()
     buy(line, 800_000, scope="international", category="roaming_addon")
@@ -103,6 +109,7 @@ def test_lim04_international_scope_has_its_own_thresholds():
     assert limit_of(line).warn_notified is False
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_a_new_cycle_rearms_the_thresholds():
     # given 80 % reached in November
     line = open_line()
@@ -116,6 +123,7 @@ def test_lim04_a_new_cycle_rearms_the_thresholds():
     assert keys == [f"limit:{line.pk}:domestic:2026-11-01:warn", f"limit:{line.pk}:domestic:2026-12-01:warn"]
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_a_declined_purchase_sends_nothing():
     line = open_line()
     set_limit(line, 200_000)
@@ -129,6 +137,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.rule("LIM-04")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_lim04_property_exactly_one_sms_per_threshold_whatever_the_order(supervisor, operations):

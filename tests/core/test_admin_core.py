@@ -47,6 +47,7 @@ def test_changelists_for_anonymous_agent_and_supervisor(agent, supervisor, model
     assert as_supervisor.get(url(model)).status_code == 200
 
 
+@pytest.mark.rule("ACC-07")
 def test_audit_events_are_read_only_even_for_supervisors(supervisor_client, supervisor):
     # given (ACC-07)
     line = LineFactory()
@@ -90,6 +91,7 @@ def test_audit_changelist_query_count_is_constant(supervisor_client, supervisor,
         supervisor_client.get(url(AuditEvent))
 
 
+@pytest.mark.rule("ACC-04")
 def test_parameter_is_editable(supervisor_client):
     # given
     parameter = Parameter.objects.get(code="quarantine_days")
@@ -102,6 +104,7 @@ def test_parameter_is_editable(supervisor_client):
     assert parameter.value == 120 and parameter.code == "quarantine_days"
 
 
+@pytest.mark.rule("ACC-04")
 def test_negative_parameter_is_refused(supervisor_client):
     parameter = Parameter.objects.get(code="quarantine_days")
     response = supervisor_client.post(url(Parameter, "change", parameter.pk), {
