@@ -29,25 +29,13 @@ from accounts.forms import (
     VerificationForm,
 )
 from accounts.models import Block, Customer, Line
+from core.audit import timeline_describe
 from core.tabs import LineTab, line_tab, line_tabs
 from core.verdicts import RuleViolation
 
 # Rows per results table: more than a 1366×768 screen shows; past it the page asks for more of the name or a
 # number. Every row costs rendering time (~0.2 ms) on the page agents use most.
 SEARCH_LIMIT = 25
-
-VERB_LABELS = {
-    "customer.registered": gettext_lazy("Customer registered"),
-    "customer.verification": gettext_lazy("Verification status changed"),
-    "customer.identity_shown": gettext_lazy("Identity number shown"),
-    "account.opened": gettext_lazy("Billing account opened"),
-    "line.activated": gettext_lazy("Line activated"),
-    "line.blocked": gettext_lazy("Line blocked"),
-    "line.unblocked": gettext_lazy("Block lifted"),
-    "line.transferred": gettext_lazy("Line transferred"),
-    "line.recycled": gettext_lazy("Number recycled"),
-}
-
 
 def _blocks_tab_context(request, line):
     return {"blocks": selectors.line_blocks(line)}
@@ -73,25 +61,6 @@ def login_required_htmx(view):
         return protected(request, *args, **kwargs)
 
     return wrapper
-
-
-def _summary(value) -> str:
-    if value in (None, "", {}, []):
-        return ""
-    if isinstance(value, dict):
-        shown = {key: item for key, item in value.items() if item is not None and item != "" and item is not False}
-        return ", ".join(f"{key}: {item}" for key, item in shown.items())
-    return str(value)
-
-
-def _labelled(events):
-    """Audit events with a readable label and old/new summaries for the timeline."""
-    events = list(events)
-    for event in events:
-        event.label = VERB_LABELS.get(event.verb, event.verb)
-        event.old_summary = _summary(event.old)
-        event.new_summary = _summary(event.new)
-    return events
 
 
 def _is_supervisor(user) -> bool:
@@ -172,7 +141,7 @@ def _customer_page(request, customer, revealed: str = ""):
         "accounts": [(account, by_account[account.pk]) for account in accounts],
         "prepaid_lines": prepaid,
         "line_total": len(lines),
-        "timeline": _labelled(selectors.customer_timeline(customer)),
+        "timeline": timeline_describe(selectors.customer_timeline(customer)),
         "is_supervisor_user": _is_supervisor(request.user),
         "revealed": revealed,
     })
@@ -295,7 +264,7 @@ def line_detail(request, pk):
         "line": line,
         "customer": line.customer,
         "tabs": _tabs_for(line),
-        "timeline": _labelled(selectors.line_timeline(line)),
+        "timeline": timeline_describe(selectors.line_timeline(line)),
         "account_line_count": selectors.account_line_count(line),
         "in_service": in_service,
         "can_block": in_service and request.user.has_perm("accounts.add_block"),

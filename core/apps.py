@@ -8,8 +8,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from config.celery_app import ensure_broker_folders
-        from core import ussd  # noqa: F401  (registers the placeholder *888# menu)
+        from core import (
+            ussd,  # noqa: F401  (registers the placeholder *888# menu)
+            verbs,
+        )
         from core.schedules import register_schedule
 
+        verbs.register()
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})

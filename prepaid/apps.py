@@ -11,6 +11,9 @@ class PrepaidConfig(AppConfig):
         from prepaid.parameters import PARAMETERS
 
         register_defaults(PARAMETERS)
+        from prepaid import verbs
+
+        verbs.register()
         self._register_schedules()
         self._register_tab()
 
