@@ -17,6 +17,7 @@ from billing.models import (
     SpendingLimit,
     SuggestedLimit,
 )
+from core.models import OutboundSms
 
 
 def suggested_limit(*, tariff: int, payment_method: str) -> int:
@@ -139,3 +140,19 @@ def statement_recipient(account_id: int) -> Recipient | None:
 def bill_lines(bill: Bill) -> list:
     """The charges of a bill in order, for the agent's bill view and the API (BIL-10, BIL-11)."""
     return list(bill.charges.select_related("line").order_by("charged_on", "id"))
+
+
+def statement_dedup_key(bill: Bill) -> str:
+    """BIL-09: once per bill, so a re-run of the bill job never sends it twice."""
+    return f"bill-statement:{bill.pk}"
+
+
+def statement_resend_prefix(bill: Bill) -> str:
+    return f"bill-statement:{bill.pk}:resend:"
+
+
+def statement_messages(bill: Bill) -> list[OutboundSms]:
+    """The statement SMS of a bill, the first and every resend, newest first."""
+    return list(OutboundSms.objects.filter(Q(dedup_key=statement_dedup_key(bill))
+                                           | Q(dedup_key__startswith=statement_resend_prefix(bill)))
+                .order_by("-created_at", "-id"))

@@ -468,10 +468,12 @@ class PriceChange(models.Model):
             models.UniqueConstraint(fields=["package", "effective_on"], name="pricechange_one_per_package_day"),
             models.CheckConstraint(condition=Q(new_price__gt=0), name="pricechange_price_positive"),
             models.CheckConstraint(
-                condition=Q(new_prime_price__isnull=True) | Q(new_prime_price__gt=0, new_prime_price__lte=F("new_price")),
+                condition=Q(new_prime_price__isnull=True)
+                | Q(new_prime_price__gt=0, new_prime_price__lte=F("new_price")),
                 name="pricechange_prime_price_at_most_price",
             ),
-            models.CheckConstraint(condition=Q(effective_on__gt=F("scheduled_on")), name="pricechange_after_scheduling"),
+            models.CheckConstraint(condition=Q(effective_on__gt=F("scheduled_on")),
+                                   name="pricechange_after_scheduling"),
         ]
         indexes = [models.Index(fields=["announced_at", "effective_on"], name="pricechange_to_announce")]
 

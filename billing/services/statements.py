@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing.models import Bill
-from billing.selectors import Recipient, statement_recipient
+from billing.selectors import Recipient, statement_dedup_key, statement_recipient, statement_resend_prefix
 from core.audit import audit_record
 from core.models import Channel, OutboundSms
 from core.money import format_rupiah
@@ -13,15 +13,6 @@ from core.outbox import sms_enqueue
 from core.verdicts import require
 
 TEMPLATE = "billing_bill_statement"
-
-
-def statement_dedup_key(bill: Bill) -> str:
-    """Once per bill: a re-run of the bill job never sends it twice."""
-    return f"bill-statement:{bill.pk}"
-
-
-def _resend_prefix(bill: Bill) -> str:
-    return f"bill-statement:{bill.pk}:resend:"
 
 
 def _context(bill: Bill) -> dict:
@@ -59,9 +50,10 @@ def bill_statement_resend(*, bill: Bill, actor, reason: str, channel: str = Chan
         require(recipient is not None, "no_recipient",
                  _("No active line or contact number of this account can receive the SMS."))
         # The bill row is locked: two agents resending at once get two numbers, not one key twice.
-        count = OutboundSms.objects.filter(dedup_key__startswith=_resend_prefix(bill)).count()
-        sms = _enqueue(bill, recipient, f"{_resend_prefix(bill)}{count + 1}")
+        count = OutboundSms.objects.filter(dedup_key__startswith=statement_resend_prefix(bill)).count()
+        sms = _enqueue(bill, recipient, f"{statement_resend_prefix(bill)}{count + 1}")
         audit_record(actor=actor, channel=channel, verb="bill.statement_resent", subject=recipient.line or bill,
                      new={"bill": bill.pk, "period": bill.period_start, "sms": sms.pk, "to": recipient.msisdn},
                      reason=reason)
     return sms
+
