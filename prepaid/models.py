@@ -252,7 +252,10 @@ class PackagePurchase(models.Model):
         verbose_name_plural = _("package purchases")
         ordering = ["-purchased_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(price__gt=0), name="purchase_price_positive")]
-        indexes = [models.Index(fields=["card", "-purchased_at"], name="purchase_card_time")]
+        indexes = [
+            models.Index(fields=["card", "-purchased_at"], name="purchase_card_time"),
+            models.Index(fields=["package", "purchased_at"], name="purchase_package_time"),  # PRE-08 audience
+        ]
 
     def __str__(self):
         return f"{self.card.line} · {self.package}"
@@ -443,8 +446,9 @@ class SmsHourCounter(models.Model):
 class PriceChange(models.Model):
     """PRE-08: a package's new prices from a stated date, announced to the customers it affects before then.
 
-    Until `effective_on` the package's current prices hold; from that day these do (read by date, so no job has to
-    run at midnight). The announcement is a legal notice: it goes whatever the marketing consent says (ACC-11)."""
+    Until `effective_on` the package's current prices hold; from that day these do: prices are read by date, so no
+    job has to run at midnight; the job later copies them into the package (`applied_at`). The announcement is a
+    legal notice: it goes whatever the marketing consent says (ACC-11)."""
 
     package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT,
                                 related_name="price_changes")
@@ -458,6 +462,9 @@ class PriceChange(models.Model):
     reason = models.CharField(_("reason"), max_length=255)
     announced_at = models.DateTimeField(_("announcement queued at"), null=True, blank=True)
     announced_count = models.PositiveIntegerField(_("customers notified"), default=0)
+    announce_cursor = models.BigIntegerField(_("announced up to customer id"), default=0)
+    applied_at = models.DateTimeField(_("written to the package at"), null=True, blank=True,
+                                      help_text=_("On its date the job copies the prices into the package."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ TEMPLATE = "billing_bill_statement"
 def _context(bill: Bill) -> dict:
     return {
         "brand": settings.CUSTOMER_POSTPAID_BRAND, "outlet": settings.CUSTOMER_OUTLET_NAME,
-        "call_centre": settings.CUSTOMER_CALL_CENTRE, "account": bill.billing_account.number,
+        "call_centre": settings.CUSTOMER_POSTPAID_CALL_CENTRE, "account": bill.billing_account.number,
         "period": f"{bill.period_start:%d-%m-%Y} – {bill.period_end:%d-%m-%Y}",
         "amount": format_rupiah(bill.total), "ppn": format_rupiah(bill.ppn),
         "due_date": bill.due_date.strftime("%d-%m-%Y"),
