@@ -14,7 +14,8 @@ AGENT_PERMISSIONS = {
     "billing": [
         "view_basicpackage", "view_servicecategory", "view_suggestedlimit", "view_linepackage",
         "view_spendinglimit", "view_spendingcycle", "view_purchase", "view_usagerecord",
-        "view_limitchange", "add_limitchange", "view_bill", "view_billcharge", "view_payment", "add_payment",
+        "view_limitchange", "add_limitchange", "view_bill", "resend_statement", "view_billcharge", "view_payment",
+        "add_payment",
         "view_objection", "add_objection", "view_creditnote", "view_earlysettlementdemand", "view_billingprofile",
     ],
     "protection": [

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Line
 from billing import selectors, services
-from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm
+from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm, StatementResendForm
 from billing.models import Bill, LimitChange, Objection, Purchase, Scope, SpendingLimit
 from billing.rules import limit_change_eligibility
 from core.money import format_rupiah
@@ -58,6 +58,7 @@ def bills_tab_context(request, line: Line) -> dict:
         "account": account, "bills": bills, "payments": list(selectors.account_payments(account, limit=20)),
         "can_pay": request.user.has_perm("billing.add_payment"),
         "can_object": request.user.has_perm("billing.add_objection"),
+        "can_resend": request.user.has_perm("billing.resend_statement"),
     }
 
 
@@ -168,3 +169,36 @@ def objection_file(request, bill_id):
         "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
         "issued": bill.issued_on.strftime("%d-%m-%Y")}
     return _action(request, form=form, title=_("File an objection"), line=line, intro=intro)
+
+
+@login_required
+@permission_required("billing.view_bill", raise_exception=True)
+def bill_detail(request, bill_id):
+    """The agent's view of one bill: its lines (late usage marked with its cycle, BIL-11), the PPN line (BIL-10) and
+    the statement SMS sent for it (BIL-09)."""
+    bill, line = _bill_and_line(bill_id)
+    return render(request, "billing/bill_detail.html", {
+        "bill": bill, "line": line, "charges": selectors.bill_lines(bill), "sms": selectors.statement_messages(bill),
+        "can_resend": request.user.has_perm("billing.resend_statement"),
+    })
+
+
+@login_required
+@permission_required("billing.resend_statement", raise_exception=True)
+def statement_resend(request, bill_id):
+    """BIL-09: send the statement SMS again when the customer says it did not arrive; audited with the reason."""
+    bill, line = _bill_and_line(bill_id)
+    form = StatementResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sms = services.bill_statement_resend(bill=bill, actor=request.user, reason=form.cleaned_data["reason"])
+        except RuleViolation as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The statement SMS of bill %(period)s is queued again to %(number)s.") % {
+                "period": bill.period_start.strftime("%m-%Y"), "number": sms.msisdn})
+            return redirect("billing:bill_detail", bill_id=bill.pk)
+    intro = _("Bill %(period)s: total %(total)s, due %(due)s. Not receiving the bill does not move the due date.") % {
+        "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
+        "due": bill.due_date.strftime("%d-%m-%Y")}
+    return _action(request, form=form, title=_("Send the statement SMS again"), line=line, intro=intro)

@@ -63,3 +63,17 @@ def sms_fair_usage(at: str | None = None, force: bool = False) -> int:
     run = job_run(job="prepaid.sms_fair_usage", period_key=slot.strftime("%Y-%m-%dT%H:%M"), force=force,
                   chunk=lambda: services.sms_fair_usage_chunk(now=now), max_chunks=50)
     return run.pk
+
+
+@shared_task(acks_late=True)
+def price_changes(at: str | None = None, force: bool = False) -> int:
+    """PRE-08, hourly: copy the prices of changes whose date has come into their package, then queue the
+    announcements of newly scheduled changes."""
+    now = dt.datetime.fromisoformat(at) if at else timezone.now()
+    local = timezone.localtime(now)
+    slot = local.strftime("%Y-%m-%dT%H")
+    job_run(job="prepaid.price_changes_apply", period_key=slot, force=force,
+            chunk=lambda: services.price_changes_apply_chunk(today=local.date()))
+    run = job_run(job="prepaid.price_changes_announce", period_key=slot, force=force,
+                  chunk=services.price_changes_announce_chunk)
+    return run.pk

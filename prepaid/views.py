@@ -193,8 +193,9 @@ def purchase(request, pk):
                                  % {"package": package.name, "price": format_rupiah(price)})
                 return _back(line)
     percent = selectors.tariff_percent(today)
-    packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent))
-                for p in selectors.packages_on_sale()]
+    upcoming = selectors.upcoming_price_changes(today)  # PRE-08: announced, not yet in force
+    packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent), upcoming.get(p.pk))
+                for p in selectors.packages_on_sale(today)]
     return _page(request, line=line, form=form, title=_("Buy a package"), verdict=verdict, check_button=True,
                  intro=_("A purchase must leave at least Rp 3.000 on the card."),  # PRE-05
                  extra={"packages": packages, "tariff_percent": percent, "balance": card.balance,

@@ -35,8 +35,9 @@ LIMIT_CHANGE_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIA
 
 _RETURNING = "RETURNING id, used, settled, amount, cycle_start, warn_notified, full_notified"
 # Purchase authorization (LIM-02, LIM-03, LIM-05) is in billing/services/purchases.py.
-_ADD_SQL = "UPDATE billing_spendinglimit SET used = used + %s, updated_at = %s WHERE line_id = %s AND scope = %s " + \
-    _RETURNING
+# BIL-11: usage dated before the row's cycle (rated after that cycle closed) does not count against this cycle.
+_ADD_SQL = "UPDATE billing_spendinglimit SET used = used + (CASE WHEN cycle_start <= %s THEN %s ELSE 0 END), " \
+    "updated_at = %s WHERE line_id = %s AND scope = %s " + _RETURNING
 _COLUMNS = ("id", "used", "settled", "amount", "cycle_start", "warn_notified", "full_notified")
 
 
@@ -146,20 +147,25 @@ def usage_record(
     require(line.kind == Line.Kind.POSTPAID, "not_postpaid", _("Not a postpaid line."))
     category_row = ServiceCategory.objects.filter(code=category, scope=scope).first()
     require(category_row is not None, "unknown_category", _("Unknown service category for this scope."))
+    occurred_on = timezone.localdate(occurred_at) if timezone.is_aware(occurred_at) else occurred_at.date()
     try:
         with transaction.atomic():
             if category_row.counts_against_limit:
-                row = _update_returning(_ADD_SQL, [amount, timezone.now(), line.pk, scope])
+                row = _update_returning(_ADD_SQL, [occurred_on, amount, timezone.now(), line.pk, scope])
             else:
                 row = (SpendingLimit.objects.select_for_update().filter(line=line, scope=scope)
                        .values(*_COLUMNS).first())
             require(row is not None, "no_limit", _("This line has no spending limit yet."))
+            # BIL-11: rated after its cycle closed: charged on the current cycle's bill, marked with its own cycle.
+            late = occurred_on < row["cycle_start"]
+            late_start = cycle_for(occurred_on, line.billing_account.bill_cycle_day)[0] if late else None
+            counted = category_row.counts_against_limit and not late
             record = UsageRecord.objects.create(
                 record_id=record_id, line=line, scope=scope, category=category_row, amount=amount,
-                occurred_at=occurred_at, counted=category_row.counts_against_limit, cycle_start=row["cycle_start"],
+                occurred_at=occurred_at, counted=counted, cycle_start=row["cycle_start"], late_cycle_start=late_start,
                 client=client[:150],
             )
-            if category_row.counts_against_limit:
+            if counted:
                 _notify(line, scope, row)  # LIM-04
     except IntegrityError:
         existing = UsageRecord.objects.select_related("category").filter(record_id=record_id).first()

@@ -195,6 +195,13 @@ SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 SMS_HTTP_DLR_URL = env("SMS_HTTP_DLR_URL", default="")  # e.g. https://bo.example/api/v1/sms/delivery-report?key=…
 SMS_NUDGE_ON_COMMIT = env.bool("SMS_NUDGE_ON_COMMIT", default=False)  # beat runs the dispatcher every minute anyway
 
+# Names customers read in SMS texts (DOMAIN.md: brand and outlet names are settings, never hard-coded).
+CUSTOMER_POSTPAID_BRAND = env("CUSTOMER_POSTPAID_BRAND", default="KartuHalo")
+CUSTOMER_PREPAID_BRAND = env("CUSTOMER_PREPAID_BRAND", default="IM3 Ooredoo")
+CUSTOMER_OUTLET_NAME = env("CUSTOMER_OUTLET_NAME", default="GraPARI")
+CUSTOMER_POSTPAID_CALL_CENTRE = env("CUSTOMER_POSTPAID_CALL_CENTRE", default="188")
+CUSTOMER_PREPAID_CALL_CENTRE = env("CUSTOMER_PREPAID_CALL_CENTRE", default="185")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -44,6 +44,7 @@ class LineSerializer(serializers.Serializer):
     status = serializers.CharField()
     blocked = serializers.BooleanField()
     open_blocks = BlockSerializer(many=True)
+    marketing_consent = serializers.BooleanField(help_text="ACC-11: the customer accepts marketing offers.")
 
 
 class LineDetailView(APIView):
@@ -67,6 +68,7 @@ class LineDetailView(APIView):
         blocks = list(line_open_blocks(line))
         data = {
             "msisdn": line.msisdn, "kind": line.kind, "status": line.status, "blocked": bool(blocks),
+            "marketing_consent": line.customer.marketing_consent,
             "open_blocks": [{"scope": b.scope, "reason": b.reason, "permanent": b.permanent,
                              "started_at": b.started_at} for b in blocks],
         }

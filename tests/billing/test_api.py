@@ -1,6 +1,7 @@
 """Channel API of billing: POST /purchases/authorize, POST /usage-records, GET /lines/{msisdn}/spending."""
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Purchase, UsageRecord
 from core.dates import local_today
@@ -107,7 +108,7 @@ def test_wrong_client_kind_and_anonymous(client, line):
 
 def record(line, record_id, **overrides):
     return {"record_id": record_id, "msisdn": line.msisdn, "scope": "domestic", "category": "data",
-            "amount": 10_000, "occurred_at": "2026-11-20T10:00:00+07:00", **overrides}
+            "amount": 10_000, "occurred_at": timezone.now().isoformat(), **overrides}
 
 
 def post_usage(client, headers, records):

@@ -104,7 +104,10 @@ def test_bill_run_bills_usage_purchases_and_pending_charges():
     bill = Bill.objects.get(billing_account=account)
     assert (bill.period_start, bill.period_end, bill.issued_on) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30), DEC1)
     assert bill.due_date == dt.date(2026, 12, 21)
-    assert bill.total == 100_000 + 12_345 + 50_000 + 20_000
+    assert bill.subtotal == 100_000 + 12_345 + 50_000 + 20_000
+    # BIL-10: PPN 11 % of the taxable charges (not the TecProtec premium), rounded down: 17.857,95 → 17.857
+    assert (bill.taxable_amount, bill.ppn_percent, bill.ppn) == (162_345, 11, 17_857)
+    assert bill.total == 182_345 + 17_857
     charge.refresh_from_db()
     assert charge.bill == bill
     assert BillCharge.objects.get(source_ref="tp:2").bill is None
@@ -124,7 +127,7 @@ def test_bill_waits_until_every_line_of_the_account_closed():
     assert not Bill.objects.exists()
     cycles_close_chunk(today=DEC1)
     bills_issue_chunk(today=DEC1)
-    assert Bill.objects.get(billing_account=lines[0].billing_account).total == 200_000
+    assert Bill.objects.get(billing_account=lines[0].billing_account).subtotal == 200_000
 
 
 # --- payments (BIL-02) and LIM-11 -----------------------------------------------------------------------------
