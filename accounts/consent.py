@@ -39,9 +39,13 @@ def marketing_consent_set(
         )
         customer.marketing_consent = granted
         customer.save(update_fields=["marketing_consent"])
-        audit_record(actor=actor, channel=channel, subject=customer,
-                     verb="customer.marketing_consent_granted" if granted else "customer.marketing_consent_withdrawn",
-                     old={"marketing_consent": not granted}, new={"marketing_consent": granted}, reason=note)
+        change = {"old": {"marketing_consent": not granted}, "new": {"marketing_consent": granted}}
+        if granted:
+            audit_record(actor=actor, channel=channel, subject=customer, verb="customer.marketing_consent_granted",
+                         reason=note, **change)
+        else:
+            audit_record(actor=actor, channel=channel, subject=customer, verb="customer.marketing_consent_withdrawn",
+                         reason=note, **change)
     return record
 
 

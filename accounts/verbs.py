@@ -37,4 +37,7 @@ def register() -> None:
     })
     verb_register("line.recycled", _("Number recycled"))
     verb_register("user.password_set", _("Password set"))
+    consent = {"marketing_consent": (_("marketing offers"), as_yes_no)}
+    verb_register("customer.marketing_consent_granted", _("Consent to marketing offers given"), fields=consent)
+    verb_register("customer.marketing_consent_withdrawn", _("Consent to marketing offers withdrawn"), fields=consent)
 

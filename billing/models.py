@@ -250,7 +250,7 @@ class UsageRecord(models.Model):
     cycle_start = models.DateField(_("cycle start"), help_text=_("The cycle whose bill charges it."))
     late_cycle_start = models.DateField(
         _("rated late for the cycle starting"), null=True, blank=True,
-        help_text=_("Set when the usage belongs to a cycle already closed when it arrived (BIL-11)."))
+        help_text=_("Set when the usage belongs to a cycle already closed when it arrived."))
     client = models.CharField(_("client"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
 

@@ -19,6 +19,10 @@ def register() -> None:
     verb_register("limit.settled", _("Current usage paid"), fields={
         "scope": scope, "usage": (_("usage"), as_rupiah), "reference": (_("payment reference"), as_text),
     })
+    verb_register("bill.statement_resent", _("Bill statement sent again by SMS"), fields={
+        "period": (_("month"), as_date), "to": (_("to number"), as_text),
+        "bill": (_("bill"), None), "sms": (_("SMS"), None),  # ids
+    })
     verb_register("bill.payment", _("Bill payment"), fields={
         "amount": (_("amount paid"), as_rupiah),
         "paid": (_("paid in total"), as_rupiah),

@@ -42,3 +42,10 @@ def register() -> None:
     verb_register("prime.app_pass_claimed", _("Unlimited app pass claimed"), fields={
         "apps": (_("apps"), as_text), "valid_until": (_("valid until"), as_date),
     })
+    prices = {"price": (_("price"), as_rupiah), "prime_price": (_("IM3 Prime price"), as_rupiah),
+              "effective_on": (_("effective from"), as_date)}
+    verb_register("package.price_change_scheduled", _("Package price change scheduled"), fields=prices)
+    verb_register("package.price_change_announced", _("Package price change announced"), fields={
+        "customers": (_("customers told"), as_text), "effective_on": (_("effective from"), as_date)})
+    verb_register("package.price_changed", _("Package price changed"), fields={
+        **prices, "price_change": (_("price change"), None)})
