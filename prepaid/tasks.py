@@ -66,7 +66,7 @@ def sms_fair_usage(at: str | None = None, force: bool = False) -> int:
 
 
 @shared_task(acks_late=True)
-def price_changes(at: str | None = None, force: bool = False) -> int:
+def price_changes(at: str | None = None, force: bool = False, chunk_size: int = 500) -> int:
     """PRE-08, hourly: copy the prices of changes whose date has come into their package, then queue the
     announcements of newly scheduled changes."""
     now = dt.datetime.fromisoformat(at) if at else timezone.now()
@@ -75,5 +75,5 @@ def price_changes(at: str | None = None, force: bool = False) -> int:
     job_run(job="prepaid.price_changes_apply", period_key=slot, force=force,
             chunk=lambda: services.price_changes_apply_chunk(today=local.date()))
     run = job_run(job="prepaid.price_changes_announce", period_key=slot, force=force,
-                  chunk=services.price_changes_announce_chunk)
+                  chunk=lambda: services.price_changes_announce_chunk(size=chunk_size))
     return run.pk

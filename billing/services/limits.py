@@ -107,7 +107,10 @@ def spending_limit_open(
         if package.monthly_fee:
             usage_record(
                 record_id=f"package:{line.pk}:{start.isoformat()}", line=line, scope=Scope.DOMESTIC,
-                category="basic_package", amount=package.monthly_fee, occurred_at=timezone.now(), client="billing",
+                category="basic_package", amount=package.monthly_fee, client="billing",
+                # the fee belongs to the cycle that `today` opens, never to an earlier one (BIL-11)
+                occurred_at=max(timezone.now(), dt.datetime.combine(today, dt.time.min,
+                                                                    tzinfo=timezone.get_current_timezone())),
             )
     for limit in limits:
         limit.refresh_from_db()

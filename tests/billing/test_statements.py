@@ -244,3 +244,34 @@ def test_bills_api_refuses_bad_requests(client, app):
     assert client.get("/api/v1/lines/081299999999/bills").status_code in (401, 403)
     _ussd, key = make_client(kind="ussd")
     assert client.get("/api/v1/lines/081299999999/bills", HTTP_AUTHORIZATION=f"Token {key}").status_code == 403
+
+
+def test_bill_view_queries_do_not_grow_with_its_lines(agent_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.services import bill_charge_add
+
+    def queries(bill):
+        with CaptureQueriesContext(connection) as captured:
+            assert agent_client.get(reverse("billing:bill_detail", args=[bill.pk])).status_code == 200
+        return len(captured)
+
+    small = november_bill()
+    line = open_line()
+    for n in range(6):
+        bill_charge_add(billing_account=line.billing_account, line=line, source="adjustment", source_ref=f"adj:{n}",
+                        amount=1_000 + n, description=f"Adjustment {n}", charged_on=dt.date(2026, 11, 5))
+    tasks.cycle_close(today=DEC1, force=True)
+    big = Bill.objects.get(billing_account=line.billing_account)
+    bill_statement_resend(bill=big, actor=None, reason="again")
+    assert big.charges.count() == 7
+    assert queries(big) == queries(small)
+
+
+def test_bil11_a_package_fee_is_never_late_usage():
+    """The basic package fee recorded when a line opens belongs to the cycle it opens, whatever the clock says."""
+    line = open_line(today=dt.date(2031, 3, 10))
+    fee = UsageRecord.objects.get(line=line, category__code="basic_package")
+    assert (fee.cycle_start, fee.late_cycle_start, fee.counted) == (dt.date(2031, 3, 1), None, True)
+    assert limit_of(line).used == 100_000

@@ -393,7 +393,7 @@ def test_every_prepaid_schedule_task_takes_force():
     from core.services import _task_for
 
     prepaid_schedules = [s for s in SCHEDULES.values() if s.task.startswith("prepaid.tasks.")]
-    assert len(prepaid_schedules) == 6
+    assert len(prepaid_schedules) == 7  # PRE-08 added prepaid-price-changes
     for schedule in prepaid_schedules:
         parameter = inspect.signature(_task_for(schedule.task).run).parameters.get("force")
         assert parameter is not None and parameter.default is False, schedule.task
