@@ -88,6 +88,10 @@ def mfa_verify(*, request, token: str) -> None:
         if matched is not None:
             otp_login(request, matched)
             return
+    if any(not device.verify_is_allowed()[0] for device in devices_for_user(user)):
+        # django-otp doubles the wait after each wrong code (1, 2, 4 … seconds): guessing does not pay.
+        raise RuleViolation.single("mfa_throttled", _("Too many wrong codes: wait a few seconds, then type the code "
+                                                      "your app shows now."))
     raise RuleViolation.single("mfa_wrong_code", _("That code is not right. Type the 6 digits your authenticator "
                                                    "app shows now, or one of your recovery codes."))
 
