@@ -58,7 +58,7 @@ def customer_rows(customer, label: str):
     model = apps.get_model(label)
     condition = Q()
     for lookup in EXPORTED[label]:
-        condition |= Q(**{lookup: customer})
+        condition |= Q(**{lookup: customer.pk})
     return model.objects.filter(condition).order_by("pk").distinct()
 
 
