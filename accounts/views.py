@@ -42,6 +42,7 @@ VERB_LABELS = {
     "customer.registered": gettext_lazy("Customer registered"),
     "customer.verification": gettext_lazy("Verification status changed"),
     "customer.identity_shown": gettext_lazy("Identity number shown"),
+    "customer.data_exported": gettext_lazy("Personal data exported"),
     "account.opened": gettext_lazy("Billing account opened"),
     "line.activated": gettext_lazy("Line activated"),
     "line.blocked": gettext_lazy("Line blocked"),
