@@ -23,13 +23,18 @@ TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
 
 
+# Only supervisors hold these; has_perm() reads the permission cache the views' own checks load anyway.
+SUPERVISOR_PERMISSIONS = ("accounts.block_any_reason", "core.view_jobrun")
+
+
 def mfa_required(user) -> bool:
     """Cached on the user object: the middleware asks on every request."""
     if not getattr(user, "is_authenticated", False):
         return False
     cached = getattr(user, "_mfa_required", None)
     if cached is None:
-        cached = bool(user.is_staff or user.is_superuser or settings.MFA_REQUIRED_FOR_AGENTS or user.is_supervisor)
+        cached = bool(user.is_staff or user.is_superuser or settings.MFA_REQUIRED_FOR_AGENTS
+                      or any(user.has_perm(perm) for perm in SUPERVISOR_PERMISSIONS))
         user._mfa_required = cached
     return cached
 

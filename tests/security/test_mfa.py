@@ -235,3 +235,11 @@ def test_agents_and_anonymous_cannot_reset_a_second_factor(agent_client, client)
     assert agent_client.post(url, {"reason": "x"}).status_code == 403
     assert Client().post(url, {"reason": "x"}).status_code == 302
     assert TOTPDevice.objects.filter(user=colleague).exists()
+
+
+def test_a_supervisor_who_is_not_staff_still_needs_the_second_factor(db):
+    supervisor = SupervisorFactory(is_staff=False)
+    client = Client()
+    client.force_login(supervisor, otp=False)
+    response = client.get(reverse("core:jobs"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("security:mfa_setup"))
