@@ -243,3 +243,25 @@ def test_a_supervisor_who_is_not_staff_still_needs_the_second_factor(db):
     client.force_login(supervisor, otp=False)
     response = client.get(reverse("core:jobs"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("security:mfa_setup"))
+
+
+def test_second_factor_pages_need_the_password_first(db):
+    for name in ("security:mfa_setup", "security:mfa_verify"):
+        response = Client().get(reverse(name))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
+
+
+def test_an_enrolled_user_is_not_offered_a_new_key(password_only_supervisor):
+    supervisor, client = password_only_supervisor
+    confirmed_device(supervisor)
+    response = client.get(reverse("security:mfa_setup"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("security:mfa_verify"))
+    assert TOTPDevice.objects.filter(user=supervisor).count() == 1
+
+
+def test_the_code_page_is_in_bahasa_indonesia_by_default(db):
+    supervisor = SupervisorFactory()  # default language: id
+    confirmed_device(supervisor)
+    client = _password_login(supervisor)
+    page = client.get(reverse("security:mfa_verify")).content.decode()
+    assert "Faktor kedua" in page and "kode pemulihan" in page
