@@ -32,6 +32,8 @@ from accounts.models import Block, Customer, Line
 from core.audit import timeline_describe
 from core.tabs import LineTab, line_tab, line_tabs
 from core.verdicts import RuleViolation
+from security.models import AccessLog
+from security.services import access_log_record
 
 # Rows per results table: more than a 1366×768 screen shows; past it the page asks for more of the name or a
 # number. Every row costs rendering time (~0.2 ms) on the page agents use most.
@@ -123,7 +125,9 @@ def _get_customer(pk) -> Customer:
 @login_required
 @permission_required("accounts.view_customer", raise_exception=True)
 def customer_detail(request, pk):
-    return _customer_page(request, _get_customer(pk))
+    customer = _get_customer(pk)
+    access_log_record(actor=request.user, customer_id=customer.pk, kind=AccessLog.Kind.CUSTOMER_PAGE)
+    return _customer_page(request, customer)
 
 
 def _customer_page(request, customer, revealed: str = ""):
@@ -154,6 +158,7 @@ def customer_identity(request, pk):
     """Show the full document number; the look is audited by the service."""
     customer = _get_customer(pk)
     number = services.customer_reveal_identity(customer=customer, actor=request.user)
+    access_log_record(actor=request.user, customer_id=customer.pk, kind=AccessLog.Kind.IDENTITY_REVEALED)
     if request.htmx:
         return render(request, "accounts/_identity.html", {"customer": customer, "revealed": number})
     return _customer_page(request, customer, revealed=number)
@@ -256,6 +261,7 @@ def _can_lift(user, block: Block, supervisor: bool) -> bool:
 @permission_required("accounts.view_line", raise_exception=True)
 def line_detail(request, pk):
     line = _get_line(pk)
+    access_log_record(actor=request.user, customer_id=line.customer_id, line_id=line.pk, kind=AccessLog.Kind.LINE_PAGE)
     supervisor = _is_supervisor(request.user)
     for block in line.open_blocks:
         block.liftable = _can_lift(request.user, block, supervisor)

@@ -22,7 +22,10 @@ class SmsSendError(Exception):
 
 class ConsoleBackend:
     def send(self, sms) -> str:
-        logger.info("SMS to %s [%s]: %s", sms.msisdn, sms.template_code, sms.text)
+        from security.logging import mask_personal_data
+
+        logger.info("SMS to %s [%s]: %s", mask_personal_data(sms.msisdn), sms.template_code,
+                    mask_personal_data(sms.text))
         return f"console-{sms.pk}"
 
 

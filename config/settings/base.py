@@ -45,11 +45,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "rules",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "billing",
     "protection",
     "prepaid",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -236,10 +242,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every record is masked (MSISDN, NIK) before any handler writes it: see security.logging.
+    "filters": {"personal_data": {"()": "security.logging.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Privileged access and personal data (issue 16). MFA: staff and supervisors always; agents when this is on.
+MFA_REQUIRED_FOR_AGENTS = env.bool("MFA_REQUIRED_FOR_AGENTS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="GraPARI Back Office")
+# Password reset exists only with a mail backend (EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.id:587).
+EMAIL_URL = env("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+PASSWORD_RESET_ENABLED = bool(EMAIL_URL)
+# /api/schema/ and /api/docs/ need a staff login or a channel key (on in production).
+API_DOCS_REQUIRE_AUTH = env.bool("API_DOCS_REQUIRE_AUTH", default=False)
 
 # Demo logins printed by `manage.py seed_demo` (never used outside DEBUG).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="grapari-demo-2026")
