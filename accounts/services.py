@@ -18,8 +18,8 @@ from accounts.validators import (
     validate_passport,
 )
 from core.audit import audit_record
-from core.locks import lock_line
 from core.dates import local_today
+from core.locks import lock_line
 from core.models import Channel
 from core.parameters import parameter
 from core.verdicts import RuleViolation, require

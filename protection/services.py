@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Line
 from accounts.validators import validate_imei
 from core.audit import audit_record
-from core.locks import lock_line
 from core.dates import add_months, add_working_days, local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
 from core.verdicts import Reason, RuleViolation

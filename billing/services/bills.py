@@ -27,9 +27,9 @@ from billing.models import (
 )
 from billing.selectors import account_overdue_bills, current_cycle_usage
 from core.audit import audit_record
-from core.locks import lock_line
 from core.dates import add_months, local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
 from core.outbox import sms_enqueue
