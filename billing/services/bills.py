@@ -33,6 +33,7 @@ from billing.services.statements import bill_statement_send
 from core.audit import audit_record
 from core.dates import add_months, local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
 from core.outbox import sms_enqueue
@@ -225,6 +226,7 @@ def payment_current_usage(
     require(bool(reference), "reference_required", _("Enter the payment reference."))
     require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
     with transaction.atomic():
+        lock_line(line)  # core.locks: line, then its limit
         limit = SpendingLimit.objects.select_for_update(of=("self",)).select_related("line__billing_account").filter(
             line=line, scope=scope).first()
         require(limit is not None, "no_limit", _("This line has no spending limit yet."))

@@ -26,6 +26,7 @@ from billing.selectors import suggested_limit
 from core.audit import audit_record
 from core.dates import local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.parameters import parameter
 from core.verdicts import RuleViolation, require
@@ -83,7 +84,7 @@ def spending_limit_open(
     require(line.kind == Line.Kind.POSTPAID and line.billing_account_id is not None, "not_postpaid",
              _("Only a KartuHalo (postpaid) line has a spending limit."))
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
+        line = lock_line(line, related=("billing_account",))
         require(not SpendingLimit.objects.filter(line=line).exists(), "already_open",
                  _("This line already has its spending limits."))
         account = line.billing_account
@@ -217,7 +218,7 @@ def spending_limit_change(
     require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah."))
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
+        line = lock_line(line, related=("billing_account",))
         limit = _lock_limit(line, scope)
         verdict = limit_change_eligibility(line=line, new_amount=new_amount, scope=scope, today=today)
         verdict.raise_if_refused()
@@ -241,7 +242,7 @@ def spending_limit_override(
     require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah, zero or more."))
     with transaction.atomic():
-        line = Line.objects.select_for_update().get(pk=line.pk)
+        line = lock_line(line)
         limit = _lock_limit(line, scope)
         old = limit.amount
         change = _apply_limit(limit=limit, line=line, new_amount=new_amount, kind=LimitChange.Kind.OVERRIDE,
