@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='usagerecord',
             name='late_cycle_start',
-            field=models.DateField(blank=True, help_text='Set when the usage belongs to a cycle already closed when it arrived (BIL-11).', null=True, verbose_name='rated late for the cycle starting'),
+            field=models.DateField(blank=True, help_text='Set when the usage belongs to a cycle already closed when it arrived.', null=True, verbose_name='rated late for the cycle starting'),
         ),
         migrations.AlterField(
             model_name='usagerecord',
