@@ -156,6 +156,10 @@ def _limit(values) -> dict | None:
     }
 
 
+def _above_limit(limit: dict) -> bool:
+    return limit["used"] - limit["settled"] > limit["amount"]
+
+
 def _decide(cursor, *, line_id, msisdn, scope, category_ok, counts, amount, today, now):
     """(line row, reason, debited limit or None, limit as it stands or None); None if there is no such line."""
     ops = connection.ops
@@ -266,6 +270,9 @@ def _purchase_decide(*, request_id, scope, category, amount, msisdn, line, descr
             raise _UnknownLine
         (line_id, line_msisdn, kind, status, account_id, customer_id), reason, debited, current = decided
         if reason is None and counts and debited is None:
+            reason = DeclineReason.LIMIT_EXCEEDED
+        elif reason is None and not counts and current is not None and _above_limit(current):
+            # LIM-04: above 100 % no purchase of any category; a non-counting one is still approved at exactly 100 %.
             reason = DeclineReason.LIMIT_EXCEEDED
         limit = debited or current
         usage_after = limit["used"] - limit["settled"] if limit else None
