@@ -24,8 +24,10 @@ from core.verdicts import RuleViolation
 
 # The line with the one decline reason that applies (LIM-05: exactly one, the most specific first; NULL = none).
 # The literals are the values of accounts.Block.Reason / Block.Scope, billing.DeclineReason and Bill.Status; each
-# branch has its own test in tests/billing/test_purchases.py. Parameters: category_ok (the category exists in this
-# scope), today (a bill due before today and still open is overdue), key (line id or MSISDN).
+# branch has its own test in tests/billing/test_purchases.py. An overdue bill declines only the lines that the
+# account's overdue setting blocks (LIM-05, BIL-06: a billing profile naming one line spares the others).
+# Parameters: category_ok (the category exists in this scope), today (a bill due before today and still open is
+# overdue), key (line id or MSISDN).
 _LINE_SQL = """
 SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
   CASE
@@ -37,8 +39,10 @@ SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
                  AND b.reason = 'system_hold') THEN 'system_hold'
     WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
                  AND b.reason = 'unpaid_bill')
-      OR EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id
-                 AND i.status = 'open' AND i.due_date < %(today)s) THEN 'unpaid_bill'
+      OR (EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id
+                  AND i.status = 'open' AND i.due_date < %(today)s)
+          AND NOT EXISTS (SELECT 1 FROM billing_billingprofile p WHERE p.billing_account_id = l.billing_account_id
+                          AND p.block_only_line_id <> l.id)) THEN 'unpaid_bill'
     WHEN l.status <> 'active'
       OR EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
                  AND b.scope IN ('all', 'purchases')) THEN 'line_blocked'
