@@ -245,6 +245,35 @@ def test_bil06_profile_blocks_only_one_line():
     assert list(Block.objects.filter(reason="unpaid_bill").values_list("line", flat=True)) == [lines[1].pk]
 
 
+@pytest.mark.parametrize("run_overdue_job", [False, True])
+@pytest.mark.rule("LIM-05", "BIL-06")
+def test_lim05_bil06_single_line_samu_unpaid_bill_declines_only_the_blocked_line(run_overdue_job):
+    # given a SAMU account whose overdue setting blocks line 2 only, and a bill unpaid past its due date
+    lines = open_samu(3)
+    BillingProfile.objects.create(billing_account=lines[0].billing_account, block_only_line=lines[1])
+    BillFactory(billing_account=lines[0].billing_account)
+    if run_overdue_job:  # before and after the overdue job has blocked that line
+        bills_overdue_chunk(today=TODAY)
+    # when each line buys an add-on
+    decisions = [purchase_authorize(request_id=f"samu-{run_overdue_job}-{n}", line=line, scope="domestic",
+                                    category="addon", amount=1_000, today=TODAY) for n, line in enumerate(lines)]
+    # then only the line the setting blocks is declined (LIM-05 decision, BIL-06)
+    assert [(p.decision, p.reason) for p in decisions] == [
+        ("approved", ""), ("declined", "unpaid_bill"), ("approved", "")]
+
+
+@pytest.mark.rule("LIM-05", "BIL-06")
+def test_lim05_bil06_samu_blocking_all_lines_declines_every_line():
+    # given a SAMU account with a profile that names no line (every line is blocked) and an overdue bill
+    lines = open_samu(2)
+    BillingProfile.objects.create(billing_account=lines[0].billing_account, block_only_line=None)
+    BillFactory(billing_account=lines[0].billing_account)
+    # then every line is declined
+    reasons = {purchase_authorize(request_id=f"all-{n}", line=line, scope="domestic", category="addon",
+                                  amount=1_000, today=TODAY).reason for n, line in enumerate(lines)}
+    assert reasons == {"unpaid_bill"}
+
+
 @pytest.mark.rule("BIL-05")
 def test_paying_in_full_lifts_the_unpaid_block(agent):
     # given an overdue bill and blocked lines

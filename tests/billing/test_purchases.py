@@ -180,6 +180,30 @@ def test_after_100_percent_no_purchase_is_allowed():
     assert buy(line, 1).reason == "limit_exceeded"
 
 
+@pytest.mark.parametrize("category", ["addon", "addon_recurring", "penalty"])
+def test_lim04_above_100_percent_every_category_is_declined(category):
+    # given usage one rupiah above the limit (usage records may pass it, LIM-04)
+    line = open_line()
+    set_limit(line, 100_000, used=100_001)
+    # when a counting add-on, a 30-day add-on or a penalty is bought
+    purchase = buy(line, 1_000, category=category)
+    # then declined whatever the category, and nothing counted
+    assert (purchase.decision, purchase.reason) == ("declined", "limit_exceeded")
+    assert limit_of(line).used == 100_001
+
+
+@pytest.mark.parametrize(("used", "decision"), [(99_999, "approved"), (100_000, "approved"), (100_001, "declined")])
+def test_lim04_non_counting_category_approved_at_exactly_100_percent_declined_above(used, decision):
+    # given a limit of 100.000 and usage a rupiah below, at, a rupiah above it (LIM-04 decision)
+    line = open_line()
+    set_limit(line, 100_000, used=used)
+    # when a penalty (does not count, LIM-03) is charged
+    purchase = buy(line, 50_000, category="penalty")
+    # then
+    assert purchase.decision == decision
+    assert limit_of(line).used == used
+
+
 def test_replay_returns_the_first_decision_and_changes_nothing():
     # given an approved request
     line = open_line()
