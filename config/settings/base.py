@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.api.middleware.ApiJsonErrorsMiddleware",  # first: every answer under /api/ is JSON, even other layers'
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -198,7 +199,7 @@ SMS_NUDGE_ON_COMMIT = env.bool("SMS_NUDGE_ON_COMMIT", default=False)  # beat run
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.auth.ChannelClientAuthentication"],
     # request.auth is the ChannelClient; endpoints narrow this with core.api.permissions.client_kind(...).
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasChannelClient"],
@@ -223,6 +224,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.common_errors_hook"],
 }
 
 LOGGING = {
