@@ -2,7 +2,6 @@
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -14,9 +13,10 @@ from billing.models import BillCharge, Scope
 from billing.selectors import account_bills, line_spending
 from billing.services import purchase_authorize, usage_record
 from core.api.errors import ApiError
-from core.api.fields import MsisdnField
+from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
+from core.api.schema import error_responses
 from core.models import Channel, ChannelClient
 from core.verdicts import RuleViolation
 
@@ -29,11 +29,6 @@ def _namespaced(client: ChannelClient, key: str) -> str:
     return f"{client.name}:{key}"
 
 
-def _json_int(value) -> bool:
-    """JSON integers only: not "100", 100.0 or true."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _line(msisdn: str) -> Line:
     line = line_by_msisdn(msisdn)
     if line is None:
@@ -42,17 +37,12 @@ def _line(msisdn: str) -> Line:
 
 
 class PurchaseRequestSerializer(serializers.Serializer):
-    request_id = serializers.CharField(max_length=100)
+    request_id = RequestIdField()
     msisdn = MsisdnField()
     scope = serializers.ChoiceField(choices=Scope.choices)
     category = serializers.SlugField(max_length=40)
-    amount = serializers.IntegerField(min_value=1, max_value=10**12)
+    amount = WholeNumberField(min_value=1, max_value=10**12)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-    def validate_amount(self, value):
-        if not _json_int(self.initial_data.get("amount")):
-            raise serializers.ValidationError(gettext_lazy("A whole number of rupiah."))
-        return value
 
 
 class PurchaseDecisionSerializer(serializers.Serializer):
@@ -69,7 +59,7 @@ class PurchaseAuthorizeView(APIView):
     permission_classes = [client_kind(K.CHARGING, K.APP)]
 
     @extend_schema(operation_id="purchase_authorize", request=PurchaseRequestSerializer,
-                   responses={200: PurchaseDecisionSerializer})
+                   responses={200: PurchaseDecisionSerializer, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request):
         serializer = PurchaseRequestSerializer(data=request.data)
@@ -88,17 +78,12 @@ class PurchaseAuthorizeView(APIView):
 
 
 class UsageRecordSerializer(serializers.Serializer):
-    record_id = serializers.CharField(max_length=100)
+    record_id = RequestIdField()
     msisdn = MsisdnField()
     scope = serializers.ChoiceField(choices=Scope.choices)
     category = serializers.SlugField(max_length=40)
-    amount = serializers.IntegerField(min_value=0, max_value=10**12)
+    amount = WholeNumberField(min_value=0, max_value=10**12)
     occurred_at = serializers.DateTimeField()
-
-    def validate_amount(self, value):
-        if not _json_int(self.initial_data.get("amount")):
-            raise serializers.ValidationError(gettext_lazy("A whole number of rupiah."))
-        return value
 
 
 class UsageRecordsView(APIView):
@@ -112,7 +97,7 @@ class UsageRecordsView(APIView):
         responses={200: inline_serializer("UsageBatchResult", {
             "accepted": serializers.IntegerField(), "duplicate": serializers.IntegerField(),
             "rejected": serializers.IntegerField(), "errors": serializers.ListField(child=serializers.DictField()),
-        })},
+        }), **error_responses(400)},
     )
     def post(self, request):
         records = request.data
@@ -154,7 +139,8 @@ class LineSpendingView(APIView):
     @extend_schema(operation_id="line_spending", parameters=[OpenApiParameter("msisdn", str, OpenApiParameter.PATH)],
                    responses={200: inline_serializer("LineSpending", {
                        "domestic": serializers.DictField(), "international": serializers.DictField(),
-                       "cycle_start": serializers.DateField(), "cycle_end": serializers.DateField()})})
+                       "cycle_start": serializers.DateField(), "cycle_end": serializers.DateField()}),
+                       **error_responses(400, 404, 422)})
     def get(self, request, msisdn: str):
         line = _line(MsisdnField().run_validation(msisdn))
         if line.kind != Line.Kind.POSTPAID:

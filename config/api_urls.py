@@ -3,12 +3,14 @@
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from core.api.errors import error_body
 
 
+@csrf_exempt
 def api_not_found(request, path=""):
-    """Unknown API paths answer in the API's JSON error shape, not with an HTML page."""
+    """Unknown API paths answer in the API's JSON error shape (any method: no HTML CSRF 403 for a POST)."""
     return JsonResponse(error_body("not_found", _("No such API endpoint.")), status=404)
 
 

@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.api.request_ids import CLIENT_NAME_MAX_LENGTH, REQUEST_ID_MAX_LENGTH
+
 
 class Channel(models.TextChoices):
     """Where an action came from (LIM-10, TP-02, ACC-07)."""
@@ -263,7 +265,7 @@ class ChannelClient(models.Model):
         PARTNER = "partner", _("Partner")
         NETWORK = "network", _("Network")
 
-    name = models.SlugField(_("name"), max_length=60, unique=True)
+    name = models.SlugField(_("name"), max_length=CLIENT_NAME_MAX_LENGTH, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     active = models.BooleanField(_("active"), default=True)
     throttle_rate = models.CharField(
@@ -313,7 +315,7 @@ class ApiRequest(models.Model):
 
     client = models.ForeignKey(ChannelClient, verbose_name=_("client"), on_delete=models.PROTECT,
                                related_name="requests")
-    request_id = models.CharField(_("request id"), max_length=100)
+    request_id = models.CharField(_("request id"), max_length=REQUEST_ID_MAX_LENGTH)
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=255)
     body_hash = models.CharField(_("body hash"), max_length=64)

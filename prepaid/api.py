@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import ApiError
-from core.api.fields import MsisdnField
+from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
-from core.api.views import error_responses
+from core.api.schema import error_responses
 from core.dates import local_today
 from core.models import Channel, ChannelClient
 from prepaid import services
@@ -55,7 +55,7 @@ class PackageListView(APIView):
     permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
 
     @extend_schema(operation_id="prepaid_packages", responses={200: PackageSerializer(many=True),
-                                                               **error_responses(401, 403, 429)})
+                                                               **error_responses()})
     def get(self, request):
         today = local_today()
         percent = tariff_percent(today)
@@ -93,15 +93,15 @@ class CardView(APIView):
     permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
 
     @extend_schema(operation_id="prepaid_card", parameters=[MSISDN_PARAM],
-                   responses={200: CardSerializer, **error_responses(400, 401, 403, 404, 429)})
+                   responses={200: CardSerializer, **error_responses(400, 404)})
     def get(self, request, msisdn: str):
         return Response(CardSerializer(card_data(_card(msisdn))).data)
 
 
 class TopupInSerializer(serializers.Serializer):
-    request_id = serializers.CharField(max_length=100)
+    request_id = RequestIdField()
     msisdn = MsisdnField()
-    amount = serializers.IntegerField(min_value=1, max_value=10**9, help_text="Rupiah: a catalogue denomination.")
+    amount = WholeNumberField(min_value=1, max_value=10**9, help_text="Rupiah: a catalogue denomination.")
     channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in TOPUP_CHANNELS])
 
 
@@ -120,7 +120,7 @@ class TopupView(APIView):
     permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
 
     @extend_schema(operation_id="prepaid_topup", request=TopupInSerializer,
-                   responses={200: TopupOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+                   responses={200: TopupOutSerializer, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request):
         serializer = TopupInSerializer(data=request.data)
@@ -138,7 +138,7 @@ class TopupView(APIView):
 
 
 class PurchaseInSerializer(serializers.Serializer):
-    request_id = serializers.CharField(max_length=100)
+    request_id = RequestIdField()
     msisdn = MsisdnField()
     package_code = serializers.CharField(max_length=40)
 
@@ -159,7 +159,7 @@ class PurchaseView(APIView):
     permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
 
     @extend_schema(operation_id="prepaid_purchase", request=PurchaseInSerializer,
-                   responses={200: PurchaseOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+                   responses={200: PurchaseOutSerializer, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request):
         serializer = PurchaseInSerializer(data=request.data)
@@ -177,7 +177,7 @@ class PurchaseView(APIView):
 
 
 class AppPassInSerializer(serializers.Serializer):
-    request_id = serializers.CharField(max_length=100)
+    request_id = RequestIdField()
 
 
 class AppPassOutSerializer(serializers.Serializer):
@@ -194,7 +194,7 @@ class AppPassView(APIView):
     permission_classes = [client_kind(K.APP)]
 
     @extend_schema(operation_id="prepaid_app_pass", parameters=[MSISDN_PARAM], request=AppPassInSerializer,
-                   responses={200: AppPassOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+                   responses={200: AppPassOutSerializer, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request, msisdn: str):
         serializer = AppPassInSerializer(data=request.data)
@@ -213,9 +213,9 @@ MAX_SMS_BATCH = 1000
 
 
 class SmsUsageSerializer(serializers.Serializer):
-    record_id = serializers.CharField(max_length=100)
+    record_id = RequestIdField()
     msisdn = MsisdnField()
-    count = serializers.IntegerField(min_value=1, max_value=100_000)
+    count = WholeNumberField(min_value=1, max_value=100_000)
     occurred_at = serializers.DateTimeField()
 
 
@@ -230,7 +230,7 @@ class SmsUsageView(APIView):
                        "accepted": serializers.IntegerField(), "duplicate": serializers.IntegerField(),
                        "rejected": serializers.IntegerField(), "errors": serializers.ListField(
                            child=serializers.DictField())}),
-                       **error_responses(400, 401, 403, 429)})
+                       **error_responses(400)})
     def post(self, request):
         records = request.data
         if not isinstance(records, list) or not records:

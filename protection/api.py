@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from accounts.validators import validate_imei
 from core.api.errors import ApiError, error_body
-from core.api.fields import MsisdnField
+from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
-from core.api.views import error_responses
+from core.api.schema import error_responses
 from core.dates import local_today
 from core.models import Channel, ChannelClient
 from protection.models import Claim, Reimbursement
@@ -43,7 +43,7 @@ class ImeiField(serializers.CharField):
 
 
 class DeviceInSerializer(serializers.Serializer):
-    request_id = serializers.CharField(max_length=100)
+    request_id = RequestIdField()
     imei = ImeiField(max_length=20, help_text="15 digits with a Luhn check digit (TP-05).")
 
 
@@ -59,7 +59,7 @@ class LineDeviceView(APIView):
     permission_classes = [client_kind(K.NETWORK)]
 
     @extend_schema(operation_id="line_device_set", parameters=[MSISDN_PARAM], request=DeviceInSerializer,
-                   responses={200: DeviceOutSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+                   responses={200: DeviceOutSerializer, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request, msisdn: str):
         serializer = DeviceInSerializer(data=request.data)
@@ -72,14 +72,14 @@ class LineDeviceView(APIView):
 
 
 class ClaimEventInSerializer(serializers.Serializer):
-    request_id = serializers.CharField(max_length=100)
+    request_id = RequestIdField()
     event = serializers.ChoiceField(choices=EVENTS)
     on = serializers.DateField(required=False, help_text="The day it happened (default: today, WIB).")
-    repair_cost = serializers.IntegerField(required=False, min_value=0, max_value=10**12,
+    repair_cost = WholeNumberField(required=False, min_value=0, max_value=10**12,
                                            help_text="Rupiah; required for `returned` (TP-08).")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000,
                                    help_text="The insurer's reason; required for `rejected`.")
-    amount = serializers.IntegerField(required=False, min_value=1, max_value=10**9,
+    amount = WholeNumberField(required=False, min_value=1, max_value=10**9,
                                       help_text="Shipping cost in rupiah; required for `shipping_reimbursement`.")
     reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
@@ -126,7 +126,7 @@ class ClaimEventView(APIView):
 
     @extend_schema(operation_id="claim_event", request=ClaimEventInSerializer,
                    parameters=[OpenApiParameter("claim_id", int, OpenApiParameter.PATH)],
-                   responses={200: dict, **error_responses(400, 401, 403, 404, 409, 422, 429)})
+                   responses={200: dict, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request, claim_id: int):
         serializer = ClaimEventInSerializer(data=request.data)
@@ -155,7 +155,7 @@ class LineProtectionView(APIView):
     permission_classes = [client_kind(K.APP, K.PARTNER, K.USSD)]
 
     @extend_schema(operation_id="line_protection", parameters=[MSISDN_PARAM],
-                   responses={200: dict, **error_responses(400, 401, 403, 404, 429)})
+                   responses={200: dict, **error_responses(400, 404)})
     def get(self, request, msisdn: str):
         line = _line(msisdn)
         data = line_protection(line)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.api.middleware.ApiJsonErrorsMiddleware",  # first: every answer under /api/ is JSON, even other layers'
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,7 +220,7 @@ CUSTOMER_PREPAID_CALL_CENTRE = env("CUSTOMER_PREPAID_CALL_CENTRE", default="185"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.auth.ChannelClientAuthentication"],
     # request.auth is the ChannelClient; endpoints narrow this with core.api.permissions.client_kind(...).
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasChannelClient"],
@@ -244,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.common_errors_hook"],
 }
 
 LOGGING = {

@@ -1,26 +1,23 @@
-"""Every API error is JSON `{"error": {"code", "message", "fields"}}` with 400/401/403/404/409/422; bad input
-never becomes a 500."""
+"""Every API error is JSON `{"error": {"code", "message", "fields"}}` with 400/401/403/404/409/413/422/429, 503 for
+a retryable database failure; bad input never becomes a 500 (core.api.middleware answers what escapes the views)."""
+
+import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback as drf_set_rollback
 
+from core.api.exceptions import ApiError
 from core.verdicts import RuleViolation
 
-
-class ApiError(exceptions.APIException):
-    """Raise from a view: ApiError(404, "line_not_found", _("No line with this number."), fields=None)."""
-
-    def __init__(self, status_code: int, code: str, message: str, fields: dict | None = None):
-        self.status_code = status_code
-        self.code = code
-        self.message = str(message)
-        self.fields = fields or {}
-        super().__init__(detail=self.message, code=code)
+logger = logging.getLogger("core.api")
+RETRY_AFTER_SECONDS = 1  # a lock or statement timeout clears within a second or two
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -58,7 +55,10 @@ DEFAULT_CODES = {
     409: "conflict",
     415: "unsupported_media_type",
     422: "rule_violation",
+    413: "body_too_large",
     429: "throttled",
+    500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -68,6 +68,14 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RuleViolation):
         code = exc.codes[0] if exc.codes else "rule_violation"
         return Response(error_body(code, "; ".join(exc.messages)), status=422)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # Retryable (a lock or statement timeout, a dropped connection): nothing was committed.
+        logger.warning("API retryable database error: %s", exc, exc_info=exc)
+        response = Response(error_body("service_unavailable", _("Temporarily unavailable: retry shortly.")),
+                            status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        drf_set_rollback()
+        return response
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(error_body("invalid", _("Invalid input."), fields), status=400)

@@ -16,9 +16,10 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core.api.errors import ApiError, api_exception_handler
+from core.api.parsers import hostile_text
+from core.api.request_ids import REQUEST_ID_MAX_LENGTH
 from core.models import ApiRequest, ChannelClient
 
-REQUEST_ID_MAX = 100
 NOT_STORED = {400, 401, 403, 405, 406, 415, 429}  # input refused before the endpoint acted: nothing to remember
 
 
@@ -53,13 +54,17 @@ def idempotent(view_method):
             raise exceptions.NotAuthenticated()
         data = _request_data(request)
         request_id = data.get("request_id") if isinstance(data, dict) else None
-        if not isinstance(request_id, str | int) or isinstance(request_id, bool) or not str(request_id).strip():
+        if not isinstance(request_id, str) or not request_id.strip():
             raise ApiError(400, "invalid", _("Invalid input."),
                            fields={"request_id": [_("A unique request_id is required for every write.")]})
         request_id = str(request_id).strip()
-        if len(request_id) > REQUEST_ID_MAX:
+        # Validated before the first query: PostgreSQL refuses NUL in text (a 500, not a 400, if it got there).
+        problem = hostile_text(request_id)
+        if problem:
+            raise ApiError(400, "invalid", _("Invalid input."), fields={"request_id": [problem]})
+        if len(request_id) > REQUEST_ID_MAX_LENGTH:
             raise ApiError(400, "invalid", _("Invalid input."),
-                           fields={"request_id": [_("At most %(n)d characters.") % {"n": REQUEST_ID_MAX}]})
+                           fields={"request_id": [_("At most %(n)d characters.") % {"n": REQUEST_ID_MAX_LENGTH}]})
         digest = body_hash(request.method, request.path, data)
 
         record = ApiRequest.objects.filter(client=client, request_id=request_id).first()
