@@ -26,6 +26,12 @@ def _messages(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def _refusals(response) -> list[str]:
+    """A business refusal is shown once, as the form's error, and nothing is flashed."""
+    assert _messages(response) == []
+    return list(response.context["form"].non_field_errors())
+
+
 @pytest.fixture
 def line():
     return PostpaidLineFactory()
@@ -302,7 +308,7 @@ def test_register_a_duplicate_document_is_refused(agent_client):
     response = agent_client.post(reverse("accounts:customer_register"), REGISTER)
     # then
     assert response.status_code == 200
-    assert _messages(response) == ["A customer with this identity document already exists."]
+    assert _refusals(response) == ["A customer with this identity document already exists."]
     assert Customer.objects.count() == 1
     assert not AuditEvent.objects.exists()
 
@@ -448,7 +454,7 @@ def test_activate_a_number_in_use_shows_the_rule(agent_client):
     response = agent_client.post(reverse("accounts:line_activate", args=[customer.pk]), ACTIVATE)
     # then
     assert response.status_code == 200
-    assert _messages(response) == ["This number belongs to another line."]
+    assert _refusals(response) == ["This number belongs to another line."]
     assert Line.objects.count() == 1
     assert not AuditEvent.objects.exists()
 
@@ -456,7 +462,7 @@ def test_activate_a_number_in_use_shows_the_rule(agent_client):
 def test_activate_for_a_customer_who_failed_verification_shows_the_rule(agent_client):
     customer = CustomerFactory(verification=Customer.Verification.FAILED)
     response = agent_client.post(reverse("accounts:line_activate", args=[customer.pk]), ACTIVATE)
-    assert _messages(response) == ["The customer's identity failed verification: no new line can be activated."]
+    assert _refusals(response) == ["The customer's identity failed verification: no new line can be activated."]
     assert not Line.objects.exists()
 
 
@@ -573,7 +579,7 @@ def test_second_block_for_the_same_reason_shows_the_rule(agent_client, line):
     BlockFactory(line=line, reason=Block.Reason.CUSTOMER_REQUEST)
     response = agent_client.post(reverse("accounts:line_block", args=[line.pk]), BLOCK)
     assert response.status_code == 200
-    assert _messages(response) == ["The line already has an open block for this reason."]
+    assert _refusals(response) == ["The line already has an open block for this reason."]
     assert Block.objects.count() == 1
     assert not AuditEvent.objects.exists()
 
@@ -616,7 +622,7 @@ def test_agent_cannot_lift_a_supervisor_only_block(agent_client, line):
     response = agent_client.post(reverse("accounts:line_unblock", args=[line.pk, block.pk]),
                                  {"note": "please", "confirm": "on"})
     # then
-    assert _messages(response) == ["Only a supervisor may lift this block."]
+    assert _refusals(response) == ["Only a supervisor may lift this block."]
     block.refresh_from_db()
     assert block.ended_at is None
     assert not AuditEvent.objects.exists()
@@ -734,5 +740,5 @@ def test_transfer_to_an_unverified_customer_shows_the_rule(supervisor_client, li
     account = BillingAccountFactory(customer=new_holder)
     response = supervisor_client.post(reverse("accounts:line_transfer", args=[line.pk]),
                                       _transfer_data(new_holder, account))
-    assert _messages(response) == ["The new holder's identity must be verified first."]
+    assert _refusals(response) == ["The new holder's identity must be verified first."]
     assert not TransferApproval.objects.exists()
