@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -211,6 +213,7 @@ class OutboundSms(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed (will retry)")
@@ -228,6 +231,9 @@ class OutboundSms(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     gateway_message_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    # While SENDING: the attempt that claimed the row and until when; an expired lease means that attempt died.
+    attempt_id = models.UUIDField(_("attempt"), null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
@@ -242,6 +248,11 @@ class OutboundSms(models.Model):
                 condition=~models.Q(status__in=["queued", "failed"]) | models.Q(next_attempt_at__isnull=False),
                 name="sms_pending_has_next_attempt",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sending")
+                | models.Q(lease_until__isnull=False, attempt_id__isnull=False),
+                name="sms_sending_has_lease",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
@@ -251,6 +262,36 @@ class OutboundSms(models.Model):
 
     def __str__(self):
         return f"{self.msisdn} {self.template_code} ({self.get_status_display()})"
+
+    @property
+    def client_message_id(self) -> str:
+        """The gateway idempotency key: the same for every attempt of this message, so a gateway that keeps
+        client message ids recognises a resend (after a timeout or a lost lease) instead of sending a copy."""
+        seed = f"{self.pk}:{self.dedup_key}:{self.created_at.isoformat() if self.created_at else ''}"
+        return "bo-" + hashlib.sha256(seed.encode()).hexdigest()[:29]
+
+
+class DeliveryReport(models.Model):
+    """Every delivery report the gateway sent, kept as received. A report may arrive before the message's gateway
+    id is committed (or for an id we never recorded): it is kept unmatched, matched when the id lands, and the
+    unmatched ones are left for a supervisor to review in the admin."""
+
+    gateway_message_id = models.CharField(_("gateway message id"), max_length=100)
+    state = models.CharField(_("state"), max_length=40)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    sms = models.ForeignKey(OutboundSms, verbose_name=_("SMS"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="delivery_reports")
+    matched_at = models.DateTimeField(_("matched"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery report")
+        verbose_name_plural = _("delivery reports")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["gateway_message_id"], condition=models.Q(sms__isnull=True),
+                                name="dlr_unmatched")]
+
+    def __str__(self):
+        return f"{self.gateway_message_id} {self.state}"
 
 
 class ChannelClient(models.Model):

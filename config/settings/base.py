@@ -197,6 +197,8 @@ SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_USERNAME = env("SMS_HTTP_USERNAME", default="")
 SMS_HTTP_PASSWORD = env("SMS_HTTP_PASSWORD", default="")
 SMS_HTTP_TIMEOUT_SECONDS = env.float("SMS_HTTP_TIMEOUT_SECONDS", default=10.0)
+SMS_LEASE_MARGIN_SECONDS = env.int("SMS_LEASE_MARGIN_SECONDS", default=30)  # claim = messages × timeout + this
+SMS_DISPATCH_SOFT_LIMIT_SECONDS = env.int("SMS_DISPATCH_SOFT_LIMIT_SECONDS", default=240)  # per dispatcher run
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
 SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=60)  # 1, 2, 4, 8 … minutes
 SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=6 * 60 * 60)

@@ -122,17 +122,17 @@ class SmsDeliveryReportView(APIView):
         operation_id="sms_delivery_report",
         request={"application/x-www-form-urlencoded": DeliveryReportSerializer},
         responses={(200, "text/plain"): OpenApiResponse(str, description="ACK/Jasmin"),
-                   **error_responses(400, 401, 403, 404, 429)},
+                   **error_responses(400, 401, 403, 429)},
     )
     def post(self, request):
         from core.outbox import sms_delivery_report
 
         serializer = DeliveryReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sms = sms_delivery_report(gateway_message_id=serializer.validated_data["id"],
-                                  state=serializer.validated_data["message_status"])
-        if sms is None:
-            raise ApiError(404, "sms_not_found", _("No message with this gateway id."))
+        # Always kept and acknowledged: a report for an id not recorded yet (it raced the send's commit) is
+        # matched when the id lands; one for an id never recorded waits in the admin for review.
+        sms_delivery_report(gateway_message_id=serializer.validated_data["id"],
+                            state=serializer.validated_data["message_status"])
         return HttpResponse("ACK/Jasmin", content_type="text/plain")
 
 
