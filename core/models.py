@@ -123,10 +123,14 @@ class JobRun(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        STALE = "stale", _("Stale (no progress, re-queued)")
 
     job = models.CharField(_("job"), max_length=80)
     period_key = models.CharField(_("period"), max_length=40, help_text=_("e.g. 2026-11-22 (daily) or 2026-11."))
     task_name = models.CharField(_("task"), max_length=200, blank=True)
+    task_kwargs = models.JSONField(_("task arguments"), default=dict, blank=True,
+                                   help_text=_("What the watchdog sends again when the run goes stale."))
+    task_queue = models.CharField(_("task queue"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

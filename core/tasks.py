@@ -5,6 +5,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
+from core.jobs import job_runs_revive
 from core.outbox import sms_dispatch as sms_dispatch_service
 
 SMS_DISPATCH_SOFT_LIMIT = settings.SMS_DISPATCH_SOFT_LIMIT_SECONDS
@@ -19,3 +20,9 @@ def sms_dispatch(limit: int = 20, max_chunks: int = 250) -> dict:
     deadline = time.monotonic() + SMS_DISPATCH_SOFT_LIMIT - 10
     result = sms_dispatch_service(limit=limit, max_chunks=max_chunks, deadline=deadline)
     return {"selected": result.selected, "sent": result.changed, "failed": result.failed}
+
+
+@shared_task(name="core.tasks.jobs_watchdog", ignore_result=True)
+def jobs_watchdog() -> list[int]:
+    """Re-queue job runs whose heartbeat stopped (core.jobs.job_runs_revive)."""
+    return job_runs_revive()
