@@ -24,7 +24,8 @@ def marketing_consent(request, pk):
     form = MarketingConsentForm(request.POST or None, initial={
         "granted": "no" if customer.marketing_consent else "yes", "channel": Channel.GRAPARI})
     if action_submit(request, form, lambda data: marketing_consent_set(
-            customer=customer, granted=data["granted"], channel=data["channel"], actor=request.user, note=data["note"])):
+            customer=customer, granted=data["granted"], channel=data["channel"], actor=request.user,
+            note=data["note"])):
         messages.success(request, _("Marketing consent recorded: the customer accepts offers.")
                          if form.cleaned_data["granted"]
                          else _("Marketing consent withdrawn: no more offer SMS to this customer."))

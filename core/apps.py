@@ -17,3 +17,4 @@ class CoreConfig(AppConfig):
         verbs.register()
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
+        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"})

@@ -193,7 +193,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 * 60)
-CELERY_TASK_ACKS_LATE = False  # switched on per task, only for tasks proven idempotent
+CELERY_TASK_ACKS_LATE = False  # switched on per task, only for tasks proven idempotent (core.jobs.JOB_TASK_OPTIONS)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a dead worker never acknowledged is delivered again after this long. It must outlast the longest
+    # task run, or a live run gets a (harmless, SKIP LOCKED) twin; the restore sweep runs every 10 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=60 * 60 + 5 * 60),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # their messages come back (late acks)
+# The watchdog (core.tasks.jobs_watchdog, every 5 minutes) re-queues a run with no progress for this long.
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=15 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -204,6 +215,8 @@ SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_USERNAME = env("SMS_HTTP_USERNAME", default="")
 SMS_HTTP_PASSWORD = env("SMS_HTTP_PASSWORD", default="")
 SMS_HTTP_TIMEOUT_SECONDS = env.float("SMS_HTTP_TIMEOUT_SECONDS", default=10.0)
+SMS_LEASE_MARGIN_SECONDS = env.int("SMS_LEASE_MARGIN_SECONDS", default=30)  # claim = messages × timeout + this
+SMS_DISPATCH_SOFT_LIMIT_SECONDS = env.int("SMS_DISPATCH_SOFT_LIMIT_SECONDS", default=240)  # per dispatcher run
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
 SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=60)  # 1, 2, 4, 8 … minutes
 SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=6 * 60 * 60)

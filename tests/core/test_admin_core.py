@@ -10,6 +10,7 @@ from core.models import (
     AuditEvent,
     ChannelApiKey,
     ChannelClient,
+    DeliveryReport,
     Holiday,
     JobRun,
     OutboundSms,
@@ -21,7 +22,7 @@ from tests.core.factories import OutboundSmsFactory, SmsTemplateFactory, make_cl
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [AuditEvent, Holiday, Parameter, JobRun, OutboundSms, SmsTemplate, ChannelClient, ApiRequest]
+MODELS = [AuditEvent, Holiday, Parameter, JobRun, OutboundSms, SmsTemplate, ChannelClient, ApiRequest, DeliveryReport]
 
 
 def url(model, view="changelist", *args):
