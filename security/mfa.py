@@ -74,9 +74,15 @@ def mfa_enrol(*, request, device: TOTPDevice, token: str) -> list[str]:
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
     codes = recovery_codes_issue(request.user)
-    otp_login(request, device)
+    _session_upgrade(request, device)
     audit_record(actor=request.user, verb="mfa.enrolled", subject=request.user, channel=Channel.ADMIN)
     return codes
+
+
+def _session_upgrade(request, device) -> None:
+    """The session now carries more privilege: a new session id (ASVS 3.2.1), then django-otp's mark."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def mfa_verify(*, request, token: str) -> None:
@@ -91,7 +97,7 @@ def mfa_verify(*, request, token: str) -> None:
                 audit_record(actor=user, verb="mfa.recovery_code_used", subject=user, channel=Channel.ADMIN,
                              new={"codes_left": matched.token_set.count()})
         if matched is not None:
-            otp_login(request, matched)
+            _session_upgrade(request, matched)
             return
     if any(not device.verify_is_allowed()[0] for device in devices_for_user(user)):
         # django-otp doubles the wait after each wrong code (1, 2, 4 … seconds): guessing does not pay.

@@ -140,9 +140,11 @@ def test_code_from_the_authenticator_opens_the_session(db):
     client = _password_login(supervisor)
     wrong = client.post(reverse("security:mfa_verify"), {"token": "123", "next": "/core/jobs/"})
     assert wrong.status_code == 200 and client.get(reverse("core:jobs")).status_code == 302
+    session_before = client.session.session_key
     response = client.post(reverse("security:mfa_verify"), {"token": current_code(device), "next": "/core/jobs/"})
     assert response.status_code == 302 and response["Location"] == "/core/jobs/"
     assert client.get(reverse("core:jobs")).status_code == 200
+    assert client.session.session_key != session_before  # a new session id for the upgraded session
 
 
 def test_wrong_codes_are_throttled(db):
