@@ -18,7 +18,7 @@ CONSENT_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIAL_MED
 
 
 def marketing_consent_set(
-    *, customer: Customer, granted: bool, channel: str, actor, note: str = "",
+    *, customer: Customer, granted: bool, channel: str, actor, note: str = "", actor_label: str = "",
 ) -> MarketingConsent:
     """Give or withdraw consent: a history row (date, channel, by whom), the customer's current state, an audit
     event, in one transaction. Recording the state it already has is refused, so the history shows real changes."""
@@ -39,7 +39,7 @@ def marketing_consent_set(
         )
         customer.marketing_consent = granted
         customer.save(update_fields=["marketing_consent"])
-        audit_record(actor=actor, channel=channel, subject=customer,
+        audit_record(actor=actor, actor_label=actor_label, channel=channel, subject=customer,
                      verb="customer.marketing_consent_granted" if granted else "customer.marketing_consent_withdrawn",
                      old={"marketing_consent": not granted}, new={"marketing_consent": granted}, reason=note)
     return record
