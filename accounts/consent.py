@@ -18,7 +18,7 @@ CONSENT_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIAL_MED
 
 
 def marketing_consent_set(
-    *, customer: Customer, granted: bool, channel: str, actor, note: str = "",
+    *, customer: Customer, granted: bool, channel: str, actor, note: str = "", actor_label: str = "",
 ) -> MarketingConsent:
     """Give or withdraw consent: a history row (date, channel, by whom), the customer's current state, an audit
     event, in one transaction. Recording the state it already has is refused, so the history shows real changes."""
@@ -41,11 +41,11 @@ def marketing_consent_set(
         customer.save(update_fields=["marketing_consent"])
         change = {"old": {"marketing_consent": not granted}, "new": {"marketing_consent": granted}}
         if granted:
-            audit_record(actor=actor, channel=channel, subject=customer, verb="customer.marketing_consent_granted",
-                         reason=note, **change)
+            audit_record(actor=actor, actor_label=actor_label, channel=channel, subject=customer,
+                         verb="customer.marketing_consent_granted", reason=note, **change)
         else:
-            audit_record(actor=actor, channel=channel, subject=customer, verb="customer.marketing_consent_withdrawn",
-                         reason=note, **change)
+            audit_record(actor=actor, actor_label=actor_label, channel=channel, subject=customer,
+                         verb="customer.marketing_consent_withdrawn", reason=note, **change)
     return record
 
 

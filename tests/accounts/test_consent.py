@@ -145,3 +145,35 @@ def test_acc11_admin_shows_the_consent_history(supervisor_client):
     withdraw(customer)
     html = supervisor_client.get(reverse("admin:accounts_customer_change", args=[customer.pk])).content.decode()
     assert "Customer asked: no offers" in html and "Call centre 188" in html
+
+
+def test_acc11_the_app_withdraws_consent_through_the_api(client):
+    line = LineFactory()
+    app, key = make_client(kind="app")
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    url = f"/api/v1/lines/{line.msisdn_national}/marketing-consent"
+
+    def post(body, **extra):
+        return client.post(url, body, content_type="application/json", **{**headers, **extra})
+
+    # bad input and the wrong client: nothing written
+    assert post({"request_id": "c1"}).status_code == 400
+    assert post({"request_id": "c1", "marketing_consent": "perhaps"}).status_code == 400
+    _other, charging = make_client(kind="charging")
+    assert post({"request_id": "c1", "marketing_consent": False},
+                HTTP_AUTHORIZATION=f"Token {charging}").status_code == 403
+    assert client.post("/api/v1/lines/081299999999/marketing-consent", {"request_id": "c0", "marketing_consent": False},
+                       content_type="application/json", **headers).status_code == 404
+    assert not MarketingConsent.objects.exists()
+    # withdraw; a replay answers the same; the same id with another body is a conflict
+    response = post({"request_id": "c1", "marketing_consent": False})
+    assert response.status_code == 200 and response.json()["marketing_consent"] is False
+    assert post({"request_id": "c1", "marketing_consent": False}).json() == response.json()
+    assert post({"request_id": "c1", "marketing_consent": True}).status_code == 409
+    record = MarketingConsent.objects.get()
+    assert (record.granted, record.channel) == (False, Channel.APP)
+    event = AuditEvent.objects.get(verb="customer.marketing_consent_withdrawn")
+    assert (event.channel, event.actor_label) == (Channel.APP, app.name)
+    # withdrawing again is refused with its code
+    again = post({"request_id": "c2", "marketing_consent": False})
+    assert again.status_code == 422 and again.json()["error"]["code"] == "already_withdrawn"

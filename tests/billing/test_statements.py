@@ -275,3 +275,11 @@ def test_bil11_a_package_fee_is_never_late_usage():
     fee = UsageRecord.objects.get(line=line, category__code="basic_package")
     assert (fee.cycle_start, fee.late_cycle_start, fee.counted) == (dt.date(2031, 3, 1), None, True)
     assert limit_of(line).used == 100_000
+
+
+def test_bil09_bills_tab_offers_the_resend_and_shows_the_ppn(agent_client):
+    bill = november_bill()
+    line = bill.billing_account.lines.get()
+    html = agent_client.get(reverse("accounts:line_tab", args=[line.pk, "bills"])).content.decode()
+    assert reverse("billing:statement_resend", args=[bill.pk]) in html
+    assert reverse("billing:bill_detail", args=[bill.pk]) in html and "Rp 11.000" in html

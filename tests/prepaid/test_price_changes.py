@@ -224,3 +224,10 @@ def test_pre08_supervisor_schedules_in_the_admin_and_a_short_date_is_refused_wit
 
 def test_pre08_agents_cannot_schedule(agent_client):
     assert agent_client.get(reverse("admin:prepaid_pricechange_add")).status_code in (302, 403)
+
+
+def test_pre08_admin_lists_changes_read_only(supervisor_client):
+    change = scheduled()
+    assert supervisor_client.get(reverse("admin:prepaid_pricechange_changelist")).status_code == 200
+    html = supervisor_client.get(reverse("admin:prepaid_pricechange_change", args=[change.pk])).content.decode()
+    assert 'name="new_price"' not in html and "70000" in html.replace(".", "").replace(",", "")
