@@ -14,6 +14,10 @@ def register() -> None:
     }
     verb_register(f"job.{JobRun.Status.SUCCEEDED}", _("Job finished"), fields=counts)
     verb_register(f"job.{JobRun.Status.FAILED}", _("Job failed"), fields=counts)
+    verb_register(f"job.{JobRun.Status.STALE}", _("Job stopped making progress and was re-queued"), fields={
+        "period": (_("period"), as_text), "heartbeat_at": (_("last progress"), None), "task": (_("task"), None),
+        "requeued": (_("re-queued"), as_yes_no),
+    })
     verb_register("job.run_requested", _("Job run requested"), fields={
         "schedule": (_("schedule"), as_text), "task": (_("task"), None), "force": (_("forced re-run"), as_yes_no),
     })

@@ -47,6 +47,8 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "prepaid.SmsUsageRecord": ("card__line__customer",),
     "prepaid.SmsHourCounter": ("card__line__customer",),
     "core.OutboundSms": ("line__customer",),
+    "core.DeliveryReport": ("sms__line__customer",),
+    "accounts.MarketingConsent": ("customer",),
     "core.AuditEvent": ("customer",),
     "security.AccessLog": ("customer",),
     "security.DataExport": ("customer",),

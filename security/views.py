@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from core.actions import action_render, action_submit
 from core.verdicts import RuleViolation
 from security import mfa, selectors, services
 from security.forms import DataExportForm, ReasonForm, TokenForm, UnlockForm
@@ -104,20 +105,13 @@ def customer_export(request, pk):
     """UU 27/2022: the customer's own data as a JSON file, after an identity check that is recorded."""
     customer = get_object_or_404(Customer, pk=pk)
     form = DataExportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            export, body = services.customer_data_export(
-                customer=customer, actor=request.user, check_method=form.cleaned_data["check_method"],
-                document_number=form.cleaned_data["document_number"])
-        except RuleViolation as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            response = HttpResponse(body, content_type="application/json; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{export.pk}.json"'
-            return response
-    return render(request, "accounts/action.html", {
-        "form": form, "title": _("Export the customer's data"), "customer": customer, "subject": customer,
-        "intro": _("Check the original identity document the customer shows and type its number. The file holds "
-                   "everything the back office keeps about the customer."),
-    })
+    if done := action_submit(request, form, lambda data: services.customer_data_export(
+            customer=customer, actor=request.user, check_method=data["check_method"],
+            document_number=data["document_number"])):
+        export, body = done.result
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{export.pk}.json"'
+        return response
+    return action_render(request, form=form, title=_("Export the customer's data"), customer=customer, intro=_(
+        "Check the original identity document the customer shows and type its number. The file holds everything the "
+        "back office keeps about the customer."))

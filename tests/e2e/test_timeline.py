@@ -18,20 +18,20 @@ LOG_OUT = {"id": "Keluar", "en": "Log out"}
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_demo_line_pages_show_no_raw_verb_or_key(page, settings, language):
-    # given the demo data, and a supervisor who reads the given language
+    # given the demo data, and an agent who reads the given language (agents log in without a second factor)
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
-    supervisor = User.objects.filter(groups__name="Supervisor").first()
-    supervisor.set_password("demo-pass-123")
-    supervisor.language = language
-    supervisor.save()
+    agent = User.objects.filter(groups__name="Agent").exclude(groups__name="Supervisor").first()
+    agent.set_password("demo-pass-123")
+    agent.language = language
+    agent.save()
     # one line for each verb written on a line
     lines = dict(AuditEvent.objects.filter(line__isnull=False).values_list("verb", "line_id"))
     verbs = set(verbs_registered()) | set(AuditEvent.objects.values_list("verb", flat=True))
     keys = {key for values in AuditEvent.objects.values_list("new", flat=True) if isinstance(values, dict)
             for key in values if "_" in key}
-    _log_in(page, supervisor.username, "demo-pass-123")
+    _log_in(page, agent.username, "demo-pass-123")
     for verb, line_id in sorted(lines.items()):
         # when the line page is opened
         page.goto(f"/lines/{line_id}/")

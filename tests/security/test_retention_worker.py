@@ -13,7 +13,7 @@ from core.models import JobRun
 from security.models import Anonymisation
 from security.retention import retention_chunk
 from tests.accounts.factories import LineFactory
-from tests.prepaid.test_worker import _start_worker, _stop, _wait
+from tests.integration.worker import start_worker, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,12 +31,12 @@ def test_the_worker_runs_the_retention_job_and_records_the_run():
 
     customers = _due_customers(12)
     queue = f"test-security-{uuid.uuid4().hex[:8]}"
-    worker = _start_worker(queue)
+    worker = start_worker(queue)
     try:
         app.send_task("security.tasks.retention", kwargs={"day": "2031-01-01", "chunk_size": 5}, queue=queue)
-        assert _wait(lambda: JobRun.objects.filter(job="security.retention", status="succeeded").exists())
+        assert wait_for(lambda: JobRun.objects.filter(job="security.retention", status="succeeded").exists())
     finally:
-        _stop(worker, signal.SIGTERM)
+        stop(worker, signal.SIGTERM)
     run = JobRun.objects.get(job="security.retention")
     assert run.changed == 12 and run.chunks == 3
     assert set(Anonymisation.objects.values_list("customer_id", flat=True)) == set(customers)
