@@ -18,7 +18,7 @@ from accounts.admin.base import (
     _report,
     _selected,
 )
-from accounts.models import Block, Line, TransferApproval
+from accounts.models import Block, IdentityCheck, Line, SimChange, TransferApproval
 from core.admin_base import LargeTableAdmin
 from core.dates import local_today
 from core.models import Channel
@@ -148,6 +148,36 @@ class LineTransferInline(admin.TabularInline):
         return super().get_queryset(request).select_related("from_customer", "to_customer", "approved_by")
 
 
+class LineSimChangeInline(admin.TabularInline):
+    """ACC-10: every SIM replacement with the identity check it followed (recorded by `line_sim_replace`)."""
+
+    model = SimChange
+    fields = ["created_at", "reason", "old_iccid", "new_iccid", "identity_check", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("identity_check", "actor")
+
+
+class LineIdentityCheckInline(admin.TabularInline):
+    model = IdentityCheck
+    fields = ["checked_at", "method", "result", "checked_by", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("checked_by")
+
+
 @admin.register(Line)
 class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     """Read-only: every change of a line is a service (block, unblock, recycle) offered as an action."""
@@ -159,9 +189,9 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     sortable_by = ["msisdn_national"]
     search_fields = ["msisdn"]
     fields = ["workspace", "msisdn", "iccid", "imsi", "kind", "status", "customer", "billing_account",
-              "activated_on", "terminated_on", "quarantine_until", "created_at"]
+              "activated_on", "terminated_on", "termination_reference", "quarantine_until", "created_at"]
     readonly_fields = fields
-    inlines = [LineBlockInline, LineTransferInline]
+    inlines = [LineBlockInline, LineTransferInline, LineSimChangeInline, LineIdentityCheckInline]
     actions = ["block_lines", "unblock_lines", "recycle_numbers"]
 
     def get_queryset(self, request):

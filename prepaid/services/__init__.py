@@ -24,6 +24,8 @@ from prepaid.services.cards import (
     package_purchase,
     package_purchase_eligibility,
     sim_replace,
+    sim_replacement_charge,
+    sim_replacement_verdict,
     topup_apply,
 )
 from prepaid.services.prime import app_pass_claim, prime_cancel, prime_subscribe, spend_averages
@@ -33,5 +35,6 @@ __all__ = [
     "card_lock", "card_unblock", "draw_winners", "expiry_reminder_chunk", "ledger_adjust", "ledger_write",
     "lifecycle_chunk", "package_purchase", "package_purchase_eligibility", "prime_cancel", "prime_renewal_chunk",
     "prime_subscribe", "prime_tier_chunk", "prime_voucher_draw", "prime_voucher_draw_chunk", "sim_replace",
+    "sim_replacement_charge", "sim_replacement_verdict",
     "sms_fair_usage_chunk", "sms_usage_record", "spend_averages", "topup_apply",
 ]
