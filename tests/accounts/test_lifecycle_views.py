@@ -102,3 +102,12 @@ def test_terminate_pages_only_for_active_postpaid_lines(agent_client, line):
     assert agent_client.get(reverse("accounts:line_package_change", args=[prepaid.pk])).status_code == 404
     Line.objects.filter(pk=line.pk).update(status="terminated", terminated_on=dt.date(2026, 11, 1))
     assert agent_client.get(reverse("accounts:line_terminate", args=[line.pk])).status_code == 404
+
+
+def test_spending_tab_shows_the_package_and_the_pending_change(agent_client, agent, line):
+    """LIM-13: the line page says which package applies now and which from the next cycle start."""
+    from accounts.services import line_package_change
+
+    line_package_change(line=line, actor=agent, params={"package": "halo_plus_170"})
+    html = agent_client.get(reverse("accounts:line_tab", args=[line.pk, "spending"])).content.decode()
+    assert "Halo Kick" in html and "KartuHalo 170K from" in html
