@@ -85,6 +85,13 @@ class ConfirmForm(forms.Form):
     """No field: the page lists the rows and asks to confirm."""
 
 
+class TerminateForm(forms.Form):
+    """ACC-09: the customer's written request and why."""
+
+    request_reference = forms.CharField(label=_("Written request reference"), max_length=60)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
 class QuarantineFilter(admin.SimpleListFilter):
     title = _("quarantine (ACC-04)")
     parameter_name = "quarantine"
@@ -192,7 +199,7 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
               "activated_on", "terminated_on", "termination_reference", "quarantine_until", "created_at"]
     readonly_fields = fields
     inlines = [LineBlockInline, LineTransferInline, LineSimChangeInline, LineIdentityCheckInline]
-    actions = ["block_lines", "unblock_lines", "recycle_numbers"]
+    actions = ["block_lines", "unblock_lines", "recycle_numbers", "terminate_lines"]
 
     def get_queryset(self, request):
         open_blocks = Block.objects.filter(line=OuterRef("pk"), ended_at__isnull=True)
@@ -290,6 +297,30 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
             except RuleViolation as refusal:
                 refused.append(f"{line}: {refusal}")
         _report(self, request, done, refused, gettext("%(count)d numbers recycled."))
+        return None
+
+    @admin.action(description=_("Terminate the selected postpaid lines at the customer's written request…"),
+                  permissions=["change"])
+    def terminate_lines(self, request, queryset):
+        """ACC-09: the same transition as the agent's (every app ends, the final bill); each refusal is listed."""
+        rows = _selected(self, request, queryset)
+        if rows is None:
+            return None
+        form = TerminateForm(request.POST if "apply" in request.POST else None)
+        if "apply" not in request.POST or not form.is_valid():
+            return _confirm(self, request, rows, action="terminate_lines", form=form,
+                            title=gettext("Terminate lines"),
+                            intro=gettext("Every app ends today; what was owed stays owed (BIL-07)."))
+        done, refused = 0, []
+        for line in rows:
+            try:
+                services.line_terminate(line=line, request_reference=form.cleaned_data["request_reference"],
+                                        reason=form.cleaned_data["reason"], actor=request.user,
+                                        channel=Channel.ADMIN)
+                done += 1
+            except RuleViolation as refusal:
+                refused.append(f"{line}: {refusal}")
+        _report(self, request, done, refused, gettext("%(count)d lines terminated."))
         return None
 
 
