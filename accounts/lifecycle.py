@@ -21,9 +21,10 @@ from core.verdicts import Verdict
 ACTIVATE = "activate"
 PACKAGE_CHANGE = "package_change"
 SIM_REPLACE = "sim_replace"
+TRANSFER = "transfer"
 TERMINATE = "terminate"
 CARD_INVALID = "card_invalid"
-TRANSITIONS = (ACTIVATE, PACKAGE_CHANGE, SIM_REPLACE, TERMINATE, CARD_INVALID)
+TRANSITIONS = (ACTIVATE, PACKAGE_CHANGE, SIM_REPLACE, TRANSFER, TERMINATE, CARD_INVALID)
 
 
 @dataclass

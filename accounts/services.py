@@ -324,6 +324,10 @@ def line_transfer(
             line=line, from_customer_id=line.customer_id, to_customer=to_customer,
             letter_number=letter_number.strip(), approved_by=actor, reason=reason,
         )
+        # ACC-06: the apps may refuse or follow the line to its new holder (accounts/lifecycle.py).
+        transition = _transition(lifecycle.TRANSFER, line=line, actor=actor, channel=Channel.GRAPARI,
+                                 params={"to_customer": to_customer, "to_billing_account": to_billing_account})
+        lifecycle.apply(transition)
         old = {"customer": line.customer_id, "billing_account": line.billing_account_id}
         line.customer = to_customer
         if line.kind == Line.Kind.POSTPAID:
