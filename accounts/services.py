@@ -214,7 +214,10 @@ def _require_free_sim(iccid: str, imsi: str) -> None:
 
 
 def line_lock(line: Line) -> Line:
-    return Line.objects.select_for_update().get(pk=line.pk)
+    """The first lock of every transition (accounts/lifecycle.py). NO KEY UPDATE: it serialises the transitions on
+    the line but lets purchases and usage (which lock the spending limit, then insert rows referencing the line) go
+    on; a plain FOR UPDATE would wait for their key-share lock while they wait for the limit row: a deadlock."""
+    return Line.objects.select_for_update(no_key=True).get(pk=line.pk)
 
 
 def line_block(
@@ -357,6 +360,12 @@ def line_recycle(*, line: Line, actor: User | None, today: dt.date | None = None
 # Lifecycle transitions (accounts/lifecycle.py) ----------------------------------------------------------------
 
 
+def _transition_lock(line: Line) -> Line:
+    """line_lock's NO KEY UPDATE, with the customer and billing account the participants read."""
+    return (Line.objects.select_for_update(of=("self",), no_key=True).select_related("customer", "billing_account")
+            .get(pk=line.pk))
+
+
 def _transition(name: str, *, line: Line, actor, channel: str, params: dict | None = None,
                 today: dt.date | None = None) -> lifecycle.Transition:
     return lifecycle.Transition(name=name, line=line, customer=line.customer, kind=line.kind,
@@ -386,8 +395,7 @@ def line_package_change(*, line: Line, actor, channel: str = Channel.GRAPARI, pa
                         reason: str = "") -> lifecycle.Transition:
     """Change a postpaid line's basic package from the next cycle start (LIM-13), audited with its channel."""
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("customer", "billing_account").get(
-            pk=line.pk)
+        line = _transition_lock(line)
         package_change_eligibility(line=line, params=params, actor=actor).raise_if_refused()
         transition = lifecycle.apply(_transition(lifecycle.PACKAGE_CHANGE, line=line, actor=actor, channel=channel,
                                                  params=params))
@@ -444,8 +452,7 @@ def line_sim_replace(
     require(reason in SimChange.Reason.values, "reason_invalid", _("Choose why the SIM is replaced."))
     params = {**(params or {}), "reason": reason, "new_iccid": new_iccid}
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("customer", "billing_account").get(
-            pk=line.pk)
+        line = _transition_lock(line)
         identity_check = IdentityCheck.objects.select_for_update().get(pk=identity_check.pk)
         sim_replace_eligibility(line=line, identity_check=identity_check, params=params,
                                 actor=actor).raise_if_refused()
@@ -495,8 +502,7 @@ def line_terminate(*, line: Line, request_reference: str, actor, reason: str, ch
     require(bool((reason or "").strip()), "reason_required", _("Give a reason."))
     today = today or local_today()
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("customer", "billing_account").get(
-            pk=line.pk)
+        line = _transition_lock(line)
         termination_eligibility(line=line, actor=actor, today=today).raise_if_refused()
         Block.objects.create(line=line, scope=Block.Scope.ALL, reason=Block.Reason.TERMINATION, permanent=True,
                              reference=request_reference, note=reason.strip(), started_at=timezone.now(),
