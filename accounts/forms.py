@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BillingAccount, Block, Customer, Line
+from accounts import lifecycle
+from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange
 from accounts.services import DOCUMENT_VALIDATORS, SUPERVISOR_ONLY_REASONS
 from accounts.validators import normalize_msisdn, validate_iccid, validate_imsi
 
@@ -93,8 +94,41 @@ class BillingAccountOpenForm(ActionForm):
                                         help_text=_("Day of the month the bill is made, 1 to 28."))
 
 
-class LineActivateForm(ActionForm):
-    """ACC-02: one MSISDN, one SIM (ICCID, IMSI), prepaid or postpaid."""
+class LifecycleForm(ActionForm):
+    """An action form that also asks what the apps joining the transition need (accounts/lifecycle.py)."""
+
+    transition = ""
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lifecycle_fields = list(lifecycle.form_fields(self.transition, kind))
+        confirm = self.fields.pop("confirm")
+        self.fields.update(lifecycle.form_fields(self.transition, kind))
+        self.fields["confirm"] = confirm
+
+    @property
+    def params(self) -> dict:
+        data = getattr(self, "cleaned_data", None) or {}
+        return {name: data.get(name) for name in self.lifecycle_fields}
+
+    def preview_params(self) -> dict:
+        """The apps' inputs from an unvalidated form (the preview while the agent types)."""
+        values = {}
+        for name in self.lifecycle_fields:
+            field = self.fields[name]
+            try:
+                raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                values[name] = field.clean(raw)
+            except ValidationError:
+                values[name] = None
+        return values
+
+
+class LineActivateForm(LifecycleForm):
+    """ACC-02: one MSISDN, one SIM (ICCID, IMSI), prepaid or postpaid; a postpaid line with its basic package and
+    initial domestic limit (LIM-12, fields from billing)."""
+
+    transition = lifecycle.ACTIVATE
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Line.Kind.choices)
     msisdn = forms.CharField(label=_("Mobile number"), max_length=20, help_text=_("08…, 628… or +628…"))
@@ -242,3 +276,44 @@ class MarketingConsentForm(ActionForm):
 
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [(channel.value, channel.label) for channel in CONSENT_CHANNELS]
+
+
+class PackageChangeForm(LifecycleForm):
+    """LIM-13: the new basic package applies from the next cycle start."""
+
+    transition = lifecycle.PACKAGE_CHANGE
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("grapari", _("GraPARI")),
+                                                            ("call_centre_188", _("Call centre 188"))])
+
+
+class SimReplaceForm(ActionForm):
+    """ACC-10: the identity check first (recorded whatever its result), then the new SIM."""
+
+    method = forms.ChoiceField(label=_("Identity check"), choices=IdentityCheck.Method.choices)
+    result = forms.ChoiceField(label=_("Result of the identity check"), choices=IdentityCheck.Result.choices)
+    reason = forms.ChoiceField(label=_("Why"), choices=SimChange.Reason.choices)
+    new_iccid = forms.CharField(label=_("New SIM (ICCID)"), max_length=24)
+    new_imsi = forms.CharField(label=_("New IMSI"), max_length=20)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    confirm_label = _("Replace the SIM: the old SIM stops at once")
+
+    def clean_new_iccid(self):
+        return validate_iccid(self.cleaned_data["new_iccid"])
+
+    def clean_new_imsi(self):
+        return validate_imsi(self.cleaned_data["new_imsi"])
+
+
+class TerminateForm(ActionForm):
+    """ACC-09: at the customer's written request, its reference recorded."""
+
+    request_reference = forms.CharField(label=_("Written request reference"), max_length=60)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    confirm_label = _("Terminate the line: everything on it ends today")
+
+    def clean_request_reference(self):
+        value = self.cleaned_data["request_reference"].strip()
+        if not value:
+            raise ValidationError(_("Enter the reference of the customer's written request."))
+        return value

@@ -167,6 +167,8 @@ class Line(models.Model):
     activated_on = models.DateField(_("activated on"), null=True, blank=True)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     quarantine_until = models.DateField(_("quarantine until"), null=True, blank=True)
+    termination_reference = models.CharField(_("termination request reference"), max_length=60, blank=True, default="",
+                                             help_text=_("The customer's written request (ACC-09)."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -175,6 +177,7 @@ class Line(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["msisdn"], condition=~Q(status="recycled"), name="line_msisdn_in_use"),
             models.UniqueConstraint(fields=["iccid"], condition=~Q(status="recycled"), name="line_iccid_in_use"),
+            models.UniqueConstraint(fields=["imsi"], condition=~Q(status="recycled"), name="line_imsi_in_use"),
             models.CheckConstraint(condition=Q(msisdn__regex=r"^\+628[0-9]{7,11}$"), name="line_msisdn_e164"),
             models.CheckConstraint(condition=Q(iccid__regex=r"^89[0-9]{17,18}$"), name="line_iccid_format"),
             models.CheckConstraint(condition=Q(imsi__regex=r"^510[0-9]{12}$"), name="line_imsi_format"),
@@ -317,3 +320,66 @@ class MarketingConsent(models.Model):
 
     def __str__(self):
         return f"{self.customer}: {self.granted} ({self.recorded_at:%Y-%m-%d})"
+
+
+class IdentityCheck(models.Model):
+    """The identity check before a SIM replacement (ACC-10): how, with which result, by whom. Recorded first."""
+
+    class Method(models.TextChoices):
+        KTP_NIK = "ktp_nik", _("Original KTP shown, NIK matched")
+        PASSPORT = "passport", _("Original passport shown, number matched")
+        DRIVING_LICENCE = "driving_licence", _("Original driving licence shown, number matched")
+        ORGANISATION_LETTER = "organisation_letter", _("Organisation's letter and NPWP matched")
+
+    class Result(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="identity_checks")
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    result = models.CharField(_("result"), max_length=6, choices=Result.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("identity check")
+        verbose_name_plural = _("identity checks")
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["line", "-checked_at"], name="identity_check_line")]
+
+    def __str__(self):
+        return f"{self.line} · {self.get_method_display()} · {self.get_result_display()}"
+
+
+class SimChange(models.Model):
+    """A new SIM on the same number after a passed identity check (ACC-10); the old SIM stops at once."""
+
+    class Reason(models.TextChoices):
+        LOST = "lost", _("Lost")
+        DAMAGED = "damaged", _("Damaged")
+
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="sim_changes")
+    identity_check = models.OneToOneField(IdentityCheck, verbose_name=_("identity check"), on_delete=models.PROTECT,
+                                          related_name="sim_change")
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    old_iccid = models.CharField(_("old ICCID (stopped)"), max_length=20)
+    old_imsi = models.CharField(_("old IMSI"), max_length=15)
+    new_iccid = models.CharField(_("new ICCID"), max_length=20)
+    new_imsi = models.CharField(_("new IMSI"), max_length=15)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("SIM change")
+        verbose_name_plural = _("SIM changes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(old_iccid=models.F("new_iccid")), name="simchange_new_iccid"),
+            models.CheckConstraint(condition=~Q(old_imsi=models.F("new_imsi")), name="simchange_new_imsi"),
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.old_iccid} → {self.new_iccid}"

@@ -9,7 +9,7 @@ AGENT_PERMISSIONS = {
         "view_billingaccount", "add_billingaccount",
         "view_line", "add_line", "change_line",
         "view_block", "add_block", "change_block",
-        "view_transferapproval",
+        "view_transferapproval", "view_identitycheck", "add_identitycheck", "view_simchange", "add_simchange",
     ],
     "billing": [
         "view_basicpackage", "view_servicecategory", "view_suggestedlimit", "view_linepackage",

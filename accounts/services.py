@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import BillingAccount, Block, Customer, Line, TransferApproval, User
+from accounts import lifecycle
+from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange, TransferApproval, User
 from accounts.validators import (
     normalize_msisdn,
     validate_driving_licence,
@@ -22,7 +23,7 @@ from core.dates import local_today
 from core.locks import lock_line
 from core.models import Channel
 from core.parameters import parameter
-from core.verdicts import RuleViolation, require
+from core.verdicts import RuleViolation, Verdict, require
 
 DOCUMENT_VALIDATORS = {
     Customer.IdType.KTP: validate_nik,
@@ -82,7 +83,10 @@ def customer_register(
 
 
 def customer_set_verification(*, customer: Customer, status: str, actor: User | None, reason: str) -> Customer:
-    """Record the result of the identity check. A person doing it must be a supervisor."""
+    """Record the result of the identity check. A person doing it must be a supervisor.
+
+    ACC-08: failing it after activation blocks every line of the customer in service with `false_data`; passing it
+    lifts those blocks."""
     if actor is not None and not _is_supervisor(actor):
         raise RuleViolation.single("supervisor_only", _("Only a supervisor may set the verification status."))
     require(status in Customer.Verification.values, "invalid_status", _("Choose a verification status."))
@@ -93,6 +97,17 @@ def customer_set_verification(*, customer: Customer, status: str, actor: User | 
         customer.verification = status
         customer.save(update_fields=["verification"])
         audit_record(actor=actor, verb="customer.verification", subject=customer, old=old, new=status, reason=reason)
+        lines = customer.lines.filter(status=Line.Status.ACTIVE).order_by("pk")
+        if status == Customer.Verification.FAILED:
+            for line in lines.exclude(blocks__reason=Block.Reason.FALSE_DATA, blocks__ended_at__isnull=True):
+                line_block(line=line, reason=Block.Reason.FALSE_DATA, actor=actor, channel=Channel.GRAPARI,
+                           note=_("Identity verification failed: %(reason)s") % {"reason": reason.strip()})
+        elif status == Customer.Verification.VERIFIED:
+            blocks = Block.objects.filter(line__customer=customer, reason=Block.Reason.FALSE_DATA,
+                                          ended_at__isnull=True).select_related("line").order_by("pk")
+            for block in blocks:
+                line_unblock(block=block, actor=actor, note=_("Identity verified: %(reason)s")
+                             % {"reason": reason.strip()})
     return customer
 
 
@@ -126,15 +141,41 @@ def billing_account_open(
     return account
 
 
+def _activation(*, customer: Customer, kind: str, billing_account: BillingAccount | None, actor, channel: str,
+                params: dict | None, line: Line | None = None) -> lifecycle.Transition:
+    return lifecycle.Transition(
+        name=lifecycle.ACTIVATE, line=line, customer=customer, kind=kind, billing_account=billing_account,
+        actor=actor, channel=channel, today=local_today(), params=dict(params or {}),
+    )
+
+
+def activation_eligibility(*, customer: Customer, kind: str, billing_account: BillingAccount | None = None,
+                           params: dict | None = None, actor=None) -> Verdict:
+    """What the agent reads before activating: accounts' own rules and every app's (e.g. LIM-12's package, limit,
+    suggestion and range), with `details["notes"]` to show."""
+    verdict = lifecycle.check(_activation(customer=customer, kind=kind, billing_account=billing_account, actor=actor,
+                                          channel=Channel.GRAPARI, params=params))
+    own = Verdict()
+    if customer.verification == Customer.Verification.FAILED:
+        own.refuse("verification_failed", _("The customer's identity failed verification: no new line can be "
+                                            "activated."))
+    elif customer.verification != Customer.Verification.VERIFIED:  # ACC-08
+        own.refuse("not_verified", _("The customer's identity is not verified yet: a line is activated only for a "
+                                     "verified customer."))
+    if kind == Line.Kind.PREPAID and customer.kind != Customer.Kind.INDIVIDUAL:  # PRE-07
+        own.refuse("prepaid_individuals_only", _("A prepaid card is for individuals, not organisations."))
+    verdict.reasons[:0] = own.reasons
+    return verdict
+
+
 def line_activate(
     *, customer: Customer, msisdn: str, iccid: str, imsi: str, kind: str, actor: User,
-    billing_account: BillingAccount | None = None, channel: str = Channel.GRAPARI,
+    billing_account: BillingAccount | None = None, channel: str = Channel.GRAPARI, params: dict | None = None,
 ) -> Line:
-    """Put a number and SIM in service for a registered customer (ACC-02, ACC-03)."""
+    """Put a number and SIM in service for a verified customer (ACC-02, ACC-03, ACC-08), in every app at once:
+    a postpaid line opens with its basic package and both limits (LIM-12; `params` carries the apps' inputs)."""
     msisdn, iccid, imsi = normalize_msisdn(msisdn), validate_iccid(iccid), validate_imsi(imsi)
     require(kind in Line.Kind.values, "invalid_kind", _("A line is prepaid or postpaid."))
-    require(customer.verification != Customer.Verification.FAILED, "verification_failed",
-             _("The customer's identity failed verification: no new line can be activated."))
     if kind == Line.Kind.POSTPAID:
         require(billing_account is not None, "account_required", _("A postpaid line needs a billing account."))
         require(billing_account.customer_id == customer.pk, "account_not_customers",
@@ -143,11 +184,13 @@ def line_activate(
                  _("That billing account is closed."))
     else:
         billing_account = None
+    customer = Customer.objects.get(pk=customer.pk)  # the verification as it is now (ACC-08)
+    activation_eligibility(customer=customer, kind=kind, billing_account=billing_account, params=params,
+                           actor=actor).raise_if_refused()
     with transaction.atomic():
         if Line.objects.filter(msisdn=msisdn).exclude(status=Line.Status.RECYCLED).exists():
             raise RuleViolation.single("msisdn_taken", _("This number belongs to another line."))
-        if Line.objects.filter(iccid=iccid).exclude(status=Line.Status.RECYCLED).exists():
-            raise RuleViolation.single("iccid_taken", _("This SIM (ICCID) is already in use."))
+        _require_free_sim(iccid, imsi)
         try:
             with transaction.atomic():
                 line = Line.objects.create(
@@ -158,11 +201,22 @@ def line_activate(
             raise RuleViolation.single("msisdn_taken", _("This number or SIM is already in use.")) from None
         audit_record(actor=actor, channel=channel, verb="line.activated", subject=line,
                      new={"msisdn": msisdn, "iccid": iccid, "kind": kind})
+        lifecycle.apply(_activation(customer=customer, kind=kind, billing_account=billing_account, actor=actor,
+                                    channel=channel, params=params, line=line))
     return line
 
 
+def _require_free_sim(iccid: str, imsi: str) -> None:
+    in_use = Line.objects.exclude(status=Line.Status.RECYCLED)
+    if in_use.filter(iccid=iccid).exists():
+        raise RuleViolation.single("iccid_taken", _("This SIM (ICCID) is already in use."))
+    if in_use.filter(imsi=imsi).exists():
+        raise RuleViolation.single("imsi_taken", _("This IMSI is already in use."))
+
+
 def line_lock(line: Line) -> Line:
-    return lock_line(line)  # FOR NO KEY UPDATE: see core.locks for the order
+    """The first lock of every transition (accounts/lifecycle.py): FOR NO KEY UPDATE, see core.locks for the order."""
+    return lock_line(line)
 
 
 def line_block(
@@ -191,15 +245,23 @@ def line_block(
             line=line, scope=scope, reason=reason, permanent=permanent, reference=reference.strip(), note=note,
             started_at=timezone.now(), started_by=actor,
         )
-        if permanent:
-            today = local_today()
-            line.status = Line.Status.TERMINATED
-            line.terminated_on = today
-            line.quarantine_until = today + dt.timedelta(days=parameter("quarantine_days"))  # ACC-04
-            line.save(update_fields=["status", "terminated_on", "quarantine_until"])
         audit_record(actor=actor, channel=channel, verb="line.blocked", subject=line, reason=note,
                      new={"reason": reason, "scope": scope, "permanent": permanent, "reference": reference})
+        if permanent:
+            # ACC-09: the line ends in every app; a permanent block is not refused by any of them.
+            _line_end(line=line, today=local_today())
+            lifecycle.apply(lifecycle.Transition(name=lifecycle.TERMINATE, line=line, actor=actor, channel=channel,
+                                                 today=local_today(), forced=True))
     return block
+
+
+def _line_end(*, line: Line, today: dt.date, reference: str = "") -> None:
+    """The number enters quarantine (ACC-04) on the day the line ends."""
+    line.status = Line.Status.TERMINATED
+    line.terminated_on = today
+    line.quarantine_until = today + dt.timedelta(days=parameter("quarantine_days"))
+    line.termination_reference = reference
+    line.save(update_fields=["status", "terminated_on", "quarantine_until", "termination_reference"])
 
 
 def line_unblock(*, block: Block, actor: User | None, note: str, channel: str = Channel.GRAPARI) -> Block:
@@ -264,6 +326,10 @@ def line_transfer(
             line=line, from_customer_id=line.customer_id, to_customer=to_customer,
             letter_number=letter_number.strip(), approved_by=actor, reason=reason,
         )
+        # ACC-06: the apps may refuse or follow the line to its new holder (accounts/lifecycle.py).
+        transition = _transition(lifecycle.TRANSFER, line=line, actor=actor, channel=Channel.GRAPARI,
+                                 params={"to_customer": to_customer, "to_billing_account": to_billing_account})
+        lifecycle.apply(transition)
         old = {"customer": line.customer_id, "billing_account": line.billing_account_id}
         line.customer = to_customer
         if line.kind == Line.Kind.POSTPAID:
@@ -288,3 +354,175 @@ def line_recycle(*, line: Line, actor: User | None, today: dt.date | None = None
         audit_record(actor=actor, channel=Channel.SYSTEM if actor is None else Channel.ADMIN,
                      verb="line.recycled", subject=line)
     return line
+
+
+# Lifecycle transitions (accounts/lifecycle.py) ----------------------------------------------------------------
+
+
+def _transition_lock(line: Line) -> Line:
+    """line_lock's NO KEY UPDATE, with the customer and billing account the participants read."""
+    return (Line.objects.select_for_update(of=("self",), no_key=True).select_related("customer", "billing_account")
+            .get(pk=line.pk))
+
+
+def _transition(name: str, *, line: Line, actor, channel: str, params: dict | None = None,
+                today: dt.date | None = None) -> lifecycle.Transition:
+    return lifecycle.Transition(name=name, line=line, customer=line.customer, kind=line.kind,
+                                billing_account=line.billing_account, actor=actor, channel=channel,
+                                today=today or local_today(), params=dict(params or {}))
+
+
+def _in_service(verdict: Verdict, line: Line) -> None:
+    if line.status != Line.Status.ACTIVE:
+        verdict.refuse("line_not_active", _("The line is not active."))
+
+
+def package_change_eligibility(*, line: Line, params: dict | None = None, actor=None) -> Verdict:
+    """LIM-13: what the agent reads before changing the basic package (billing says when and the new range)."""
+    verdict = Verdict()
+    _in_service(verdict, line)
+    if line.kind != Line.Kind.POSTPAID:
+        verdict.refuse("not_postpaid", _("Only a KartuHalo (postpaid) line has a basic package."))
+        return verdict
+    checked = lifecycle.check(_transition(lifecycle.PACKAGE_CHANGE, line=line, actor=actor, channel=Channel.GRAPARI,
+                                          params=params))
+    checked.reasons[:0] = verdict.reasons
+    return checked
+
+
+def line_package_change(*, line: Line, actor, channel: str = Channel.GRAPARI, params: dict | None = None,
+                        reason: str = "") -> lifecycle.Transition:
+    """Change a postpaid line's basic package from the next cycle start (LIM-13), audited with its channel."""
+    with transaction.atomic():
+        line = _transition_lock(line)
+        package_change_eligibility(line=line, params=params, actor=actor).raise_if_refused()
+        transition = lifecycle.apply(_transition(lifecycle.PACKAGE_CHANGE, line=line, actor=actor, channel=channel,
+                                                 params=params))
+        audit_record(actor=actor, channel=channel, verb="line.package_changed", subject=line, reason=reason,
+                     new=transition.results.get("billing"))
+    return transition
+
+
+def identity_check_record(*, line: Line, method: str, result: str, actor: User, note: str = "") -> IdentityCheck:
+    """ACC-10: the identity check before a SIM replacement, recorded whatever its result."""
+    require(method in IdentityCheck.Method.values, "invalid_method", _("Choose how the identity was checked."))
+    require(result in IdentityCheck.Result.values, "invalid_result", _("Choose the result of the identity check."))
+    require(getattr(actor, "is_authenticated", False), "actor_required", _("An identity check is done by a person."))
+    with transaction.atomic():
+        check = IdentityCheck.objects.create(line=line, method=method, result=result, note=note.strip()[:255],
+                                             checked_by=actor, checked_at=timezone.now())
+        audit_record(actor=actor, verb="line.identity_checked", subject=line,
+                     new={"method": method, "result": result}, reason=note.strip())
+    return check
+
+
+def sim_replace_eligibility(*, line: Line, identity_check: IdentityCheck | None, params: dict | None = None,
+                            actor=None) -> Verdict:
+    verdict = Verdict()
+    _in_service(verdict, line)
+    if identity_check is None or identity_check.line_id != line.pk:
+        verdict.refuse("identity_check_required", _("Record the customer's identity check first."))
+    elif identity_check.result != IdentityCheck.Result.PASSED:
+        verdict.refuse("identity_check_failed", _("The identity check failed: the SIM cannot be replaced."))
+    elif SimChange.objects.filter(identity_check=identity_check).exists():
+        verdict.refuse("identity_check_used", _("This identity check was already used for a replacement."))
+    checked = lifecycle.check(_transition(lifecycle.SIM_REPLACE, line=line, actor=actor, channel=Channel.GRAPARI,
+                                          params=params))
+    checked.reasons[:0] = verdict.reasons
+    return checked
+
+
+def line_sim_replace(
+    *, line: Line, identity_check: IdentityCheck, new_iccid: str, new_imsi: str, reason: str, actor: User,
+    channel: str = Channel.GRAPARI, params: dict | None = None,
+) -> SimChange:
+    """ACC-10: a new SIM on the same number after a passed identity check; the old SIM stops at once, and an open
+    lost-SIM block is lifted. Each app joins (prepaid: the PRE-03 fee, free on Prime)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        new_iccid = validate_iccid(new_iccid)
+    except ValidationError as error:
+        raise RuleViolation.single("iccid_invalid", error.messages[0]) from None
+    try:
+        new_imsi = validate_imsi(new_imsi)
+    except ValidationError as error:
+        raise RuleViolation.single("imsi_invalid", error.messages[0]) from None
+    require(reason in SimChange.Reason.values, "reason_invalid", _("Choose why the SIM is replaced."))
+    params = {**(params or {}), "reason": reason, "new_iccid": new_iccid}
+    with transaction.atomic():
+        line = _transition_lock(line)
+        identity_check = IdentityCheck.objects.select_for_update().get(pk=identity_check.pk)
+        sim_replace_eligibility(line=line, identity_check=identity_check, params=params,
+                                actor=actor).raise_if_refused()
+        require(new_iccid != line.iccid, "same_sim", _("That is the SIM the line already has."))
+        require(new_imsi != line.imsi, "same_imsi", _("That is the IMSI the line already has."))
+        _require_free_sim(new_iccid, new_imsi)
+        change = SimChange.objects.create(
+            line=line, identity_check=identity_check, reason=reason, old_iccid=line.iccid, old_imsi=line.imsi,
+            new_iccid=new_iccid, new_imsi=new_imsi, actor=actor, created_at=timezone.now(),
+        )
+        transition = _transition(lifecycle.SIM_REPLACE, line=line, actor=actor, channel=channel, params=params)
+        transition.params["sim_change"] = change
+        lifecycle.apply(transition)  # before the line changes: the old ICCID is still the line's
+        line.iccid, line.imsi = new_iccid, new_imsi  # the old SIM stops at once
+        line.save(update_fields=["iccid", "imsi"])
+        for block in line.blocks.filter(reason=Block.Reason.LOST_SIM, ended_at__isnull=True):
+            line_unblock(block=block, actor=actor, note=_("Replacement SIM issued"), channel=channel)
+        audit_record(actor=actor, channel=channel, verb="line.sim_replaced", subject=line,
+                     old={"iccid": change.old_iccid, "imsi": change.old_imsi},
+                     new={"iccid": new_iccid, "imsi": new_imsi, "reason": reason,
+                          "identity_check": identity_check.method, **(transition.results.get("prepaid") or {})})
+    change.transition = transition
+    return change
+
+
+def termination_eligibility(*, line: Line, actor=None, today: dt.date | None = None) -> Verdict:
+    """ACC-09: a postpaid line ends at the customer's written request; any app may refuse (e.g. an open TecProtec
+    claim, TP-12). `details["notes"]` say what ends and what stays owed."""
+    verdict = Verdict()
+    _in_service(verdict, line)
+    if line.kind != Line.Kind.POSTPAID:
+        verdict.refuse("not_postpaid", _("A prepaid line ends when its card becomes invalid (PRE-02)."))
+    checked = lifecycle.check(_transition(lifecycle.TERMINATE, line=line, actor=actor, channel=Channel.GRAPARI,
+                                          today=today))
+    checked.reasons[:0] = verdict.reasons
+    return checked
+
+
+def line_terminate(*, line: Line, request_reference: str, actor, reason: str, channel: str = Channel.GRAPARI,
+                   today: dt.date | None = None) -> lifecycle.Transition:
+    """ACC-09, BIL-07: end a postpaid line at the customer's written request (its reference recorded) in every app in
+    one transaction: the final bill with the prorated fee, nothing charged after it, protection ended; what was owed
+    stays owed; the number enters quarantine (ACC-04)."""
+    request_reference = (request_reference or "").strip()
+    require(bool(request_reference), "request_reference_required",
+             _("Enter the reference of the customer's written request."))
+    require(bool((reason or "").strip()), "reason_required", _("Give a reason."))
+    today = today or local_today()
+    with transaction.atomic():
+        line = _transition_lock(line)
+        termination_eligibility(line=line, actor=actor, today=today).raise_if_refused()
+        Block.objects.create(line=line, scope=Block.Scope.ALL, reason=Block.Reason.TERMINATION, permanent=True,
+                             reference=request_reference, note=reason.strip(), started_at=timezone.now(),
+                             started_by=actor if getattr(actor, "is_authenticated", False) else None)
+        _line_end(line=line, today=today, reference=request_reference)
+        transition = lifecycle.apply(_transition(lifecycle.TERMINATE, line=line, actor=actor, channel=channel,
+                                                 today=today))
+        audit_record(actor=actor, channel=channel, verb="line.terminated", subject=line, reason=reason.strip(),
+                     old={"status": Line.Status.ACTIVE},
+                     new={"status": line.status, "reference": request_reference,
+                          "quarantine_until": line.quarantine_until, **(transition.results.get("billing") or {})})
+    return transition
+
+
+def lines_end_cards_invalid(*, line_ids: list[int], today: dt.date) -> int:
+    """PRE-02, ACC-09: the lines of cards that became invalid end in every app (set-based, in the caller's
+    transaction, for the lifecycle job): the number enters quarantine; Prime is disabled by prepaid's participant."""
+    if not line_ids:
+        return 0
+    ended = Line.objects.filter(pk__in=line_ids, status=Line.Status.ACTIVE).update(
+        status=Line.Status.TERMINATED, terminated_on=today,
+        quarantine_until=today + dt.timedelta(days=parameter("quarantine_days")))
+    lifecycle.apply_many(lifecycle.CARD_INVALID, line_ids, today)
+    return ended

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +25,9 @@ from accounts.forms import (
     CustomerRegisterForm,
     LineActivateForm,
     LostSimForm,
+    PackageChangeForm,
+    SimReplaceForm,
+    TerminateForm,
     TransferForm,
     UnblockForm,
     VerificationForm,
@@ -191,18 +195,52 @@ def account_open(request, pk):
     return action_render(request, form=form, title=_("Open a billing account"), customer=customer)
 
 
+def _lifecycle_page(request, *, form, title, verdict, preview_url="", line=None, customer=None, danger=False,
+                    intro=""):
+    """An action page of a line's life: the apps' notes and refusals (a Verdict) are shown before submitting, and
+    again as the agent changes the form (htmx, `preview_url`)."""
+    return action_render(request, form=form, title=title, line=line, customer=customer, verdict=verdict,
+                         danger=danger, intro=intro, template="accounts/lifecycle_action.html",
+                         preview_url=preview_url)
+
+
+def _activation_verdict(customer, form):
+    kind = form.data.get("kind") or Line.Kind.PREPAID
+    account = None
+    if kind == Line.Kind.POSTPAID:
+        account_id = form.data.get("billing_account")
+        account = form.fields["billing_account"].queryset.filter(pk=account_id).first() if str(
+            account_id or "").isdigit() else None
+        if account is None:
+            account = form.fields["billing_account"].queryset.first()
+    return services.activation_eligibility(customer=customer, kind=kind, billing_account=account,
+                                           params=form.preview_params())
+
+
 @login_required
 @permission_required("accounts.add_line", raise_exception=True)
 def line_activate(request, pk):
+    """ACC-08, LIM-12: a postpaid line with its package and initial limit; the suggestion and range are shown."""
     customer = _get_customer(pk)
     form = LineActivateForm(request.POST or None, customer=customer)
     done = action_submit(request, form, lambda data: services.line_activate(
         customer=customer, msisdn=data["msisdn"], iccid=data["iccid"], imsi=data["imsi"], kind=data["kind"],
-        billing_account=data["billing_account"], actor=request.user))
+        billing_account=data["billing_account"], actor=request.user, params=form.params))
     if done:
         messages.success(request, _("Line %(number)s activated.") % {"number": done.result.msisdn_national})
         return action_done(line=done.result)
-    return action_render(request, form=form, title=_("Activate a line"), customer=customer)
+    return _lifecycle_page(request, form=form, title=_("Activate a line"), customer=customer,
+                           verdict=_activation_verdict(customer, form),
+                           preview_url=reverse("accounts:line_activate_preview", args=[customer.pk]))
+
+
+@login_required_htmx
+@permission_required("accounts.add_line", raise_exception=True)
+def line_activate_preview(request, pk):
+    """The verdict box again as the agent changes the kind, account, package or limit (htmx)."""
+    customer = _get_customer(pk)
+    form = LineActivateForm(request.GET, customer=customer)
+    return render(request, "accounts/_lifecycle_verdict.html", {"verdict": _activation_verdict(customer, form)})
 
 
 # Line -----------------------------------------------------------------------------------------------------------
@@ -249,6 +287,7 @@ def line_detail(request, pk):
         "can_block": in_service and request.user.has_perm("accounts.add_block"),
         "can_unblock": request.user.has_perm("accounts.change_block"),
         "can_transfer": line.status == Line.Status.ACTIVE and request.user.has_perm("accounts.add_transferapproval"),
+        "can_change_line": line.status == Line.Status.ACTIVE and request.user.has_perm("accounts.change_line"),
     })
 
 
@@ -332,3 +371,77 @@ def line_transfer(request, pk):
     intro = _("The operator's written approval is recorded on the line.")  # ACC-06
     return action_render(request, form=form, title=_("Approve a transfer to another customer"), line=line,
                          danger=True, intro=intro)
+
+
+def _active_line(pk) -> Line:
+    line = _get_line(pk)
+    if line.status != Line.Status.ACTIVE:
+        raise Http404
+    return line
+
+
+@login_required
+@permission_required("accounts.change_line", raise_exception=True)
+def line_package_change(request, pk):
+    """LIM-13: the new package applies from the next cycle start; the suggestion and range are shown again."""
+    line = _active_line(pk)
+    if line.kind != Line.Kind.POSTPAID:
+        raise Http404
+    form = PackageChangeForm(request.POST or None, kind=line.kind)
+    if action_submit(request, form, lambda data: services.line_package_change(
+            line=line, actor=request.user, channel=data["channel"], params=form.params, reason=data["reason"])):
+        messages.success(request, _("Package change recorded: it applies from the next cycle start."))
+        return action_done(line=line, tab="spending")
+    verdict = services.package_change_eligibility(line=line, params=form.preview_params())
+    return _lifecycle_page(request, form=form, title=_("Change the basic package"), line=line, verdict=verdict,
+                           preview_url=reverse("accounts:line_package_preview", args=[line.pk]))
+
+
+@login_required_htmx
+@permission_required("accounts.change_line", raise_exception=True)
+def line_package_preview(request, pk):
+    line = _active_line(pk)
+    form = PackageChangeForm(request.GET, kind=line.kind)
+    verdict = services.package_change_eligibility(line=line, params=form.preview_params())
+    return render(request, "accounts/_lifecycle_verdict.html", {"verdict": verdict})
+
+
+@login_required
+@permission_required("accounts.add_simchange", raise_exception=True)
+def line_sim_replace(request, pk):
+    """ACC-10: the identity check is recorded first (whatever its result), then the SIM is replaced."""
+    line = _active_line(pk)
+    form = SimReplaceForm(request.POST or None)
+
+    def replace(data):
+        # the check is its own record, kept even when the replacement is refused
+        check = services.identity_check_record(line=line, method=data["method"], result=data["result"],
+                                               actor=request.user, note=data["note"])
+        return services.line_sim_replace(line=line, identity_check=check, new_iccid=data["new_iccid"],
+                                         new_imsi=data["new_imsi"], reason=data["reason"], actor=request.user,
+                                         params={"note": data["note"]})
+
+    if action_submit(request, form, replace):
+        messages.success(request, _("New SIM on the same number; the old SIM stopped working."))
+        return action_done(line=line)
+    verdict = services.sim_replace_eligibility(line=line, identity_check=None)
+    verdict.reasons = [reason for reason in verdict.reasons if reason.code != "identity_check_required"]
+    return _lifecycle_page(request, form=form, title=_("Replace the SIM"), line=line, verdict=verdict, danger=True,
+                           intro=_("Check the customer's original identity document first; the check is recorded."))
+
+
+@login_required
+@permission_required("accounts.change_line", raise_exception=True)
+def line_terminate(request, pk):
+    """ACC-09, BIL-07: every app ends today; what was owed stays owed; the number enters quarantine."""
+    line = _active_line(pk)
+    if line.kind != Line.Kind.POSTPAID:
+        raise Http404
+    form = TerminateForm(request.POST or None)
+    if action_submit(request, form, lambda data: services.line_terminate(
+            line=line, request_reference=data["request_reference"], reason=data["reason"], actor=request.user)):
+        messages.success(request, _("Line %(number)s terminated; the number is in quarantine.")
+                         % {"number": line.msisdn_national})
+        return action_done(line=line)
+    return _lifecycle_page(request, form=form, title=_("Terminate the line"), line=line, danger=True,
+                           verdict=services.termination_eligibility(line=line))

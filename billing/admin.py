@@ -159,10 +159,10 @@ class SpendingCycleAdmin(ReadOnlyAdmin):
 
 @admin.register(LinePackage)
 class LinePackageAdmin(ReadOnlyAdmin):
-    list_display = ["line", "package", "since"]
+    list_display = ["line", "package", "since", "next_package", "next_from"]
     list_filter = ["package"]
     search_fields = ["line__msisdn"]
-    list_select_related = ["line", "package"]
+    list_select_related = ["line", "package", "next_package"]
 
 
 # --- bills --------------------------------------------------------------------------------------------------------

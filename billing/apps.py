@@ -30,6 +30,10 @@ class BillingConfig(AppConfig):
         from billing import ussd
 
         ussd.register()
+
+        from billing import lifecycle
+
+        lifecycle.register()  # LIM-12, LIM-13, ACC-09
         self._register_tabs()
 
     @staticmethod

@@ -25,3 +25,10 @@ def full_months_between(start: dt.date, day: dt.date) -> int:
     while months > 0 and add_months(start, months) > day:
         months -= 1
     return months
+
+
+def prorate(fee: int, *, cycle_start: dt.date, cycle_end: dt.date, first_day: dt.date, last_day: dt.date) -> int:
+    """LIM-13: fee × days used / days in the cycle, rounded down to the rupiah; both days count."""
+    days = (cycle_end - cycle_start).days + 1
+    used = (min(last_day, cycle_end) - max(first_day, cycle_start)).days + 1
+    return fee * max(used, 0) // days

@@ -96,10 +96,19 @@ class LinePackage(models.Model):
     package = models.ForeignKey(BasicPackage, verbose_name=_("basic package"), on_delete=models.PROTECT,
                                 related_name="lines")
     since = models.DateField(_("since"))
+    next_package = models.ForeignKey(BasicPackage, verbose_name=_("next basic package"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    next_from = models.DateField(_("next package from"), null=True, blank=True,
+                                 help_text=_("A package change takes effect at the next cycle start (LIM-13)."))
 
     class Meta:
         verbose_name = _("line package")
         verbose_name_plural = _("line packages")
+        constraints = [
+            models.CheckConstraint(condition=Q(next_package__isnull=True, next_from__isnull=True)
+                                   | Q(next_package__isnull=False, next_from__isnull=False),
+                                   name="line_package_change_has_date"),
+        ]
 
     def __str__(self):
         return f"{self.line}: {self.package}"

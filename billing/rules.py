@@ -19,10 +19,15 @@ def limit_bounds(*, line: Line, scope: str, today: dt.date) -> tuple[int, int]:
     """LIM-09: the allowed domestic amounts by tenure and payment method. International: 0 to its maximum."""
     if scope == Scope.INTERNATIONAL:
         return 0, parameter("limit_international_max")
-    card = line.billing_account.payment_method == BillingAccount.PaymentMethod.CREDIT_CARD
-    minimum = parameter("limit_min_card") if card else parameter("limit_min_cash")
     tenure = full_months_between(line.activated_on or today, today)
-    if tenure >= parameter("limit_tenure_tier_months"):
+    return domestic_limit_bounds(payment_method=line.billing_account.payment_method, tenure_months=tenure)
+
+
+def domestic_limit_bounds(*, payment_method: str, tenure_months: int) -> tuple[int, int]:
+    """LIM-09 for a payment method and a tenure (0 for a new line, LIM-12)."""
+    card = payment_method == BillingAccount.PaymentMethod.CREDIT_CARD
+    minimum = parameter("limit_min_card") if card else parameter("limit_min_cash")
+    if tenure_months >= parameter("limit_tenure_tier_months"):
         maximum = parameter("limit_max_tenured")
     else:
         maximum = parameter("limit_max_card_new") if card else parameter("limit_max_cash_new")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Line
 from billing import selectors, services
 from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm, StatementResendForm
-from billing.models import Bill, LimitChange, Objection, Purchase, Scope, SpendingLimit
+from billing.models import Bill, LimitChange, LinePackage, Objection, Purchase, Scope, SpendingLimit
 from billing.rules import limit_change_eligibility
 from core.actions import action_done, action_render, action_submit
 from core.money import format_rupiah
@@ -39,7 +39,9 @@ def spending_tab_context(request, line: Line) -> dict:
     purchases = list(Purchase.objects.filter(line=line, cycle_start=cycle_start).order_by("-created_at", "-id")[:50])
     changes = list(LimitChange.objects.filter(line=line).select_related("actor").order_by("-created_at", "-id")[:20])
     preview = limit_change_eligibility(line=line) if domestic else None
+    package = LinePackage.objects.select_related("package", "next_package").filter(line=line).first()
     return {
+        "package": package,
         "gauges": [g for g in (_gauge(limits.get(scope), warn) for scope in Scope.values) if g],
         "purchases": purchases, "changes": changes, "preview": preview,
         "can_change": request.user.has_perm("billing.add_limitchange"),

@@ -70,6 +70,7 @@ class PackageListView(APIView):
 
 
 class CardSerializer(serializers.Serializer):
+    brand = serializers.CharField(help_text="PRE-07: im3 or mentari")
     state = serializers.CharField()
     balance = serializers.IntegerField()
     active_until = serializers.DateField(allow_null=True)
@@ -81,7 +82,7 @@ class CardSerializer(serializers.Serializer):
 def card_data(card: Card) -> dict:
     subscription = active_prime(card)
     return {
-        "state": card.state, "balance": card.balance, "active_until": card.active_until,
+        "brand": card.brand, "state": card.state, "balance": card.balance, "active_until": card.active_until,
         "grace_until": card.grace_until, "prime_tier": subscription.tier.code if subscription else None,
         "prime_renews_on": subscription.renews_on if subscription else None,
     }

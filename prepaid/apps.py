@@ -17,6 +17,10 @@ class PrepaidConfig(AppConfig):
         self._register_schedules()
         self._register_tab()
 
+        from prepaid import lifecycle
+
+        lifecycle.register()  # PRE-03, ACC-09
+
     @staticmethod
     def _register_tab():
         from core.tabs import LineTab, register_line_tab

@@ -59,7 +59,10 @@ def seed_demo_data(*, rng: random.Random, stdout) -> None:
         tier = tiers[index % len(tiers)]
         if line.pk in has_card:
             continue
-        card = services.card_create(line=line, activation_area=area, actor=None, channel=Channel.SYSTEM)
+        # PRE-07: every fifth card without Prime is a Mentari Ooredoo card (Prime is for IM3 only).
+        brand = Card.Brand.MENTARI if not wants_prime and index % 5 == 4 else Card.Brand.IM3
+        card = services.card_create(line=line, activation_area=area, actor=None, channel=Channel.SYSTEM,
+                                    brand=brand)
         created += 1
         if state == "inactive":
             continue

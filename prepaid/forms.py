@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Block
 from accounts.validators import validate_iccid
-from prepaid.models import ActivationArea, Denomination, Package, SimReplacement
+from prepaid.models import ActivationArea, Card, Denomination, Package
 from prepaid.services import PREPAID_BLOCK_REASONS
 
 
@@ -17,6 +17,8 @@ class ConfirmForm(forms.Form):
 class CardCreateForm(forms.Form):
     activation_area = forms.ModelChoiceField(label=_("Activation area printed on the pack"),
                                              queryset=ActivationArea.objects.order_by("name"))
+    brand = forms.ChoiceField(label=_("Brand on the pack (PRE-07)"), choices=Card.Brand.choices,
+                              initial=Card.Brand.IM3)
 
 
 class ActivateForm(forms.Form):
@@ -59,13 +61,6 @@ class IccidField(forms.CharField):
             except ValidationError as error:
                 raise ValidationError(error.messages) from None
         return value
-
-
-class SimReplaceForm(ConfirmForm):
-    reason = forms.ChoiceField(label=_("Why"), choices=SimReplacement.Reason.choices)
-    new_iccid = IccidField(label=_("New SIM (ICCID)"), max_length=24)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    field_order = ["reason", "new_iccid", "note", "confirm"]
 
 
 class BlockForm(ConfirmForm):

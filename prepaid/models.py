@@ -150,8 +150,15 @@ class Card(models.Model):
         GRACE = "grace", _("Grace period")
         INVALID = "invalid", _("Invalid")
 
+    class Brand(models.TextChoices):
+        """PRE-07: IM3 Prime is for IM3 cards."""
+
+        IM3 = "im3", _("IM3 Ooredoo")
+        MENTARI = "mentari", _("Mentari Ooredoo")
+
     line = models.OneToOneField("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
                                 related_name="prepaid_card")
+    brand = models.CharField(_("brand"), max_length=8, choices=Brand.choices, default=Brand.IM3)
     activation_area = models.ForeignKey(ActivationArea, verbose_name=_("activation area"), on_delete=models.PROTECT,
                                         related_name="+")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.INACTIVE)
@@ -308,6 +315,7 @@ class PrimeSubscription(models.Model):
     class EndReason(models.TextChoices):
         LOW_BALANCE = "low_balance", _("Balance too low at renewal")
         CARD_NOT_ACTIVE = "card_not_active", _("Card not active at renewal")
+        LINE_ENDED = "line_ended", _("The card became invalid or the line ended")
         CUSTOMER_REQUEST = "customer_request", _("Customer request")
 
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="prime")

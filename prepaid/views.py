@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -109,7 +109,8 @@ def card_create(request, pk):
     form = forms.CardCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.card_create(line=line, activation_area=form.cleaned_data["activation_area"], actor=request.user)
+            services.card_create(line=line, activation_area=form.cleaned_data["activation_area"], actor=request.user,
+                                 brand=form.cleaned_data["brand"])
         except RuleViolation as error:
             refusal_to_form(form, error)
         else:
@@ -201,28 +202,9 @@ def purchase(request, pk):
 
 @login_required
 @permission_required("prepaid.add_simreplacement", raise_exception=True)
-@require_http_methods(["GET", "POST"])
 def sim_replace(request, pk):
-    line = _line(pk)
-    card = _card(line)
-    form = forms.SimReplaceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sim_replace(card=card, new_iccid=form.cleaned_data["new_iccid"],
-                                 reason=form.cleaned_data["reason"], actor=request.user,
-                                 note=form.cleaned_data["note"])
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("New SIM on the same number; the old SIM is closed."))
-            return _back(line)
-    free = selectors.active_prime(card) is not None
-    from core.parameters import parameter
-
-    fee = 0 if free else parameter("prepaid_sim_replacement_fee")
-    return _page(request, line=line, form=form, title=_("Replace the SIM"), danger=True,
-                 intro=_("Fee: %(fee)s%(prime)s. The balance stays on the number.")
-                 % {"fee": format_rupiah(fee), "prime": _(" (free with IM3 Prime)") if free else ""})
+    """ACC-10: one SIM replacement page for every line (identity check first); prepaid's fee joins it (PRE-03)."""
+    return redirect("accounts:line_sim_replace", pk=_line(pk).pk)
 
 
 @login_required

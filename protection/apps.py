@@ -23,6 +23,10 @@ class ProtectionConfig(AppConfig):
         verbs.register()
         _register_tab()
 
+        from protection import lifecycle
+
+        lifecycle.register()  # ACC-09, TP-12
+
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
         register_schedule("protection-installments", "protection.tasks.installments_charge",
                           {"minute": "10", "hour": "1"})

@@ -18,7 +18,7 @@ from accounts.admin.base import (
     _report,
     _selected,
 )
-from accounts.models import Block, Line, TransferApproval
+from accounts.models import Block, IdentityCheck, Line, SimChange, TransferApproval
 from core.admin_base import LargeTableAdmin
 from core.dates import local_today
 from core.models import Channel
@@ -85,6 +85,13 @@ class ConfirmForm(forms.Form):
     """No field: the page lists the rows and asks to confirm."""
 
 
+class TerminateForm(forms.Form):
+    """ACC-09: the customer's written request and why."""
+
+    request_reference = forms.CharField(label=_("Written request reference"), max_length=60)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
 class QuarantineFilter(admin.SimpleListFilter):
     title = _("quarantine")  # ACC-04
     parameter_name = "quarantine"
@@ -148,6 +155,36 @@ class LineTransferInline(admin.TabularInline):
         return super().get_queryset(request).select_related("from_customer", "to_customer", "approved_by")
 
 
+class LineSimChangeInline(admin.TabularInline):
+    """ACC-10: every SIM replacement with the identity check it followed (recorded by `line_sim_replace`)."""
+
+    model = SimChange
+    fields = ["created_at", "reason", "old_iccid", "new_iccid", "identity_check", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("identity_check", "actor")
+
+
+class LineIdentityCheckInline(admin.TabularInline):
+    model = IdentityCheck
+    fields = ["checked_at", "method", "result", "checked_by", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("checked_by")
+
+
 @admin.register(Line)
 class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     """Read-only: every change of a line is a service (block, unblock, recycle) offered as an action."""
@@ -159,10 +196,10 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     sortable_by = ["msisdn_national"]
     search_fields = ["msisdn"]
     fields = ["workspace", "msisdn", "iccid", "imsi", "kind", "status", "customer", "billing_account",
-              "activated_on", "terminated_on", "quarantine_until", "created_at"]
+              "activated_on", "terminated_on", "termination_reference", "quarantine_until", "created_at"]
     readonly_fields = fields
-    inlines = [LineBlockInline, LineTransferInline]
-    actions = ["block_lines", "unblock_lines", "recycle_numbers"]
+    inlines = [LineBlockInline, LineTransferInline, LineSimChangeInline, LineIdentityCheckInline]
+    actions = ["block_lines", "unblock_lines", "recycle_numbers", "terminate_lines"]
 
     def get_queryset(self, request):
         open_blocks = Block.objects.filter(line=OuterRef("pk"), ended_at__isnull=True)
@@ -260,6 +297,30 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
             except RuleViolation as refusal:
                 refused.append(f"{line}: {refusal}")
         _report(self, request, done, refused, gettext("%(count)d numbers recycled."))
+        return None
+
+    @admin.action(description=_("Terminate the selected postpaid lines at the customer's written request…"),
+                  permissions=["change"])
+    def terminate_lines(self, request, queryset):
+        """ACC-09: the same transition as the agent's (every app ends, the final bill); each refusal is listed."""
+        rows = _selected(self, request, queryset)
+        if rows is None:
+            return None
+        form = TerminateForm(request.POST if "apply" in request.POST else None)
+        if "apply" not in request.POST or not form.is_valid():
+            return _confirm(self, request, rows, action="terminate_lines", form=form,
+                            title=gettext("Terminate lines"),
+                            intro=gettext("Every app ends today; what was owed stays owed (BIL-07)."))
+        done, refused = 0, []
+        for line in rows:
+            try:
+                services.line_terminate(line=line, request_reference=form.cleaned_data["request_reference"],
+                                        reason=form.cleaned_data["reason"], actor=request.user,
+                                        channel=Channel.ADMIN)
+                done += 1
+            except RuleViolation as refusal:
+                refused.append(f"{line}: {refusal}")
+        _report(self, request, done, refused, gettext("%(count)d lines terminated."))
         return None
 
 

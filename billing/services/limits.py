@@ -4,12 +4,12 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
-from billing.cycles import cycle_for, next_cycle_start
+from billing.cycles import cycle_for, next_cycle_start, prorate
 from billing.models import (
     BasicPackage,
     LimitChange,
@@ -74,12 +74,14 @@ def _notify(line: Line, scope: str, row: dict) -> list[str]:
 
 def spending_limit_open(
     *, line: Line, package: BasicPackage, actor, channel: str = Channel.GRAPARI, today: dt.date | None = None,
+    domestic_amount: int | None = None,
 ) -> list[SpendingLimit]:
-    """A new postpaid line gets its basic package and the suggested limits (LIM-01, LIM-06).
+    """A new postpaid line gets its basic package and both limits (LIM-01, LIM-12).
 
-    The domestic limit comes from the suggestion table for the package tariff and the account's payment method;
-    the international one from the `limit_international_default` parameter. The package fee is the cycle's first
-    domestic usage (LIM-03: the basic package counts against the limit)."""
+    The domestic limit is the customer's choice (`domestic_amount`), else the suggestion for the package tariff and
+    the account's payment method (LIM-06); the international one is the `limit_international_default` parameter.
+    The package fee, prorated for the partial first cycle (LIM-13), is the cycle's first domestic usage (LIM-03:
+    the basic package counts against the limit)."""
     today = today or local_today()
     require(line.kind == Line.Kind.POSTPAID and line.billing_account_id is not None, "not_postpaid",
              _("Only a KartuHalo (postpaid) line has a spending limit."))
@@ -90,8 +92,10 @@ def spending_limit_open(
         account = line.billing_account
         LinePackage.objects.update_or_create(line=line, defaults={"package": package, "since": today})
         start, end = cycle_for(today, account.bill_cycle_day)
+        if domestic_amount is None:
+            domestic_amount = suggested_limit(tariff=package.monthly_fee, payment_method=account.payment_method)
         amounts = {
-            Scope.DOMESTIC: suggested_limit(tariff=package.monthly_fee, payment_method=account.payment_method),
+            Scope.DOMESTIC: domestic_amount,
             Scope.INTERNATIONAL: parameter("limit_international_default"),
         }
         limits = []
@@ -105,10 +109,13 @@ def spending_limit_open(
             )
         audit_record(actor=actor, channel=channel, verb="limit.opened", subject=line,
                      new={"package": package.code, **{str(k): v for k, v in amounts.items()}})
-        if package.monthly_fee:
+        # LIM-13: only the cycle the line was activated in is partial (a line opened later pays the whole cycle).
+        first_day = line.activated_on if line.activated_on and line.activated_on >= start else start
+        fee = prorate(package.monthly_fee, cycle_start=start, cycle_end=end, first_day=first_day, last_day=end)
+        if fee:
             usage_record(
                 record_id=f"package:{line.pk}:{start.isoformat()}", line=line, scope=Scope.DOMESTIC,
-                category="basic_package", amount=package.monthly_fee, client="billing",
+                category="basic_package", amount=fee, client="billing",
                 # the fee belongs to the cycle that `today` opens, never to an earlier one (BIL-11)
                 occurred_at=max(timezone.now(), dt.datetime.combine(today, dt.time.min,
                                                                     tzinfo=timezone.get_current_timezone())),
@@ -284,6 +291,9 @@ def cycles_close_chunk(*, today: dt.date, size: int = 1000) -> ChunkResult:
     for old_end, ids in by_end.items():
         start = old_end + dt.timedelta(days=1)
         end = next_cycle_start(start) - dt.timedelta(days=1)
+        # LIM-13: a package change takes effect at the next cycle start, before that cycle's fee is taken.
+        LinePackage.objects.filter(line__spending_limits__pk__in=ids, next_from__lte=start).update(
+            package=F("next_package"), since=F("next_from"), next_package=None, next_from=None)
         SpendingLimit.objects.filter(pk__in=ids).update(
             cycle_start=start, cycle_end=end, used=0, settled=0, warn_notified=False, full_notified=False,
             updated_at=now,

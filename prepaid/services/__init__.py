@@ -24,6 +24,8 @@ from prepaid.services.cards import (
     package_purchase,
     package_purchase_eligibility,
     sim_replace,
+    sim_replacement_charge,
+    sim_replacement_verdict,
     topup_apply,
 )
 from prepaid.services.price_changes import (
@@ -41,5 +43,6 @@ __all__ = [
     "price_change_schedule", "price_changes_announce_chunk", "price_changes_apply_chunk", "prime_cancel",
     "prime_renewal_chunk",
     "prime_subscribe", "prime_tier_chunk", "prime_voucher_draw", "prime_voucher_draw_chunk", "sim_replace",
+    "sim_replacement_charge", "sim_replacement_verdict",
     "sms_fair_usage_chunk", "sms_usage_record", "spend_averages", "topup_apply",
 ]

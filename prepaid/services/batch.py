@@ -104,6 +104,12 @@ def lifecycle_chunk(*, today: dt.date, size: int = LIFECYCLE_CHUNK) -> ChunkResu
             [Card.State.INVALID, today, now, *params, Card.State.GRACE],
         )
         changed = cursor.rowcount
+    # ACC-09: the invalid card's line ends in every app (Prime disabled), its number enters quarantine (ACC-04).
+    from accounts.services import lines_end_cards_invalid
+
+    lines_end_cards_invalid(line_ids=list(Card.objects.filter(pk__in=due, state=Card.State.INVALID,
+                                                              invalid_since=today).values_list("line_id", flat=True)),
+                            today=today)
     return ChunkResult(selected=len(due), changed=changed, skipped=len(due) - changed)
 
 

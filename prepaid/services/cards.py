@@ -6,13 +6,11 @@ updates Card.balance in the same transaction, so a card's balance always equals 
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block, Customer, Line
-from accounts.validators import validate_iccid
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
@@ -76,15 +74,19 @@ def _reference(reference: str) -> str:
 
 
 @transaction.atomic
-def card_create(*, line: Line, activation_area: ActivationArea, actor, channel: str = Channel.GRAPARI) -> Card:
-    """A prepaid line gets its card, not yet activated; the pack's activation area is recorded (PRE-01)."""
+def card_create(*, line: Line, activation_area: ActivationArea, actor, channel: str = Channel.GRAPARI,
+                brand: str = Card.Brand.IM3) -> Card:
+    """A prepaid line gets its card, not yet activated; the pack's activation area and brand are recorded (PRE-01,
+    PRE-07)."""
     if line.kind != Line.Kind.PREPAID:
         raise _refuse("not_prepaid", _("Only a prepaid line has a prepaid card."))
     if Card.objects.filter(line=line).exists():
         raise _refuse("card_exists", _("This line already has a prepaid card."))
-    card = Card.objects.create(line=line, activation_area=activation_area)
+    if brand not in Card.Brand.values:
+        raise _refuse("brand_invalid", _("Choose the card's brand."))
+    card = Card.objects.create(line=line, activation_area=activation_area, brand=brand)
     audit_record(actor=actor, channel=channel, verb="prepaid.card_created", subject=line,
-                 new={"activation_area": activation_area.code})
+                 new={"activation_area": activation_area.code, "brand": brand})
     return card
 
 
@@ -240,52 +242,55 @@ def package_purchase(
 
 
 def sim_replace(
-    *, card: Card, new_iccid: str, reason: str, actor, channel: str = Channel.GRAPARI, note: str = "",
-    now: dt.datetime | None = None,
+    *, card: Card, new_iccid: str, new_imsi: str, reason: str, actor, identity_check,
+    channel: str = Channel.GRAPARI, note: str = "",
 ) -> SimReplacement:
-    """PRE-03: a new SIM on the same number for the catalogue fee (free with Prime, PRM-04); the old SIM is closed
-    and the balance stays. An open lost-SIM block is lifted by the replacement."""
-    from accounts.services import line_lock, line_unblock
+    """PRE-03 through the line's SIM replacement (ACC-10): accounts checks the identity check, swaps the SIM and lifts
+    a lost-SIM block; prepaid's participant (`sim_replacement_charge`) takes the fee."""
+    from accounts.services import line_sim_replace
 
+    change = line_sim_replace(line=card.line, identity_check=identity_check, new_iccid=new_iccid, new_imsi=new_imsi,
+                              reason=reason, actor=actor, channel=channel, params={"note": note})
+    return SimReplacement.objects.get(pk=change.transition.results["prepaid"]["sim_replacement"])
+
+
+def sim_replacement_verdict(*, card: Card | None) -> Verdict:
+    """PRE-03: an active card or one in grace, and a balance that covers the fee (free with Prime, PRM-04)."""
+    verdict = Verdict(details={"notes": []})
+    if card is None:
+        verdict.refuse("no_card", _("This line has no prepaid card."))
+        return verdict
+    if card.state not in (Card.State.ACTIVE, Card.State.GRACE):
+        verdict.refuse("card_not_active", _("Only an active card or one in grace can get a new SIM."))
+    prime = active_prime(card)
+    fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
+    verdict.details.update({"fee": fee, "free_with_prime": prime is not None})
+    verdict.details["notes"].append(
+        _("SIM replacement fee: %(fee)s%(prime)s. The balance stays on the number (PRE-03).")
+        % {"fee": f"Rp {fee:,}".replace(",", "."), "prime": _(" (free with IM3 Prime)") if prime else ""})
+    if card.balance < fee:
+        verdict.refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")
+                       % {"fee": f"{fee:,}".replace(",", ".")})
+    return verdict
+
+
+def sim_replacement_charge(*, line: Line, new_iccid: str, reason: str, actor, channel: str, note: str = "",
+                           now: dt.datetime | None = None) -> SimReplacement:
+    """The prepaid side of a SIM replacement, on a line the caller holds locked: the fee from the balance (ledger
+    row in the same transaction) and the SimReplacement record."""
     now = now or timezone.now()
-    try:
-        new_iccid = validate_iccid(new_iccid)
-    except ValidationError as error:
-        raise _refuse("iccid_invalid", error.messages[0]) from None
-    if reason not in SimReplacement.Reason.values:
-        raise _refuse("reason_invalid", _("Choose why the SIM is replaced."))
-    with transaction.atomic():
-        line = line_lock(card.line)
-        card = card_lock(card)
-        if card.state not in (Card.State.ACTIVE, Card.State.GRACE):
-            raise _refuse("card_not_active", _("Only an active card or one in grace can get a new SIM."))
-        if line.status != Line.Status.ACTIVE:
-            raise _refuse("line_not_in_service", _("This line is no longer in service."))
-        if new_iccid == line.iccid:
-            raise _refuse("same_sim", _("That is the SIM the line already has."))
-        if Line.objects.filter(iccid=new_iccid).exclude(status=Line.Status.RECYCLED).exists():
-            raise _refuse("iccid_taken", _("This SIM (ICCID) is already in use."))
-        prime = active_prime(card)
-        fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
-        if card.balance < fee:
-            raise _refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")
-                          % {"fee": f"{fee:,}".replace(",", ".")})
-        old_iccid = line.iccid
-        replacement = SimReplacement(card=card, reason=reason, old_iccid=old_iccid, new_iccid=new_iccid, fee=fee,
-                                     free_with_prime=prime is not None, actor=actor if actor else None, note=note,
-                                     created_at=now)
-        if fee:
-            replacement.entry = ledger_write(
-                card=card, kind=LedgerEntry.Kind.SIM_REPLACEMENT_FEE, amount=-fee, channel=channel, actor=actor,
-                reference=f"sim:{card.pk}:{new_iccid}", note=_("SIM replacement"), now=now)
-        replacement.save()
-        line.iccid = new_iccid
-        line.save(update_fields=["iccid"])
-        for block in line.blocks.filter(reason=Block.Reason.LOST_SIM, ended_at__isnull=True):
-            line_unblock(block=block, actor=actor, note=_("Replacement SIM issued"), channel=channel)
-        audit_record(actor=actor, channel=channel, verb="prepaid.sim_replaced", subject=line, reason=note,
-                     old={"iccid": old_iccid}, new={"iccid": new_iccid, "fee": fee, "reason": reason,
-                                                    "free_with_prime": prime is not None, "balance": card.balance})
+    card = card_lock(Card.objects.only("pk").get(line=line).pk)
+    verdict = sim_replacement_verdict(card=card)
+    verdict.raise_if_refused()
+    fee = verdict.details["fee"]
+    replacement = SimReplacement(card=card, reason=reason, old_iccid=line.iccid, new_iccid=new_iccid, fee=fee,
+                                 free_with_prime=verdict.details["free_with_prime"], actor=actor if actor else None,
+                                 note=note, created_at=now)
+    if fee:
+        replacement.entry = ledger_write(
+            card=card, kind=LedgerEntry.Kind.SIM_REPLACEMENT_FEE, amount=-fee, channel=channel, actor=actor,
+            reference=f"sim:{card.pk}:{new_iccid}", note=_("SIM replacement"), now=now)
+    replacement.save()
     return replacement
 
 

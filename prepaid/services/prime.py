@@ -52,6 +52,9 @@ def prime_subscribe(*, card: Card, actor, channel: str = Channel.GRAPARI, today:
         card = card_lock(card)
         if card.state != Card.State.ACTIVE:
             raise _refuse("card_not_active", _("Only an active card can join IM3 Prime."))
+        if card.brand != Card.Brand.IM3:  # PRE-07
+            raise _refuse("not_im3", _("IM3 Prime is for IM3 Ooredoo cards; this card is %(brand)s.")
+                          % {"brand": card.get_brand_display()})
         if PrimeSubscription.objects.filter(card=card, status=PrimeSubscription.Status.ACTIVE).exists():
             raise _refuse("already_prime", _("This card already has IM3 Prime."))
         month_start = today.replace(day=1)

@@ -543,3 +543,23 @@ def test_the_unfiltered_count_is_exact_on_small_tables(supervisor_client, line):
     response = supervisor_client.get(reverse("admin:accounts_line_changelist"))
     assert response.context["cl"].result_count == 3
 
+
+
+def test_acc09_supervisor_terminates_lines_at_the_written_request(supervisor_client):
+    """ACC-09 through the admin: the same transition as the agent's; a prepaid line is refused with its reason."""
+    from billing.models import BasicPackage
+    from billing.services import spending_limit_open
+    from tests.accounts.factories import PostpaidLineFactory
+
+    postpaid, prepaid = PostpaidLineFactory(), LineFactory()
+    spending_limit_open(line=postpaid, package=BasicPackage.objects.get(code="halo_kick"), actor=None)
+    confirm = _action(supervisor_client, "line", "terminate_lines", [postpaid, prepaid])
+    assert confirm.status_code == 200 and Line.objects.filter(status=Line.Status.TERMINATED).count() == 0
+    response = _action(supervisor_client, "line", "terminate_lines", [postpaid, prepaid], apply="yes",
+                       request_reference="REQ-ADM-1", reason="customer letter")
+    postpaid.refresh_from_db()
+    prepaid.refresh_from_db()
+    assert (postpaid.status, postpaid.termination_reference) == (Line.Status.TERMINATED, "REQ-ADM-1")
+    assert prepaid.status == Line.Status.ACTIVE
+    assert AuditEvent.objects.get(verb="line.terminated").channel == "admin"
+    assert any("card becomes invalid" in text for text in _messages(response))

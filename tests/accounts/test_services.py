@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from accounts import services
 from accounts.models import BillingAccount, Block, Customer, Line, TransferApproval
 from accounts.selectors import line_is_blocked
+from billing.models import BasicPackage
 from core.dates import local_today
 from core.models import AuditEvent, Channel, Parameter
 from core.verdicts import RuleViolation
@@ -230,9 +231,10 @@ def test_acc03_several_postpaid_lines_share_one_account(agent):
     customer = CustomerFactory()
     account = services.billing_account_open(customer=customer, payment_method="cash", bill_cycle_day=5, actor=agent)
     # when
-    first = _activate(agent, customer, kind=Line.Kind.POSTPAID, billing_account=account)
+    subscription = {"package": BasicPackage.objects.get(code="halo_kick"), "domestic_limit": 300_000}  # LIM-12
+    first = _activate(agent, customer, kind=Line.Kind.POSTPAID, billing_account=account, params=subscription)
     second = _activate(agent, customer, kind=Line.Kind.POSTPAID, billing_account=account, msisdn="081234567891",
-                       iccid="8962100000000000051")
+                       iccid="8962100000000000051", imsi="510101234567891", params=subscription)
     # then
     assert set(account.lines.all()) == {first, second}
 
@@ -516,21 +518,22 @@ def test_acc06_transfer_refusals_write_nothing(request, setup, code):
 def test_acc07_every_change_records_who_when_where_what_and_why(agent, supervisor):
     # given
     customer = _register(agent)
+    services.customer_set_verification(customer=customer, status="verified", actor=supervisor, reason="seen")
     account = services.billing_account_open(customer=customer, payment_method="cash", bill_cycle_day=1, actor=agent)
-    line = _activate(agent, customer, kind=Line.Kind.POSTPAID, billing_account=account)
+    line = _activate(agent, customer, kind=Line.Kind.PREPAID)
     block = services.line_block(line=line, reason=Block.Reason.CUSTOMER_REQUEST, note="asked", actor=agent,
                                 channel=Channel.CALL_CENTRE_188)
     services.line_unblock(block=block, actor=agent, note="asked again")
-    services.customer_set_verification(customer=customer, status="verified", actor=supervisor, reason="seen")
     # then
     events = list(AuditEvent.objects.order_by("id"))
     assert [event.verb for event in events] == [
-        "customer.registered", "account.opened", "line.activated", "line.blocked", "line.unblocked",
-        "customer.verification"]
+        "customer.registered", "customer.verification", "account.opened", "line.activated", "line.blocked",
+        "line.unblocked"]
     assert all(event.created_at is not None for event in events)
     assert all(event.customer_id == customer.pk for event in events)
-    assert [(event.actor, event.outlet) for event in events] == [(agent, agent.outlet)] * 5 + [
-        (supervisor, supervisor.outlet)]
-    assert events[3].channel == Channel.CALL_CENTRE_188
-    assert [event.reason for event in events[3:]] == ["asked", "asked again", "seen"]
-    assert events[2].line == line and events[3].line == line
+    assert [(event.actor, event.outlet) for event in events] == [(agent, agent.outlet), (
+        supervisor, supervisor.outlet)] + [(agent, agent.outlet)] * 4
+    assert events[4].channel == Channel.CALL_CENTRE_188
+    assert [event.reason for event in events[4:]] == ["asked", "asked again"]
+    assert events[1].reason == "seen" and account.customer == customer
+    assert events[3].line == line and events[4].line == line

@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import BillingAccount, Block, Customer, Line, TransferApproval
+from billing.models import BasicPackage
 from core.models import AuditEvent
 from core.tabs import _TABS, LineTab
 from tests.accounts.factories import (
@@ -409,9 +410,13 @@ def test_activate_a_postpaid_line_on_the_customers_account(agent_client):
     customer = CustomerFactory()
     account = BillingAccountFactory(customer=customer)
     response = agent_client.post(reverse("accounts:line_activate", args=[customer.pk]),
-                                 {**ACTIVATE, "kind": "postpaid", "billing_account": account.pk})
+                                 {**ACTIVATE, "kind": "postpaid", "billing_account": account.pk,
+                                  "package": BasicPackage.objects.get(code="halo_kick").pk,
+                                  "domestic_limit": "300000"})
     assert response.status_code == 302
-    assert Line.objects.get().billing_account == account
+    line = Line.objects.get()
+    assert line.billing_account == account
+    assert line.spending_limits.get(scope="domestic").amount == 300_000  # LIM-12
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -47,7 +47,7 @@ def test_card_status(client):
     subscription = prime(card, "first", started_on=dt.date(2026, 11, 2))
     response = client.get(f"/api/v1/prepaid/{card.line.msisdn_national}", **_auth())
     assert response.status_code == 200
-    assert response.json() == {"state": "active", "balance": 12000, "active_until": "2026-12-31",
+    assert response.json() == {"brand": "im3", "state": "active", "balance": 12000, "active_until": "2026-12-31",
                                "grace_until": None, "prime_tier": "first",
                                "prime_renews_on": subscription.renews_on.isoformat()}
 

@@ -260,6 +260,18 @@ def test_purchase_replay_returns_first_purchase():
 
 # ---------------------------------------------------------------------------------------- SIM replacement PRE-03
 
+_IMSI = iter(range(900_000_000, 900_100_000))
+
+
+def _replace(card, agent, **kwargs):
+    """ACC-10: a passed identity check first, then the replacement with a fresh IMSI."""
+    from accounts.identifiers import make_imsi
+    from accounts.services import identity_check_record
+
+    check = identity_check_record(line=card.line, method="ktp_nik", result="passed", actor=agent)
+    return services.sim_replace(card=card, identity_check=check, new_imsi=make_imsi(next(_IMSI)), actor=agent, **kwargs)
+
+
 
 @pytest.mark.rule("PRE-03")
 def test_pre03_sim_replacement_charges_fee_keeps_number_and_balance(agent):
@@ -268,15 +280,15 @@ def test_pre03_sim_replacement_charges_fee_keeps_number_and_balance(agent):
     old_iccid = card.line.iccid
     new_iccid = make_iccid(900_000_001)
     # when
-    replacement = services.sim_replace(card=card, new_iccid=new_iccid, reason="damaged", actor=agent, note="cracked")
+    replacement = _replace(card, agent, new_iccid=new_iccid, reason="damaged", note="cracked")
     # then
     card.refresh_from_db()
     line = Line.objects.get(pk=card.line_id)
     assert line.iccid == new_iccid and line.msisdn == card.line.msisdn
     assert replacement.old_iccid == old_iccid and replacement.fee == 10000 and not replacement.free_with_prime
     assert card.balance == 40000 and replacement.entry.kind == LedgerEntry.Kind.SIM_REPLACEMENT_FEE
-    event = AuditEvent.objects.get(line=line, verb="prepaid.sim_replaced")
-    assert event.old == {"iccid": old_iccid} and event.new["iccid"] == new_iccid
+    event = AuditEvent.objects.get(line=line, verb="line.sim_replaced")
+    assert event.old["iccid"] == old_iccid and event.new["iccid"] == new_iccid and event.new["fee"] == 10000
 
 
 @pytest.mark.rule("PRM-04")
@@ -288,7 +300,7 @@ def test_prm04_sim_replacement_free_with_prime_and_no_topup_needed(agent):
 
     line_report_lost(line=card.line, actor=agent, statement_number="LS-1", identity_copy_received=True)
     # when
-    replacement = services.sim_replace(card=card, new_iccid=make_iccid(900_000_002), reason="lost", actor=agent)
+    replacement = _replace(card, agent, new_iccid=make_iccid(900_000_002), reason="lost")
     # then
     assert replacement.fee == 0 and replacement.free_with_prime and replacement.entry is None
     assert not Block.objects.filter(line=card.line, ended_at__isnull=True).exists()
@@ -299,7 +311,7 @@ def test_prm04_sim_replacement_free_with_prime_and_no_topup_needed(agent):
 def test_pre03_fee_above_balance_is_refused(agent):
     card = CardFactory(balance=9999)
     with pytest.raises(RuleViolation) as excinfo:
-        services.sim_replace(card=card, new_iccid=make_iccid(900_000_003), reason="lost", actor=agent)
+        _replace(card, agent, new_iccid=make_iccid(900_000_003), reason="lost")
     assert codes(excinfo) == ["balance_insufficient"]
     assert Line.objects.get(pk=card.line_id).iccid == card.line.iccid
 
@@ -308,7 +320,7 @@ def test_pre03_fee_above_balance_is_refused(agent):
 @pytest.mark.parametrize("iccid,code", [("123", "iccid_invalid"), ("8962100000000000001", "iccid_invalid")])
 def test_sim_replacement_bad_iccid(agent, iccid, code):
     with pytest.raises(RuleViolation) as excinfo:
-        services.sim_replace(card=CardFactory(balance=50000), new_iccid=iccid, reason="lost", actor=agent)
+        _replace(CardFactory(balance=50000), agent, new_iccid=iccid, reason="lost")
     assert codes(excinfo) == [code]
 
 
@@ -316,7 +328,7 @@ def test_sim_replacement_bad_iccid(agent, iccid, code):
 def test_sim_replacement_iccid_in_use(agent):
     other = LineFactory()
     with pytest.raises(RuleViolation) as excinfo:
-        services.sim_replace(card=CardFactory(balance=50000), new_iccid=other.iccid, reason="lost", actor=agent)
+        _replace(CardFactory(balance=50000), agent, new_iccid=other.iccid, reason="lost")
     assert codes(excinfo) == ["iccid_taken"]
 
 

@@ -6,7 +6,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.identifiers import make_iccid
 from accounts.models import Block, Line
 from core.models import AuditEvent
 from prepaid import services
@@ -16,7 +15,7 @@ from tests.prepaid.factories import CardFactory, area, prime
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["ledger", "topup", "purchase", "sim_replace", "block", "unblock", "app_pass", "prime_join"]
+ACTIONS = ["ledger", "topup", "purchase", "block", "unblock", "app_pass", "prime_join"]
 
 
 def _url(name, line):
@@ -115,9 +114,10 @@ def test_tab_without_card_offers_to_record_it(agent_client):
 
 def test_card_create_and_activate(agent_client):
     line = LineFactory(status=Line.Status.INACTIVE, activated_on=None)
-    response = agent_client.post(_url("card_create", line), {"activation_area": area().pk})
+    response = agent_client.post(_url("card_create", line), {"activation_area": area().pk, "brand": "mentari"})
     assert response.status_code == 302
     card = Card.objects.get(line=line)
+    assert card.brand == Card.Brand.MENTARI  # PRE-07
     # wrong area: refused with the reason, nothing changed
     response = agent_client.post(_url("activate", line), {"area": area("jatim").pk})
     assert response.status_code == 200 and "Jabodetabek" in response.content.decode()
@@ -165,16 +165,13 @@ def test_purchase_refusal_shows_balance_floor(agent_client):
     assert response.status_code == 200 and not PackagePurchase.objects.exists()
 
 
-def test_sim_replace_form(agent_client):
+def test_sim_replace_page_is_the_lines_acc10_page(agent_client):
+    """ACC-10, PRE-03: prepaid's SIM page is the line's, with the identity check and the fee."""
     card = CardFactory(balance=20000)
-    new_iccid = make_iccid(777_000_001)
-    response = agent_client.post(_url("sim_replace", card.line),
-                                 {"reason": "lost", "new_iccid": new_iccid, "note": "", "confirm": "on"})
-    assert response.status_code == 302
-    assert Line.objects.get(pk=card.line_id).iccid == new_iccid
-    bad = agent_client.post(_url("sim_replace", card.line),
-                            {"reason": "lost", "new_iccid": "8962", "confirm": "on"})
-    assert bad.status_code == 200 and Line.objects.get(pk=card.line_id).iccid == new_iccid
+    response = agent_client.get(_url("sim_replace", card.line))
+    assert response.status_code == 302 and response.url == reverse("accounts:line_sim_replace", args=[card.line.pk])
+    page = agent_client.get(response.url).content.decode()
+    assert "Rp 10.000" in page
 
 
 def test_block_needs_supervisor_and_reference(two_clients):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db.models import Count
 
+from accounts.models import Line
 from core.models import JobRun
 from prepaid.ledger_checks import ledger_mismatches
 from prepaid.models import Card, LedgerEntry
@@ -44,6 +45,8 @@ def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once()
     assert run.status == JobRun.Status.RUNNING
     assert 50 <= done_before < 600 and run.changed == done_before
     assert ledger_mismatches() == []
+    # ACC-09: each invalid card's line ended in the chunk's own transaction, none without its card
+    assert Line.objects.filter(status=Line.Status.TERMINATED).count() == done_before
 
     # when: beat runs it again on a fresh worker
     worker = start_worker(queue)
@@ -60,3 +63,4 @@ def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once()
                 .annotate(n=Count("id")).values_list("n", flat=True))
     assert len(per_card) == 600 and set(per_card) == {1}
     assert ledger_mismatches() == []
+    assert set(Line.objects.filter(prepaid_card__in=cards).values_list("status", flat=True)) == {"terminated"}
