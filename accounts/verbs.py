@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BillingAccount, Block, Customer, Line
-from core.audit import as_choice, as_text, as_yes_no, field_label, verb_register
+from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange
+from core.audit import as_choice, as_date, as_rupiah, as_text, as_yes_no, field_label, verb_register
 
 
 def register() -> None:
@@ -37,6 +37,23 @@ def register() -> None:
     })
     verb_register("line.recycled", _("Number recycled"))
     verb_register("user.password_set", _("Password set"))
+    verb_register("line.identity_checked", _("Identity checked"), fields={
+        "method": (_("method"), as_choice(IdentityCheck.Method)),
+        "result": (_("result"), as_choice(IdentityCheck.Result)),
+    })
+    verb_register("line.sim_replaced", _("SIM replaced"), fields={
+        "iccid": (field_label(Line, "iccid"), as_text), "imsi": (field_label(Line, "imsi"), as_text),
+        "reason": (_("why"), as_choice(SimChange.Reason)),
+        "identity_check": (_("identity check"), as_choice(IdentityCheck.Method)),
+        "fee": (_("fee"), as_rupiah), "free_with_prime": (_("free with IM3 Prime"), as_yes_no),
+        "sim_replacement": (_("replacement"), None),  # an id
+    })
+    verb_register("line.terminated", _("Line terminated"), fields={
+        "status": (field_label(Line, "status"), as_choice(Line.Status)),
+        "reference": (_("written request"), as_text), "quarantine_until": (_("quarantine until"), as_date),
+        "final_bill_total": (_("final bill"), as_rupiah), "last_fee": (_("last package fee"), as_rupiah),
+        "final_bill": (_("final bill"), None),  # an id
+    })
     consent = {"marketing_consent": (_("marketing offers"), as_yes_no)}
     verb_register("customer.marketing_consent_granted", _("Consent to marketing offers given"), fields=consent)
     verb_register("customer.marketing_consent_withdrawn", _("Consent to marketing offers withdrawn"), fields=consent)

@@ -15,6 +15,12 @@ def register() -> None:
     })
     change = {"scope": scope, "amount": (_("amount"), as_rupiah)}
     verb_register("limit.changed", _("Spending limit changed"), fields=change)
+    # accounts writes this verb for the line; what changed is billing's (the packages are billing's catalogue)
+    package = (_("basic package"), Lookup(BasicPackage))
+    verb_register("line.package_changed", _("Basic package changed"), fields={
+        "package": package, "next_package": (_("new package"), Lookup(BasicPackage)),
+        "from": (_("from"), as_date),
+    })
     verb_register("limit.overridden", _("Spending limit set by a supervisor"), fields=change)
     verb_register("limit.settled", _("Current usage paid"), fields={
         "scope": scope, "usage": (_("usage"), as_rupiah), "reference": (_("payment reference"), as_text),

@@ -18,6 +18,8 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "accounts.BillingAccount": ("customer",),
     "accounts.Line": ("customer",),
     "accounts.Block": ("line__customer",),
+    "accounts.IdentityCheck": ("line__customer",),
+    "accounts.SimChange": ("line__customer",),
     "accounts.TransferApproval": ("line__customer", "from_customer", "to_customer"),
     "billing.LinePackage": ("line__customer",),
     "billing.SpendingLimit": ("line__customer",),
