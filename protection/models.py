@@ -1,5 +1,7 @@
 """TecProtec device protection: catalogue, line devices, enrollments, installments, claims (TP-01..12)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -152,6 +154,11 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"TecProtec {self.line} ({self.start_date:%Y-%m-%d})"
+
+    @property
+    def last_covered_day(self) -> dt.date:
+        """TP-04: the day before end_date (end_date is the first day not covered): 31 Aug → 27 Feb."""
+        return self.end_date - dt.timedelta(days=1)
 
     @property
     def customer_id(self):  # lets audit_record find the customer without a query

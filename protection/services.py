@@ -174,12 +174,12 @@ def protection_enroll(
         audit_record(actor=actor, actor_label=actor_label, channel=channel, verb="protection.enrolled",
                      subject=enrollment, new={
                          "imei": imei, "payment_option": payment_option, "start": today,
-                         "end": enrollment.end_date, "amount": enrollment.installment_amount,
+                         "last_covered_day": enrollment.last_covered_day, "amount": enrollment.installment_amount,
                          "purchase_date": enrollment.purchase_date, "receipt_number": enrollment.receipt_number})
         _installment_charge_next(enrollment=enrollment)  # TP-03: the first charge goes on the coming bill
         _sms(line=line, template_code=SMS_ENROLLED, dedup_key=f"protection:enrolled:{enrollment.pk}", context={
             "imei": imei, "start": date_format(enrollment.start_date, "d-m-Y"),
-            "end": date_format(enrollment.end_date - dt.timedelta(days=1), "d-m-Y"),
+            "end": date_format(enrollment.last_covered_day, "d-m-Y"),  # TP-04
             "price": format_rupiah(enrollment.installment_amount),
             "plan": "(Bulanan)" if payment_option == Enrollment.PaymentOption.MONTHLY else "(6 Bulan)",
             "claims_from": date_format(enrollment.claims_from, "d-m-Y"), "call_centre": product.partner_call_centre,
