@@ -280,6 +280,10 @@ class Claim(models.Model):
         return self.status not in (self.Status.RETURNED, self.Status.REJECTED, self.Status.CLOSED)
 
 
+# Claims still in the insurer's hands: the TP-10 clock runs for them from the filing.
+OPEN_CLAIM_STATUSES = (Claim.Status.FILED, Claim.Status.FEE_PAID, Claim.Status.PICKED_UP, Claim.Status.AT_REPAIR)
+
+
 class Reimbursement(models.Model):
     """Shipping paid by the customer, reimbursed by the partner within N working days (TP-11)."""
 
