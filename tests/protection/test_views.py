@@ -234,3 +234,16 @@ def test_supervisor_edits_the_catalogue_and_it_is_audited(supervisor_client):
     assert AuditEvent.objects.get(verb="protection.product_changed").new == {"claim_fee": 60_000}
     enrollment.refresh_from_db()
     assert enrollment.claim_fee == 50_000  # the terms in force at subscription stay
+
+
+def test_tp06_tab_shows_no_false_refusal_for_a_umb_enrollment_without_a_receipt(agent_client):
+    # given a *500*777# subscription 20 days ago: no purchase date yet (the receipt is seen at the first claim)
+    enrollment = _today_enrollment(channel="umb")
+    assert enrollment.purchase_date is None
+    # when the agent opens the TecProtec tab
+    response = agent_client.get(reverse("accounts:line_tab", args=[enrollment.line_id, "protection"]))
+    # then a claim is possible with the receipt; no purchase date is invented (not "today, after registration")
+    verdict = response.context["claim_verdict"]
+    assert verdict.allowed and verdict.codes == []
+    page = response.content.decode()
+    assert 'id="receipt-at-claim"' in page and "purchase_date_future" not in page
