@@ -8,6 +8,7 @@ from accounts.selectors import line_by_msisdn
 from billing.models import Scope, SpendingLimit
 from billing.rules import limit_change_eligibility
 from billing.services import spending_limit_change
+from core.branding import brand_context
 from core.models import Channel
 from core.money import format_rupiah
 from core.ussd import InvalidInput, Menu, Option, Prompt, UssdReply, UssdRequest, end, register_menu, walk
@@ -20,7 +21,7 @@ def _postpaid_line(msisdn: str) -> Line | None:
 
 
 def _not_kartuhalo() -> UssdReply:
-    return end(_("This service is for KartuHalo (postpaid) numbers."))
+    return end(_("This service is for %(postpaid_brand)s (postpaid) numbers.") % brand_context())
 
 
 def _limit_screen(line: Line, scope: str) -> UssdReply:
@@ -37,7 +38,7 @@ def check_status_menu(request: UssdRequest) -> UssdReply:
     line = _postpaid_line(request.msisdn)
     if line is None:
         return _not_kartuhalo()
-    root = Menu(title=_("KartuHalo *888#"), options=[
+    root = Menu(title=_("%(postpaid_brand)s *888#") % brand_context(), options=[
         Option(_("Check Status"), Menu(title=_("Check Status"), options=[
             Option(_("Credit Limit (Domestic)"), lambda req, state: _limit_screen(line, Scope.DOMESTIC)),
             Option(_("Credit Limit (International)"), lambda req, state: _limit_screen(line, Scope.INTERNATIONAL)),

@@ -220,13 +220,15 @@ def walk(root: Step, request: UssdRequest) -> UssdReply:
 
 def _placeholder_888(request: UssdRequest) -> UssdReply:
     from accounts.validators import national_msisdn
+    from core.branding import brand_context
 
     root = Menu(
         title=_("Welcome to *888#"),
         options=[
             Option(_("My number"), lambda req, state: end(
                 _("Your number is %(msisdn)s.") % {"msisdn": national_msisdn(req.msisdn)})),
-            Option(_("Help"), end(_("For help call 188 or visit a GraPARI."))),
+            Option(_("Help"), end(_("For help call %(operator_call_centre)s or visit a %(outlet_name)s.")
+                                  % brand_context())),
         ],
     )
     return walk(root, request)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.branding import brand_context
 from core.dates import add_months
 from core.money import format_rupiah
 from core.verdicts import Verdict
@@ -63,7 +64,8 @@ def enrollment_eligibility(
 
     verdict = Verdict()
     if line.kind != Line.Kind.POSTPAID:  # TP-01
-        verdict.refuse("not_postpaid", _("TecProtec is only for KartuHalo (postpaid) lines."))
+        verdict.refuse("not_postpaid",
+                       _("TecProtec is only for %(postpaid_brand)s (postpaid) lines.") % brand_context())
     if line.status != Line.Status.ACTIVE:
         verdict.refuse("line_not_active", _("The line is not active."))
     if product is None or not product.is_active:

@@ -8,6 +8,7 @@ KartuHalo only and nothing is created (TP-01).
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.branding import brand_context
 from core.dates import local_today
 from core.money import format_rupiah
 from core.ussd import Menu, Option, UssdReply, UssdRequest, end, register_menu, walk
@@ -72,7 +73,7 @@ def _register_start(request: UssdRequest, state: dict):
                                      channel=Enrollment.Channel.UMB, today=local_today())
     if not verdict.allowed:
         if "not_postpaid" in verdict.codes:  # TP-01
-            return end(_("Sorry, TecProtec is only for KartuHalo (postpaid) customers."))
+            return end(_("Sorry, TecProtec is only for %(postpaid_brand)s (postpaid) customers.") % brand_context())
         return end(_("Registration refused: %(reason)s") % {"reason": _first_reason(verdict)})
     state["line"] = line
     return _payment_menu()
