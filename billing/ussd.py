@@ -8,6 +8,7 @@ from accounts.selectors import line_by_msisdn
 from billing.models import Scope, SpendingLimit
 from billing.rules import limit_change_eligibility
 from billing.services import spending_limit_change
+from core.branding import brand_context
 from core.models import Channel
 from core.money import format_rupiah
 from core.ussd import InvalidInput, Menu, Option, Prompt, UssdReply, UssdRequest, end, register_menu, walk
@@ -20,7 +21,7 @@ def _postpaid_line(msisdn: str) -> Line | None:
 
 
 def _not_kartuhalo() -> UssdReply:
-    return end(_("This service is for KartuHalo (postpaid) numbers."))
+    return end(_("This service is for %(postpaid_brand)s (postpaid) numbers.") % brand_context())
 
 
 def _limit_screen(line: Line, scope: str) -> UssdReply:
@@ -37,7 +38,7 @@ def check_status_menu(request: UssdRequest) -> UssdReply:
     line = _postpaid_line(request.msisdn)
     if line is None:
         return _not_kartuhalo()
-    root = Menu(title=_("KartuHalo *888#"), options=[
+    root = Menu(title=_("%(postpaid_brand)s *888#") % brand_context(), options=[
         Option(_("Check Status"), Menu(title=_("Check Status"), options=[
             Option(_("Credit Limit (Domestic)"), lambda req, state: _limit_screen(line, Scope.DOMESTIC)),
             Option(_("Credit Limit (International)"), lambda req, state: _limit_screen(line, Scope.INTERNATIONAL)),
@@ -50,6 +51,16 @@ def _reasons(verdict) -> str:
     return " ".join(str(reason.message) for reason in verdict.reasons)
 
 
+def _amount_error(verdict, details: dict, amount: int) -> str:
+    """Why this amount is refused, in the same range as the prompt states (min to allowed_max, LIM-07/LIM-09)."""
+    if amount > details["allowed_max"] and not details["upgrade_allowed"]:
+        return " ".join(details["upgrade_blockers"])  # LIM-07: why no upgrade now
+    if "out_of_range" in verdict.codes:
+        return _("Enter an amount from %(min)s to %(max)s.") % {
+            "min": format_rupiah(details["minimum"]), "max": format_rupiah(details["allowed_max"])}
+    return _reasons(verdict)
+
+
 def change_limit_menu(request: UssdRequest) -> UssdReply:
     """`*111*11#`: shows the allowed range and the suggestion, takes an amount, confirms (LIM-06..10)."""
     line = _postpaid_line(request.msisdn)
@@ -59,6 +70,9 @@ def change_limit_menu(request: UssdRequest) -> UssdReply:
     if not preview.allowed:
         return end(_reasons(preview))
     details = preview.details
+    if details["allowed_max"] == details["minimum"] == details["current"]:  # no other amount is possible now
+        return end(_("Your limit of %(current)s cannot be raised now. %(reasons)s") % {
+            "current": format_rupiah(details["current"]), "reasons": " ".join(details["upgrade_blockers"])})
 
     def parse_amount(value: str, req, state) -> int:
         digits = value.replace(".", "").strip()
@@ -66,7 +80,7 @@ def change_limit_menu(request: UssdRequest) -> UssdReply:
             raise InvalidInput(_("Enter the amount in rupiah, digits only."))
         verdict = limit_change_eligibility(line=line, new_amount=int(digits))
         if not verdict.allowed:
-            raise InvalidInput(_reasons(verdict)[:90])
+            raise InvalidInput(_amount_error(verdict, details, int(digits)))
         return int(digits)
 
     def confirm(req, state) -> UssdReply:

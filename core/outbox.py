@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.branding import brand_context
 from core.jobs import ChunkResult
 from core.models import DeliveryReport, OutboundSms, SmsTemplate
 from core.sms_backends import SmsSendError, get_backend
@@ -29,6 +30,7 @@ class SmsTemplateError(ValueError):
 def sms_render(*, template: SmsTemplate, language: str | None, context: dict) -> str:
     text = template.text_for(language)
     needed = placeholders(text)
+    context = {**brand_context(), **context}  # brand, outlet and call-centre names from settings
     missing = sorted(needed - set(context))
     if missing:
         raise SmsTemplateError(f"SMS template {template.code} needs {', '.join(missing)}")

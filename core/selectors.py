@@ -62,3 +62,13 @@ def job_schedules() -> list[ScheduleRow]:
                             ("minute", "hour", "day_of_month", "month_of_year", "day_of_week"))
             rows.append(ScheduleRow(name, schedule.task, when, True, False, last_by_task.get(schedule.task)))
     return rows
+
+
+def job_period_done(*, task_name: str, day) -> JobRun | None:
+    """The finished run of this task for the period that a run now would work on (the day, or its month), if every
+    run of the task for that period succeeded; None if it has not run yet or a run is unfinished."""
+    keys = [day.isoformat(), day.strftime("%Y-%m")]
+    runs = list(JobRun.objects.filter(task_name=task_name, period_key__in=keys).order_by("-started_at"))
+    if runs and all(run.status == JobRun.Status.SUCCEEDED for run in runs):
+        return runs[0]
+    return None

@@ -51,9 +51,19 @@ def _task_for(name: str):
     return task
 
 
+class PeriodDone(Exception):
+    """"Run now" on a period that is already finished: nothing was queued; a forced re-run (with a reason) is the
+    way to run it again."""
+
+    def __init__(self, run):
+        super().__init__(run.period_key)
+        self.run = run
+
+
 def job_run_now(*, schedule_name: str, force: bool, actor, reason: str = "") -> str:
     """A supervisor's "run now": queue the schedule's task at once. `force` re-runs a finished period (passed to the
-    task as force=True when the task takes it). Returns the Celery task id."""
+    task as force=True when the task takes it). Returns the Celery task id. Without `force`, a period that is
+    already done raises PeriodDone and queues nothing (the task would only find it done)."""
     import inspect
     import json
 
@@ -72,6 +82,13 @@ def job_run_now(*, schedule_name: str, force: bool, actor, reason: str = "") -> 
     takes_force = "force" in inspect.signature(task.run).parameters
     if force and takes_force:
         kwargs["force"] = True
+    elif takes_force:
+        from core.dates import parse_day
+        from core.selectors import job_period_done
+
+        done = job_period_done(task_name=task_name, day=parse_day(kwargs.get("day")))
+        if done is not None:
+            raise PeriodDone(done)
     with transaction.atomic():
         audit_record(actor=actor, verb="job.run_requested", subject=periodic or actor, channel=Channel.ADMIN,
                      new={"schedule": schedule_name, "task": task_name, "force": bool(force and takes_force)},

@@ -4,6 +4,8 @@ import string
 
 from django.utils.translation import gettext as _
 
+from core.branding import BRAND_VARIABLES
+
 
 def placeholders(text: str) -> set[str]:
     """The `{name}` fields of a text; raises ValueError on a malformed brace."""
@@ -28,7 +30,7 @@ def template_errors(*, text_id: str, text_en: str, variables: list[str]) -> dict
         if bad:
             errors.setdefault(field, []).append(
                 _("Placeholders must be simple names: %(names)s.") % {"names": ", ".join(bad)})
-        unlisted = sorted(used - listed - set(bad))
+        unlisted = sorted(used - listed - BRAND_VARIABLES - set(bad))  # the brand names are always there
         if unlisted:
             errors.setdefault(field, []).append(
                 _("Variables not listed: %(names)s.") % {"names": ", ".join(unlisted)})

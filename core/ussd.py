@@ -2,10 +2,14 @@
 
 Each callback carries every input so far (`text` = "1*2*50000"), so a menu is a small state machine replayed over
 that path: any web worker can answer any step and nothing is kept between requests. A screen is at most
-USSD_MAX_CHARS characters including its `CON `/`END ` prefix.
+USSD_MAX_CHARS characters including its `CON `/`END ` prefix: a longer one is never cut, it is shown in pages
+(whole sentences where they fit, whole words otherwise), each but the last ending "98 More"; answering 98 shows the
+next page (the earlier inputs are replayed to rebuild the screen, so a screen that an action produced, such as a
+confirmation, must fit one page: those are kept short).
 """
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +19,7 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 USSD_MAX_CHARS = 182
+MORE = "98"  # the input that turns to the next page of a long screen
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,32 @@ class UssdReply:
     text: str
     ends: bool
 
-    def render(self) -> str:
+    def pages(self) -> list[str]:
+        """The screen as the subscriber sees it: one page, or several that each fit USSD_MAX_CHARS."""
+        text = str(self.text).strip()
         prefix = "END " if self.ends else "CON "
-        body = prefix + str(self.text).strip()
-        if len(body) > USSD_MAX_CHARS:
-            logger.warning("USSD screen of %s characters cut to %s: %r", len(body), USSD_MAX_CHARS, body[:40])
-            body = body[: USSD_MAX_CHARS - 1] + "…"
-        return body
+        if len(prefix) + len(text) <= USSD_MAX_CHARS:
+            return [prefix + text]
+        more = "\n" + _("%(key)s More") % {"key": MORE}
+        chunks = _split(text, USSD_MAX_CHARS - len("CON ") - len(more))
+        return [f"CON {chunk}{more}" for chunk in chunks[:-1]] + [prefix + chunks[-1]]
+
+    def render(self, page: int = 0) -> str:
+        pages = self.pages()
+        return pages[min(page, len(pages) - 1)]
+
+
+def _split(text: str, size: int) -> list[str]:
+    """Cut `text` into chunks of at most `size` characters: after a sentence or a line where one ends in the second
+    half of the chunk, else between words (a single word longer than `size` is the only thing ever split)."""
+    chunks = []
+    while len(text) > size:
+        window = text[: size + 1]
+        ends = [m.end() for m in re.finditer(r"[.!?:]\s|\n", window) if m.end() - 1 >= size // 2]
+        cut = ends[-1] if ends else window.rfind(" ") + 1 or size
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*chunks, text] if text else chunks
 
 
 def con(text: str) -> UssdReply:
@@ -69,12 +93,25 @@ def parse_text(text: str) -> list[str]:
 
 
 def ussd_answer(*, session_id: str, service_code: str, msisdn: str, text: str) -> str:
-    """The whole reply body (`CON …` or `END …`) for one callback."""
+    """The whole reply body (`CON …` or `END …`) for one callback. Trailing 98s page through the screen that the
+    inputs before them produced, when that screen has more pages."""
+    inputs = parse_text(text)
+    paged = 0
+    while paged < len(inputs) and inputs[len(inputs) - 1 - paged] == MORE:
+        paged += 1
+    if paged:
+        earlier = _reply(session_id, service_code, msisdn, inputs[:-paged]).pages()
+        if len(earlier) > 1:
+            return earlier[min(paged, len(earlier) - 1)]
+    return _reply(session_id, service_code, msisdn, inputs).render()
+
+
+def _reply(session_id: str, service_code: str, msisdn: str, inputs: list[str]) -> UssdReply:
     request = UssdRequest(session_id=session_id, service_code=normalize_service_code(service_code), msisdn=msisdn,
-                          inputs=parse_text(text))
+                          inputs=inputs)
     handler = MENUS.get(request.service_code)
     if handler is None:
-        return end(_("Unknown service code %(code)s.") % {"code": request.service_code[:20]}).render()
+        return end(_("Unknown service code %(code)s.") % {"code": request.service_code[:20]})
     try:
         reply = handler(request)
     except Exception:
@@ -83,7 +120,7 @@ def ussd_answer(*, session_id: str, service_code: str, msisdn: str, text: str) -
     if not isinstance(reply, UssdReply):
         logger.error("USSD menu %s returned %r", request.service_code, reply)
         reply = end(_("Service temporarily unavailable. Please try again later."))
-    return reply.render()
+    return reply
 
 
 # --- A small state-machine helper for menus -------------------------------------------------------------------------
@@ -164,6 +201,8 @@ def walk(root: Step, request: UssdRequest) -> UssdReply:
     step: Step = root
     error: str | None = None
     for value in request.inputs:
+        if value == MORE and len(step.render(request, state, error).pages()) > 1:
+            continue  # a page turn on a long screen, then the answer to it
         try:
             target = _resolve(step.accept(value, request, state), request, state)
         except InvalidInput as exc:
@@ -181,13 +220,15 @@ def walk(root: Step, request: UssdRequest) -> UssdReply:
 
 def _placeholder_888(request: UssdRequest) -> UssdReply:
     from accounts.validators import national_msisdn
+    from core.branding import brand_context
 
     root = Menu(
         title=_("Welcome to *888#"),
         options=[
             Option(_("My number"), lambda req, state: end(
                 _("Your number is %(msisdn)s.") % {"msisdn": national_msisdn(req.msisdn)})),
-            Option(_("Help"), end(_("For help call 188 or visit a GraPARI."))),
+            Option(_("Help"), end(_("For help call %(operator_call_centre)s or visit a %(outlet_name)s.")
+                                  % brand_context())),
         ],
     )
     return walk(root, request)

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from core.models import JobRun
@@ -41,7 +42,7 @@ def jobs(request):
     from django.utils.translation import gettext as _
 
     from core.selectors import job_runs, job_runs_attention, job_schedules
-    from core.services import job_run_now
+    from core.services import PeriodDone, job_run_now
 
     if request.method == "POST":
         if not request.user.has_perm("core.change_jobrun"):
@@ -54,6 +55,11 @@ def jobs(request):
             return redirect("core:jobs")
         try:
             task_id = job_run_now(schedule_name=name, force=force, actor=request.user, reason=reason)
+        except PeriodDone as done:
+            messages.warning(request, _("%(name)s: the period %(period)s is already done; nothing was queued. To run "
+                                        "it again, force a re-run and give the reason.")
+                             % {"name": name, "period": done.run.period_key})
+            return redirect(f"{reverse('core:jobs')}?{urlencode({'rerun': name})}")
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
@@ -65,4 +71,5 @@ def jobs(request):
     return render(request, "core/jobs.html", {
         "schedules": job_schedules(), "page": page, "status": status, "statuses": JobRun.Status.choices,
         "can_run": request.user.has_perm("core.change_jobrun"), "attention": job_runs_attention(),
+        "rerun": request.GET.get("rerun", ""),
     })

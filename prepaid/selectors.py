@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block
+from core.branding import brand_context
 from core.dates import local_today
 from core.parameters import parameter
 from prepaid.models import (
@@ -158,7 +159,7 @@ def prime_benefits(subscription: PrimeSubscription | None) -> list[Benefit]:
         return []
     return [
         Benefit(_("Free calls to IM3 numbers"), _("Every Sunday 05:00–15:00 WIB.")),
-        Benefit(_("Free calls to call centre 185"), _("Always.")),
+        Benefit(_("Free calls to call centre %(operator_call_centre)s") % brand_context(), _("Always.")),
         Benefit(_("Free SIM replacement"), _("No fee and no top-up needed for a lost or damaged card.")),
         Benefit(_("Data rollover"), _("Unused quota of monthly data packages (UNLIMITED, FREEDOM COMBO, FREEDOM PLUS) "
                                       "rolls over.")),

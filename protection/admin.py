@@ -82,14 +82,18 @@ class InstallmentInline(admin.TabularInline):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["line", "imei", "status", "payment_option", "channel", "start_date", "end_date",
-                    "installments_charged"]
+    list_display = ["line", "imei", "status", "payment_option", "channel", "start_date",
+                    "last_covered_day", "installments_charged"]
     list_filter = ["status", "payment_option", "channel"]
     search_fields = ["imei", "line__msisdn", "receipt_number"]
     list_select_related = ["line"]
     date_hierarchy = "start_date"
     inlines = [InstallmentInline]
     actions = ["terminate"]
+
+    @admin.display(description=gettext_lazy("last covered day"), ordering="end_date")
+    def last_covered_day(self, enrollment):  # TP-04: the day every text names, not the exclusive end_date
+        return enrollment.last_covered_day
 
     @admin.action(description=gettext_lazy("Terminate the selected subscriptions (no claim made)"),
                   permissions=["terminate"])

@@ -150,7 +150,8 @@ class ClaimEventView(APIView):
 
 
 class LineProtectionView(APIView):
-    """A line's TecProtec: the current enrollment (active, terminated or expired) and its claims."""
+    """A line's TecProtec: the current enrollment (active, terminated or expired) and its claims.
+    `last_covered_day` is the last day the phone is covered (TP-04, inclusive: 31 Aug → 27 Feb)."""
 
     permission_classes = [client_kind(K.APP, K.PARTNER, K.USSD)]
 
@@ -167,7 +168,7 @@ class LineProtectionView(APIView):
             "enrollment": {
                 "id": enrollment.pk, "status": enrollment.status, "imei": enrollment.imei,
                 "payment_option": enrollment.payment_option, "channel": enrollment.channel,
-                "start_date": enrollment.start_date, "end_date": enrollment.end_date,
+                "start_date": enrollment.start_date, "last_covered_day": enrollment.last_covered_day,  # TP-04
                 "claims_from": enrollment.claims_from, "terminated_on": enrollment.terminated_on,
                 "installments_charged": enrollment.installments_charged,
                 "installment_count": enrollment.installment_count,

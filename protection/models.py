@@ -1,5 +1,7 @@
 """TecProtec device protection: catalogue, line devices, enrollments, installments, claims (TP-01..12)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -165,6 +167,11 @@ class Enrollment(models.Model):
         return f"TecProtec {self.line} ({self.start_date:%Y-%m-%d})"
 
     @property
+    def last_covered_day(self) -> dt.date:
+        """TP-04: the day before end_date (end_date is the first day not covered): 31 Aug → 27 Feb."""
+        return self.end_date - dt.timedelta(days=1)
+
+    @property
     def customer_id(self):  # lets audit_record find the customer without a query
         return getattr(self.line, "customer_id", None)
 
@@ -282,6 +289,10 @@ class Claim(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.RETURNED, self.Status.REJECTED, self.Status.CLOSED)
+
+
+# Claims still in the insurer's hands: the TP-10 clock runs for them from the filing.
+OPEN_CLAIM_STATUSES = (Claim.Status.FILED, Claim.Status.FEE_PAID, Claim.Status.PICKED_UP, Claim.Status.AT_REPAIR)
 
 
 class Reimbursement(models.Model):

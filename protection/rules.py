@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.branding import brand_context
 from core.dates import add_months
 from core.money import format_rupiah
 from core.verdicts import Verdict
@@ -47,7 +48,7 @@ def enrollment_terms(*, product: Product, start_date: dt.date, payment_option: s
     monthly = payment_option == Enrollment.PaymentOption.MONTHLY
     return {
         "start_date": start_date,
-        "end_date": add_months(start_date, product.period_months),  # TP-04: 31 Aug → 28/29 Feb
+        "end_date": add_months(start_date, product.period_months),  # TP-04: the first day not covered
         "claims_from": start_date + dt.timedelta(days=product.waiting_days),  # TP-07
         "installment_amount": product.monthly_price if monthly else product.upfront_price,
         "installment_count": product.installment_count if monthly else 1,
@@ -63,7 +64,8 @@ def enrollment_eligibility(
 
     verdict = Verdict()
     if line.kind != Line.Kind.POSTPAID:  # TP-01
-        verdict.refuse("not_postpaid", _("TecProtec is only for KartuHalo (postpaid) lines."))
+        verdict.refuse("not_postpaid",
+                       _("TecProtec is only for %(postpaid_brand)s (postpaid) lines.") % brand_context())
     if line.status != Line.Status.ACTIVE:
         verdict.refuse("line_not_active", _("The line is not active."))
     if product is None or not product.is_active:
@@ -72,7 +74,7 @@ def enrollment_eligibility(
     active = Enrollment.objects.filter(line=line, status=Enrollment.Status.ACTIVE).only("end_date").first()
     if active is not None:
         verdict.refuse("already_enrolled", _("The line already has TecProtec until %(date)s.")
-                       % {"date": _d(active.end_date)})
+                       % {"date": _d(active.last_covered_day)})
     if not imei:  # TP-05
         verdict.refuse("imei_unknown", _("The phone's IMEI is not known: the network has not reported one yet."))
     elif Enrollment.objects.filter(imei=imei, status=Enrollment.Status.ACTIVE).exclude(line=line).exists():
@@ -84,6 +86,7 @@ def enrollment_eligibility(
     if payment_option in Enrollment.PaymentOption.values:
         terms = enrollment_terms(product=product, start_date=today, payment_option=payment_option)
         verdict.details.update(terms)
+        verdict.details["last_covered_day"] = terms["end_date"] - dt.timedelta(days=1)  # TP-04: the day texts name
         verdict.details["price_label"] = format_rupiah(terms["installment_amount"])
     verdict.details["imei"] = imei
     return verdict
@@ -108,13 +111,14 @@ def claim_eligibility(
         verdict.refuse("not_enrolled", _("The line has no TecProtec subscription."))
         return verdict
     verdict.details.update({"claims_from": enrollment.claims_from, "end_date": enrollment.end_date,
+                            "last_covered_day": enrollment.last_covered_day,
                             "claim_limit": enrollment.claim_limit, "claim_fee": enrollment.claim_fee})
     if enrollment.status == Enrollment.Status.TERMINATED:
         verdict.refuse("enrollment_terminated", _("The subscription was terminated on %(date)s.")
                        % {"date": _d(enrollment.terminated_on)})
     elif enrollment.status == Enrollment.Status.EXPIRED or today >= enrollment.end_date:  # TP-04
-        verdict.refuse("period_ended", _("The protection period ended on %(date)s.")
-                       % {"date": _d(enrollment.end_date - dt.timedelta(days=1))})
+        verdict.refuse("period_ended", _("The protection period ended: its last covered day was %(date)s.")
+                       % {"date": _d(enrollment.last_covered_day)})
     if today < enrollment.claims_from:  # TP-07
         verdict.refuse("waiting_period", _("No claim in the waiting period: claims are accepted from %(date)s.")
                        % {"date": _d(enrollment.claims_from)})

@@ -4,7 +4,16 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 
-from protection.models import PRODUCT_CODE, Claim, Enrollment, Installment, LineDevice, Product, Reimbursement
+from protection.models import (
+    OPEN_CLAIM_STATUSES,
+    PRODUCT_CODE,
+    Claim,
+    Enrollment,
+    Installment,
+    LineDevice,
+    Product,
+    Reimbursement,
+)
 
 
 def product_current() -> Product | None:
@@ -69,8 +78,7 @@ def claim_days_left(claim: Claim, today: dt.date) -> int | None:
 
 def open_claims(*, sla: str | None = None, today: dt.date) -> QuerySet:
     """Open claims by SLA status for supervisors (TP-10)."""
-    qs = Claim.objects.filter(status__in=[Claim.Status.FILED, Claim.Status.FEE_PAID, Claim.Status.PICKED_UP,
-                                          Claim.Status.AT_REPAIR]).select_related("line", "enrollment")
+    qs = Claim.objects.filter(status__in=OPEN_CLAIM_STATUSES).select_related("line", "enrollment")
     if sla == "breached":
         qs = qs.filter(sla_due_on__lt=today)
     elif sla == "due_soon":

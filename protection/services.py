@@ -17,7 +17,7 @@ from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
 from core.verdicts import Reason, RuleViolation
-from protection.models import Claim, Enrollment, Installment, LineDevice, Reimbursement
+from protection.models import OPEN_CLAIM_STATUSES, Claim, Enrollment, Installment, LineDevice, Reimbursement
 from protection.rules import (
     SHIPPING_STATES,
     TRANSITIONS,
@@ -175,12 +175,12 @@ def protection_enroll(
         audit_record(actor=actor, actor_label=actor_label, channel=channel, verb="protection.enrolled",
                      subject=enrollment, new={
                          "imei": imei, "payment_option": payment_option, "start": today,
-                         "end": enrollment.end_date, "amount": enrollment.installment_amount,
+                         "last_covered_day": enrollment.last_covered_day, "amount": enrollment.installment_amount,
                          "purchase_date": enrollment.purchase_date, "receipt_number": enrollment.receipt_number})
         _installment_charge_next(enrollment=enrollment)  # TP-03: the first charge goes on the coming bill
         _sms(line=line, template_code=SMS_ENROLLED, dedup_key=f"protection:enrolled:{enrollment.pk}", context={
             "imei": imei, "start": date_format(enrollment.start_date, "d-m-Y"),
-            "end": date_format(enrollment.end_date - dt.timedelta(days=1), "d-m-Y"),
+            "end": date_format(enrollment.last_covered_day, "d-m-Y"),  # TP-04
             "price": format_rupiah(enrollment.installment_amount),
             "plan": "(Bulanan)" if payment_option == Enrollment.PaymentOption.MONTHLY else "(6 Bulan)",
             "claims_from": date_format(enrollment.claims_from, "d-m-Y"), "call_centre": product.partner_call_centre,
@@ -325,18 +325,29 @@ def claim_file(
             audit_record(actor=actor, actor_label=actor_label, channel=audit_channel,
                          verb="protection.receipt_recorded", subject=enrollment,
                          new={"purchase_date": purchase_date, "receipt_number": receipt_number})
-        claim = Claim.objects.create(
+        claim = Claim(
             enrollment=enrollment, line=enrollment.line, imei=imei, damage=damage, channel=channel, filed_on=today,
             filed_by=actor if getattr(actor, "is_authenticated", False) else None, fee_amount=enrollment.claim_fee,
         )
+        _sla_start(claim, product_current() or enrollment.product)
+        claim.save(force_insert=True)
         audit_record(actor=actor, actor_label=actor_label, channel=audit_channel, verb="protection.claim_filed",
-                     subject=claim, new={"status": claim.status, "imei": imei, "fee": claim.fee_amount},
+                     subject=claim, new={"status": claim.status, "imei": imei, "fee": claim.fee_amount,
+                                         "sla_days": claim.sla_days, "sla_due_on": claim.sla_due_on},
                      reason=damage)
         _sms(line=enrollment.line, template_code=SMS_CLAIM_FILED, dedup_key=f"protection:claim:{claim.pk}",
              context={"claim": claim.pk, "fee": format_rupiah(claim.fee_amount),
                       "partner": enrollment.product.partner_name,
                       "call_centre": enrollment.product.partner_call_centre})
     return claim
+
+
+def _sla_start(claim: Claim, product) -> None:
+    """TP-10 (Decision): the pickup-and-return clock starts when the claim is filed (the pickup request), so a slow
+    pickup counts against it: 7 days in Jabodetabek, 14 elsewhere."""
+    claim.jabodetabek = customer_in_jabodetabek(claim.line.customer)
+    claim.sla_days = product.sla_days_jabodetabek if claim.jabodetabek else product.sla_days_elsewhere
+    claim.sla_due_on = claim.filed_on + dt.timedelta(days=claim.sla_days)
 
 
 def customer_in_jabodetabek(customer) -> bool:
@@ -394,12 +405,10 @@ def claim_advance(
             claim.fee_paid_at = now
             fields.append("fee_paid_at")
             extra["fee"] = claim.fee_amount
-        elif event == "picked_up":  # TP-10: the SLA clock starts at pickup
-            product = product_current() or claim.enrollment.product
-            claim.jabodetabek = customer_in_jabodetabek(claim.line.customer)
-            claim.sla_days = product.sla_days_jabodetabek if claim.jabodetabek else product.sla_days_elsewhere
+        elif event == "picked_up":  # TP-10: the clock started at filing; pickup does not restart it
+            if claim.sla_due_on is None:  # a claim filed before the clock started at filing
+                _sla_start(claim, product_current() or claim.enrollment.product)
             claim.picked_up_on = on
-            claim.sla_due_on = on + dt.timedelta(days=claim.sla_days)
             fields += ["jabodetabek", "sla_days", "picked_up_on", "sla_due_on"]
             extra.update(sla_days=claim.sla_days, sla_due_on=claim.sla_due_on)
         elif event == "at_repair":
@@ -474,7 +483,7 @@ def claims_flag_sla_chunk(*, today: dt.date, limit: int = 500) -> ChunkResult:
     with transaction.atomic():
         due = list(
             Claim.objects.select_for_update(skip_locked=True, of=("self",)).select_related("line")
-            .filter(status__in=[Claim.Status.PICKED_UP, Claim.Status.AT_REPAIR], sla_breached=False,
+            .filter(status__in=OPEN_CLAIM_STATUSES, sla_breached=False,  # TP-10: a slow pickup too
                     sla_due_on__lt=today).order_by("sla_due_on", "pk")[:limit]
         )
         for claim in due:

@@ -8,6 +8,7 @@ KartuHalo only and nothing is created (TP-01).
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.branding import brand_context
 from core.dates import local_today
 from core.money import format_rupiah
 from core.ussd import Menu, Option, UssdReply, UssdRequest, end, register_menu, walk
@@ -51,9 +52,10 @@ def _status(request: UssdRequest, state: dict) -> UssdReply:
         return end(_("You have no TecProtec. Dial *500*777# and choose 2 to register."))
     if enrollment.status == Enrollment.Status.ACTIVE:
         return end(_("TecProtec active until %(end)s for IMEI %(imei)s. Claims from %(from)s.")
-                   % {"end": _d(enrollment.end_date), "imei": enrollment.imei, "from": _d(enrollment.claims_from)})
+                   % {"end": _d(enrollment.last_covered_day), "imei": enrollment.imei,  # TP-04
+                      "from": _d(enrollment.claims_from)})
     return end(_("Your TecProtec is %(status)s (%(end)s).")
-               % {"status": enrollment.get_status_display(), "end": _d(enrollment.end_date)})
+               % {"status": enrollment.get_status_display(), "end": _d(enrollment.last_covered_day)})
 
 
 def _first_reason(verdict_or_exc) -> str:
@@ -71,7 +73,7 @@ def _register_start(request: UssdRequest, state: dict):
                                      channel=Enrollment.Channel.UMB, today=local_today())
     if not verdict.allowed:
         if "not_postpaid" in verdict.codes:  # TP-01
-            return end(_("Sorry, TecProtec is only for KartuHalo (postpaid) customers."))
+            return end(_("Sorry, TecProtec is only for %(postpaid_brand)s (postpaid) customers.") % brand_context())
         return end(_("Registration refused: %(reason)s") % {"reason": _first_reason(verdict)})
     state["line"] = line
     return _payment_menu()
@@ -113,7 +115,8 @@ def _register(request: UssdRequest, state: dict) -> UssdReply:
     except RuleViolation as exc:
         return end(_("Registration refused: %(reason)s") % {"reason": _first_reason(exc)})
     return end(_("TecProtec active from %(start)s to %(end)s for IMEI %(imei)s. An SMS confirms it.")
-               % {"start": _d(enrollment.start_date), "end": _d(enrollment.end_date), "imei": enrollment.imei})
+               % {"start": _d(enrollment.start_date), "end": _d(enrollment.last_covered_day),  # TP-04
+                  "imei": enrollment.imei})
 
 
 def menu(request: UssdRequest) -> UssdReply:

@@ -59,10 +59,15 @@ def line_tab_context(request, line) -> dict:
     data = selectors.line_protection(line)
     enrollment = data["enrollment"]
     claim_verdict = termination_verdict = None
+    receipt_at_claim = False
     if enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE:
         device_imei = data["device"].imei if data["device"] else enrollment.imei
-        claim_verdict = claim_eligibility(enrollment=enrollment, imei=device_imei, today=today,
-                                          purchase_date=enrollment.purchase_date or today)
+        claim_verdict = claim_eligibility(enrollment=enrollment, imei=device_imei, today=today)
+        if enrollment.purchase_date is None:
+            # TP-06 over UMB: the receipt is first seen at the claim; no purchase date is not a refusal today (and
+            # never "today", which a registration in the past would contradict).
+            receipt_at_claim = True
+            claim_verdict.reasons = [r for r in claim_verdict.reasons if r.code != "receipt_required"]
         termination_verdict = termination_eligibility(enrollment=enrollment, today=today)
     for claim in data["claims"]:
         claim.sla_status = selectors.claim_sla_status(claim, today)
@@ -71,6 +76,7 @@ def line_tab_context(request, line) -> dict:
     user = request.user
     return {
         **data, "today": today, "claim_verdict": claim_verdict, "termination_verdict": termination_verdict,
+        "receipt_at_claim": receipt_at_claim,
         "can_enroll_now": (user.has_perm("protection.add_enrollment") and line.kind == Line.Kind.POSTPAID
                            and (enrollment is None or enrollment.status != Enrollment.Status.ACTIVE)),
         "can_claim": user.has_perm("protection.add_claim"),

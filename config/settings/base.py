@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "security.middleware.SecondFactorMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.RejectUnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,6 +126,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires this long after the agent's last request.
 IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
+
+# The names customers read in SMS, USSD and pages (DOMAIN.md: settings, never hard-coded; core/branding.py).
+BRAND_POSTPAID = env("BRAND_POSTPAID", default="KartuHalo")
+BRAND_PRIME = env("BRAND_PRIME", default="IM3 Prime")
+OUTLET_NAME = env("OUTLET_NAME", default="GraPARI")
+OPERATOR_CALL_CENTRE = env("OPERATOR_CALL_CENTRE", default="188")
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

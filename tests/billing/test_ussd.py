@@ -84,9 +84,10 @@ def test_111_11_no_cancels(line):
 def test_111_11_young_line_cannot_upgrade_but_sees_why(db):
     young = open_line(today=local_today(), activated_on=local_today() - dt.timedelta(days=20))
     first = dial("*111*11#", young)
-    assert "Rp 300.000-Rp 300.000" in first  # upgrade not possible: the allowed maximum is the current limit
+    # LIM-07: no upgrade possible and already at the minimum: the session ends with the reason, not a 1-value range
+    assert first.startswith("END ") and "Rp 300.000-Rp 300.000" not in first and "3" in first
     reply = dial("*111*11#", young, "500000")
-    assert reply.startswith("CON ") and "3" in reply
+    assert reply.startswith("END ") and "3" in reply
     assert limit_of(young).amount == 300_000
 
 

@@ -279,3 +279,39 @@ def test_job_killed_half_way_and_run_again_processes_every_row_exactly_once():
     assert (run.selected, run.changed) == (40, 40)
     assert OutboundSms.objects.filter(status=OutboundSms.Status.SENT).count() == 40
     assert set(OutboundSms.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_run_now_on_a_finished_period_says_it_is_done_and_offers_the_forced_rerun(supervisor_client, supervisor,
+                                                                                   monkeypatch):
+    from celery.app.task import Task
+
+    from config.celery_app import app
+    from core.dates import local_today
+    from protection import tasks as protection_tasks
+
+    # given today's SLA run already finished (run as the worker runs it)
+    protection_tasks.claims_flag_sla.apply()
+    run = JobRun.objects.get(job="protection.sla", period_key=local_today().isoformat())
+    assert (run.status, run.task_name) == ("succeeded", "protection.tasks.claims_flag_sla")
+    queued = []
+    monkeypatch.setattr(Task, "apply_async", lambda self, *a, **kw: queued.append(self.name))
+    # when a supervisor presses "run now" without force
+    response = supervisor_client.post("/core/jobs/", {"schedule": "protection-sla"}, follow=True)
+    # then the page says the period is done, queues nothing, audits nothing, and offers the forced re-run
+    body = response.content.decode()
+    assert queued == [] and not AuditEvent.objects.filter(verb="job.run_requested").exists()
+    assert [str(m) for m in response.context["messages"]] == [
+        f"protection-sla: the period {run.period_key} is already done; nothing was queued. To run it again, force "
+        "a re-run and give the reason."]
+    assert 'id="forced-rerun"' in body and "queued (task" not in body
+    # when the forced re-run is sent with a reason, then it is queued and audited with the reason
+    monkeypatch.undo()
+    app.conf.task_always_eager = True
+    try:
+        supervisor_client.post("/core/jobs/", {"schedule": "protection-sla", "force": "on", "reason": "SLA fix"})
+    finally:
+        app.conf.task_always_eager = False
+    event = AuditEvent.objects.get(verb="job.run_requested")
+    assert (event.actor, event.reason, event.new["force"]) == (supervisor, "SLA fix", True)
+    run.refresh_from_db()
+    assert run.forced is True and run.attempts == 2

@@ -15,7 +15,6 @@ from core.ussd import (
     Option,
     Prompt,
     UssdRequest,
-    con,
     end,
     parse_text,
     register_menu,
@@ -169,15 +168,31 @@ def test_parse_text():
 # --- the 182-character limit --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("length", "cut"), [(178, False), (179, True), (250, True)])
-def test_screens_never_exceed_182_characters(length, cut):
-    # given: "CON " + text; 178 characters of text make exactly 182
-    register_menu("*1#", lambda req: con("x" * length))
-    # when
-    screen = ussd_answer(session_id="s", service_code="*1#", msisdn="+6281234567890", text="")
-    # then
-    assert len(screen) == min(4 + length, USSD_MAX_CHARS)
-    assert screen.endswith("…") is cut
+@pytest.mark.parametrize(("length", "pages"), [(178, 1), (179, 2), (400, 3)])
+def test_long_screens_are_paged_never_cut(length, pages):
+    # given: "END " + text; 178 characters of text make exactly 182; longer text is paged with "98 More"
+    text = " ".join(["Kalimat pendek sekali."] * (length // 23 + 1))[:length].rstrip()
+    register_menu("*1#", lambda req: end(text))
+    # when the subscriber dials, then answers 98 on every page
+    screens = [ussd_answer(session_id="s", service_code="*1#", msisdn="+6281234567890", text="*".join(["98"] * n))
+               for n in range(pages)]
+    # then every page fits, none is cut, every page but the last offers 98, and nothing is lost
+    assert all(len(screen) <= USSD_MAX_CHARS and "…" not in screen for screen in screens)
+    assert [screen.endswith("\n98 More") for screen in screens] == [True] * (pages - 1) + [False]
+    assert screens[-1].startswith("END ")
+    body = " ".join(screen[4:].removesuffix("\n98 More") for screen in screens)
+    assert body.split() == text.split()
+
+
+def test_a_paged_menu_takes_its_answer_after_the_page_turns():
+    # given a menu whose title needs two pages
+    menu = Menu(title="Judul panjang. " * 14, options=[Option("Ya", end("OK")), Option("Tidak", end("Batal"))])
+    register_menu("*4#", lambda req: walk(menu, req))
+    first = ussd_answer(session_id="s", service_code="*4#", msisdn="+62", text="")
+    second = ussd_answer(session_id="s", service_code="*4#", msisdn="+62", text="98")
+    # then the options are on the last page and answering there works
+    assert first.endswith("98 More") and "1. Ya" in second
+    assert ussd_answer(session_id="s", service_code="*4#", msisdn="+62", text="98*1") == "END OK"
 
 
 def test_a_crashing_menu_ends_politely(caplog):

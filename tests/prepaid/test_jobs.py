@@ -128,7 +128,7 @@ def test_prm03_renewal_one_rupiah_short_disables_prime_with_sms():
     assert subscription.end_reason == PrimeSubscription.EndReason.LOW_BALANCE
     assert not LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.PRIME_FEE).exists()
     sms = OutboundSms.objects.get(line=card.line, template_code="prime_disabled_low_balance")
-    assert "Prime Joy" in sms.text
+    assert "Prime Joy" in sms.text and "Prime Prime" not in sms.text  # the tier named once (issue 13)
     assert AuditEvent.objects.filter(line=card.line, verb="prime.disabled").count() == 1
 
 
@@ -430,5 +430,6 @@ def test_forced_run_now_of_a_finished_period_runs_it_again(supervisor_client, su
     assert Card.objects.get(pk=card.pk).balance == 40000
     assert (run.status, run.forced, run.attempts, run.selected, run.changed) == (JobRun.Status.SUCCEEDED, True, 2, 1, 1)
     requested = AuditEvent.objects.filter(verb="job.run_requested").order_by("id")
-    assert [event.new["force"] for event in requested] == [False, True]
+    # the unforced "run now" on the finished period queued nothing, so only the forced re-run is recorded
+    assert [event.new["force"] for event in requested] == [True]
     assert AuditEvent.objects.filter(verb="job.succeeded", subject_id=str(run.pk)).count() == 2

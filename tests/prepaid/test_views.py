@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -79,7 +80,8 @@ def test_tab_shows_state_balance_prime_and_benefits(agent_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Rp 42.000" in html and 'id="days-left"' in html and "text-bg-danger" in html
-    assert '<span class="badge text-bg-primary" id="prime-tier">Prime Joy</span>' in html and "185" in html
+    assert '<span class="badge text-bg-primary" id="prime-tier">Prime Joy</span>' in html
+    assert f"call centre {settings.OPERATOR_CALL_CENTRE}" in html  # from settings (DOMAIN.md)
     assert html.count("<li><strong>") == 8  # PRM-04 benefits, the Wednesday draw included for Joy
     assert 'id="action-topup"' in html and 'id="action-app-pass"' in html
 

@@ -148,7 +148,9 @@ def test_line_protection_shows_enrollment_and_claims(client):
     assert response.status_code == 200
     enrollment = response.json()["enrollment"]
     assert enrollment["status"] == "active" and enrollment["imei"] == claim.imei
-    assert (enrollment["start_date"], enrollment["end_date"]) == ("2026-03-02", "2026-09-02")
+    # TP-04: the last covered day, not the exclusive end date
+    assert (enrollment["start_date"], enrollment["last_covered_day"]) == ("2026-03-02", "2026-09-01")
+    assert "end_date" not in enrollment
     assert enrollment["payment_option"] == "monthly" and [c["id"] for c in enrollment["claims"]] == [claim.pk]
 
 

@@ -136,7 +136,7 @@ def _claim(*, jabodetabek=True, customer=None) -> Claim:
 def test_workflow_happy_path_is_audited_at_every_step():
     claim = _claim()
     steps = [("fee_paid", {}), ("picked_up", {"on": dt.date(2026, 4, 3)}), ("at_repair", {}),
-             ("returned", {"repair_cost": 750_000, "on": dt.date(2026, 4, 9)}), ("closed", {})]
+             ("returned", {"repair_cost": 750_000, "on": dt.date(2026, 4, 8)}), ("closed", {})]  # due 8 Apr (TP-10)
     for event, kwargs in steps:
         claim = claim_advance(claim=claim, event=event, actor_label="amsi", channel="api", **kwargs)
     assert claim.status == "closed" and claim.fee_paid_at and claim.closed_at
@@ -202,27 +202,52 @@ def test_returned_needs_a_repair_cost():
 @pytest.mark.parametrize(("customer_region", "outlet_region", "days"), [
     (True, False, 7), (False, True, 14), (None, True, 7), (None, False, 14), (None, None, 14),
 ])
-def test_sla_due_date_from_pickup_by_region(customer_region, outlet_region, days):
-    # TP-10: 7 days in Jabodetabek, 14 elsewhere; the customer's region, defaulting to the registering outlet's
+def test_tp10_sla_due_date_from_filing_by_region(customer_region, outlet_region, days):
+    # TP-10: 7 days in Jabodetabek, 14 elsewhere, from the filing (1 Apr); the customer's region, defaulting to the
+    # registering outlet's
     outlet = OutletFactory(jabodetabek=outlet_region) if outlet_region is not None else None
     claim = _claim(customer=CustomerFactory(jabodetabek=customer_region, registered_at=outlet))
+    assert claim.sla_days == days and claim.sla_due_on == dt.date(2026, 4, 1) + dt.timedelta(days=days)
     claim = claim_advance(claim=claim, event="fee_paid", actor_label="amsi")
     claim = claim_advance(claim=claim, event="picked_up", on=dt.date(2026, 4, 3), actor_label="amsi")
-    assert claim.sla_days == days and claim.sla_due_on == dt.date(2026, 4, 3) + dt.timedelta(days=days)
+    # the pickup does not restart the clock
+    assert claim.sla_days == days and claim.sla_due_on == dt.date(2026, 4, 1) + dt.timedelta(days=days)
+
+
+def test_tp10_clock_starts_at_filing_so_a_slow_pickup_is_a_breach():
+    # given a Jabodetabek claim filed on 1 Apr (due 8 Apr), never picked up
+    claim = claim_advance(claim=_claim(jabodetabek=True), event="fee_paid", actor_label="amsi")
+    assert claim.sla_due_on == dt.date(2026, 4, 8)
+    # when the job runs on the due day, then the day after
+    tasks.claims_flag_sla("2026-04-08")
+    claim.refresh_from_db()
+    assert claim.sla_breached is False
+    tasks.claims_flag_sla("2026-04-09")
+    claim.refresh_from_db()
+    # then the slow pickup is a breach
+    assert (claim.status, claim.sla_breached) == ("fee_paid", True)
+    # and a pickup after it and a return still count it
+    for event, on in (("picked_up", dt.date(2026, 4, 9)), ("at_repair", dt.date(2026, 4, 9))):
+        claim = claim_advance(claim=claim, event=event, on=on, actor_label="amsi")
+    claim = claim_advance(claim=claim, event="returned", repair_cost=100, on=dt.date(2026, 4, 12), actor_label="amsi")
+    assert claim.sla_breached is True
 
 
 @pytest.mark.rule("TP-10")
 def test_sla_job_flags_breaches_the_day_after_the_due_date():
-    # TP-10
+    # TP-10: filed 1 Apr in Jabodetabek: due 8 Apr
     claim = _claim(jabodetabek=True)
     for event in ("fee_paid", "picked_up"):
         claim = claim_advance(claim=claim, event=event, on=dt.date(2026, 4, 3), actor_label="amsi")
-    assert claim.sla_due_on == dt.date(2026, 4, 10)
-    tasks.claims_flag_sla("2026-04-10")
+    assert claim.sla_due_on == dt.date(2026, 4, 8)
+    tasks.claims_flag_sla("2026-04-07")
     claim.refresh_from_db()
     assert claim.sla_breached is False
-    tasks.claims_flag_sla("2026-04-11")
-    tasks.claims_flag_sla("2026-04-12")
+    tasks.claims_flag_sla("2026-04-08")
+    claim.refresh_from_db()
+    assert claim.sla_breached is False
+    tasks.claims_flag_sla("2026-04-09")
+    tasks.claims_flag_sla("2026-04-10")
     claim.refresh_from_db()
     assert claim.sla_breached is True
     assert AuditEvent.objects.filter(verb="protection.claim_sla_breached").count() == 1
@@ -231,7 +256,8 @@ def test_sla_job_flags_breaches_the_day_after_the_due_date():
 @pytest.mark.rule("TP-10")
 def test_returning_late_marks_the_breach_returning_on_the_due_date_does_not():
     late, on_time = _claim(), _claim()
-    for claim, returned in ((late, dt.date(2026, 4, 11)), (on_time, dt.date(2026, 4, 10))):
+    # TP-10: filed 1 Apr in Jabodetabek, due 8 Apr
+    for claim, returned in ((late, dt.date(2026, 4, 9)), (on_time, dt.date(2026, 4, 8))):
         for event in ("fee_paid", "picked_up", "at_repair"):
             claim = claim_advance(claim=claim, event=event, on=dt.date(2026, 4, 3), actor_label="amsi")
         claim_advance(claim=claim, event="returned", repair_cost=100, on=returned, actor_label="amsi")

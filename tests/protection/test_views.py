@@ -262,7 +262,7 @@ def test_claim_form_period_shows_its_start_date(agent_client):
     url = reverse("protection:claim_new", args=[enrollment.line_id, enrollment.pk])
     html = agent_client.get(url).content.decode()
     terms = html[html.index('id="terms"'):]
-    assert f"{enrollment.start_date:%d-%m-%Y} – {enrollment.end_date:%d-%m-%Y}" in terms[:300]
+    assert f"{enrollment.start_date:%d-%m-%Y} – {enrollment.last_covered_day:%d-%m-%Y}" in terms[:300]
 
 
 @pytest.mark.rule("TP-06")
@@ -291,3 +291,16 @@ def test_a_kept_receipt_token_of_another_session_is_ignored(client, agent_client
                                        "receipt_number": "INV-7", "kept_receipt": "0" * 32, "confirm": "on"})
     assert "receipt" in response.context["form"].errors
     assert not Enrollment.objects.exists()
+
+
+def test_tp06_tab_shows_no_false_refusal_for_a_umb_enrollment_without_a_receipt(agent_client):
+    # given a *500*777# subscription 20 days ago: no purchase date yet (the receipt is seen at the first claim)
+    enrollment = _today_enrollment(channel="umb")
+    assert enrollment.purchase_date is None
+    # when the agent opens the TecProtec tab
+    response = agent_client.get(reverse("accounts:line_tab", args=[enrollment.line_id, "protection"]))
+    # then a claim is possible with the receipt; no purchase date is invented (not "today, after registration")
+    verdict = response.context["claim_verdict"]
+    assert verdict.allowed and verdict.codes == []
+    page = response.content.decode()
+    assert 'id="receipt-at-claim"' in page and "purchase_date_future" not in page
