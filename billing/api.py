@@ -192,7 +192,8 @@ class LineBillsView(APIView):
     permission_classes = [client_kind(K.APP, K.CHARGING)]
 
     @extend_schema(operation_id="line_bills", parameters=[OpenApiParameter("msisdn", str, OpenApiParameter.PATH)],
-                   responses={200: inline_serializer("LineBills", {"bills": BillSerializer(many=True)})})
+                   responses={200: inline_serializer("LineBills", {"bills": BillSerializer(many=True)}),
+                              **error_responses(400, 404, 422)})
     def get(self, request, msisdn: str):
         line = _line(MsisdnField().run_validation(msisdn))
         if line.kind != Line.Kind.POSTPAID or line.billing_account_id is None:

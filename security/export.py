@@ -19,6 +19,7 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "accounts.Line": ("customer",),
     "accounts.Block": ("line__customer",),
     "accounts.TransferApproval": ("line__customer", "from_customer", "to_customer"),
+    "accounts.MarketingConsent": ("customer",),
     "billing.LinePackage": ("line__customer",),
     "billing.SpendingLimit": ("line__customer",),
     "billing.SpendingCycle": ("line__customer",),

@@ -13,7 +13,7 @@ from accounts.identifiers import make_iccid, make_imsi, make_msisdn
 from accounts.models import Customer, Line
 from core.models import JobRun, OutboundSms
 from prepaid.models import ActivationArea, Card, LedgerEntry, Package, PackagePurchase, PriceChange
-from tests.prepaid.test_worker import _start_worker, _stop, _wait
+from tests.integration.worker import start_worker, stop, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 COUNT = 300
@@ -55,26 +55,26 @@ def test_pre08_announcement_worker_killed_mid_way_then_rerun_notifies_every_cust
                                         scheduled_on=dt.date(2026, 12, 1), reason="test")
     queue = f"test-price-{uuid.uuid4().hex[:8]}"
     kwargs = {"at": "2026-12-01T10:15:00+07:00", "chunk_size": 2}
-    worker = _start_worker(queue)
+    worker = start_worker(queue)
     try:
         app.send_task("prepaid.tasks.price_changes", kwargs=kwargs, queue=queue)
         # when the worker is killed once some chunks are committed
-        assert _wait(lambda: PriceChange.objects.filter(pk=change.pk, announced_count__gte=20).exists())
+        assert wait_for(lambda: PriceChange.objects.filter(pk=change.pk, announced_count__gte=20).exists())
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
     finally:
-        _stop(worker)
+        stop(worker, signal.SIGKILL)
     change.refresh_from_db()
     assert change.announced_at is None and 20 <= change.announced_count < COUNT
     # and the next run (the next hour) finishes on a fresh worker
-    worker = _start_worker(queue)
+    worker = start_worker(queue)
     try:
         app.send_task("prepaid.tasks.price_changes", kwargs={**kwargs, "at": "2026-12-01T11:15:00+07:00"},
                       queue=queue)
-        assert _wait(lambda: JobRun.objects.filter(job="prepaid.price_changes_announce", period_key="2026-12-01T11",
+        assert wait_for(lambda: JobRun.objects.filter(job="prepaid.price_changes_announce", period_key="2026-12-01T11",
                                                    status=JobRun.Status.SUCCEEDED).exists())
     finally:
-        _stop(worker)
+        stop(worker, signal.SIGKILL)
     # then every customer got exactly one notice
     change.refresh_from_db()
     assert change.announced_at is not None and change.announced_count == COUNT
