@@ -21,6 +21,7 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "accounts.IdentityCheck": ("line__customer",),
     "accounts.SimChange": ("line__customer",),
     "accounts.TransferApproval": ("line__customer", "from_customer", "to_customer"),
+    "accounts.MarketingConsent": ("customer",),
     "billing.LinePackage": ("line__customer",),
     "billing.SpendingLimit": ("line__customer",),
     "billing.SpendingCycle": ("line__customer",),

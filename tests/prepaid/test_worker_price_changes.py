@@ -63,7 +63,7 @@ def test_pre08_announcement_worker_killed_mid_way_then_rerun_notifies_every_cust
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
     finally:
-        stop(worker)
+        stop(worker, signal.SIGKILL)
     change.refresh_from_db()
     assert change.announced_at is None and 20 <= change.announced_count < COUNT
     # and the next run (the next hour) finishes on a fresh worker
@@ -74,7 +74,7 @@ def test_pre08_announcement_worker_killed_mid_way_then_rerun_notifies_every_cust
         assert wait_for(lambda: JobRun.objects.filter(job="prepaid.price_changes_announce", period_key="2026-12-01T11",
                                                    status=JobRun.Status.SUCCEEDED).exists())
     finally:
-        stop(worker)
+        stop(worker, signal.SIGKILL)
     # then every customer got exactly one notice
     change.refresh_from_db()
     assert change.announced_at is not None and change.announced_count == COUNT
