@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingAccount, Block, Customer, Line, TransferApproval, User
-from accounts.validators import (
+from core.audit import audit_record
+from core.dates import local_today
+from core.identifiers import (
     normalize_msisdn,
     validate_driving_licence,
     validate_iccid,
@@ -17,8 +19,6 @@ from accounts.validators import (
     validate_npwp,
     validate_passport,
 )
-from core.audit import audit_record
-from core.dates import local_today
 from core.models import Channel
 from core.parameters import parameter
 from core.verdicts import RuleViolation, require
@@ -75,7 +75,7 @@ def customer_register(
         except IntegrityError:
             raise RuleViolation.single(
                 "document_taken", _("A customer with this identity document already exists.")) from None
-        audit_record(actor=actor, channel=channel, verb="customer.registered", subject=customer,
+        audit_record(actor=actor, channel=channel, verb="customer.registered", subject=customer, customer=customer,
                      new={"name": full_name, "id_type": id_type})
     return customer
 
@@ -91,13 +91,14 @@ def customer_set_verification(*, customer: Customer, status: str, actor: User | 
         old = customer.verification
         customer.verification = status
         customer.save(update_fields=["verification"])
-        audit_record(actor=actor, verb="customer.verification", subject=customer, old=old, new=status, reason=reason)
+        audit_record(actor=actor, verb="customer.verification", subject=customer, customer=customer, old=old,
+                     new=status, reason=reason)
     return customer
 
 
 def customer_reveal_identity(*, customer: Customer, actor: User) -> str:
     """Show the full document number to an agent; every look is audited."""
-    audit_record(actor=actor, verb="customer.identity_shown", subject=customer)
+    audit_record(actor=actor, verb="customer.identity_shown", subject=customer, customer=customer)
     return customer.id_number
 
 
@@ -155,7 +156,7 @@ def line_activate(
                 )
         except IntegrityError:
             raise RuleViolation.single("msisdn_taken", _("This number or SIM is already in use.")) from None
-        audit_record(actor=actor, channel=channel, verb="line.activated", subject=line,
+        audit_record(actor=actor, channel=channel, verb="line.activated", subject=line, line=line,
                      new={"msisdn": msisdn, "iccid": iccid, "kind": kind})
     return line
 
@@ -196,7 +197,7 @@ def line_block(
             line.terminated_on = today
             line.quarantine_until = today + dt.timedelta(days=parameter("quarantine_days"))  # ACC-04
             line.save(update_fields=["status", "terminated_on", "quarantine_until"])
-        audit_record(actor=actor, channel=channel, verb="line.blocked", subject=line, reason=note,
+        audit_record(actor=actor, channel=channel, verb="line.blocked", subject=line, line=line, reason=note,
                      new={"reason": reason, "scope": scope, "permanent": permanent, "reference": reference})
     return block
 
@@ -216,8 +217,8 @@ def line_unblock(*, block: Block, actor: User | None, note: str, channel: str = 
         block.ended_by = actor
         block.end_note = note
         block.save(update_fields=["ended_at", "ended_by", "end_note"])
-        audit_record(actor=actor, channel=channel, verb="line.unblocked", subject=block.line, reason=note,
-                     old={"reason": block.reason, "scope": block.scope})
+        audit_record(actor=actor, channel=channel, verb="line.unblocked", subject=block.line, line=block.line,
+                     reason=note, old={"reason": block.reason, "scope": block.scope})
     return block
 
 
@@ -268,7 +269,7 @@ def line_transfer(
         if line.kind == Line.Kind.POSTPAID:
             line.billing_account = to_billing_account
         line.save(update_fields=["customer", "billing_account"])
-        audit_record(actor=actor, verb="line.transferred", subject=line, reason=reason, old=old,
+        audit_record(actor=actor, verb="line.transferred", subject=line, line=line, reason=reason, old=old,
                      new={"customer": to_customer.pk, "billing_account": line.billing_account_id,
                           "letter": approval.letter_number})
     return approval
@@ -285,5 +286,5 @@ def line_recycle(*, line: Line, actor: User | None, today: dt.date | None = None
         line.status = Line.Status.RECYCLED
         line.save(update_fields=["status"])
         audit_record(actor=actor, channel=Channel.SYSTEM if actor is None else Channel.ADMIN,
-                     verb="line.recycled", subject=line)
+                     verb="line.recycled", subject=line, line=line)
     return line

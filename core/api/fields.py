@@ -17,7 +17,7 @@ class MsisdnField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        from accounts.validators import normalize_msisdn
+        from core.identifiers import normalize_msisdn
 
         value = super().to_internal_value(data)
         try:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block, Customer, Line
-from accounts.validators import validate_iccid
 from core.audit import audit_record
 from core.dates import local_today
+from core.identifiers import validate_iccid
 from core.models import Channel
 from core.parameters import parameter
 from core.verdicts import RuleViolation, Verdict
