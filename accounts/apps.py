@@ -19,5 +19,8 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
 
         from accounts import verbs
+        from accounts.parameters import PARAMETERS
+        from core.parameters import register_defaults
 
+        register_defaults(PARAMETERS)
         verbs.register()

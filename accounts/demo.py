@@ -20,9 +20,9 @@ from accounts import services
 from accounts.identifiers import make_iccid, make_imsi
 from accounts.models import BillingAccount, Block, Customer, Line, Outlet, User
 from accounts.roles import AGENT, SUPERVISOR
-from accounts.validators import validate_nik, validate_npwp
 from core.audit import audit_record
 from core.dates import local_today
+from core.identifiers import validate_nik, validate_npwp
 from core.models import Channel
 
 # NUMBER RANGES (identifiers.make_msisdn's prefix index = number // 10⁸):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import lifecycle
 from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange
 from accounts.services import DOCUMENT_VALIDATORS, SUPERVISOR_ONLY_REASONS
-from accounts.validators import normalize_msisdn, validate_iccid, validate_imsi
+from core.identifiers import normalize_msisdn, validate_iccid, validate_imsi
 
 
 def _confirm_field(label=None):

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import national_msisdn
+from core.identifiers import national_msisdn
 from core.models import Channel
 
 
@@ -104,6 +104,11 @@ class Customer(models.Model):
         return self.full_name
 
     @property
+    def customer_id(self) -> int:
+        """A customer is on their own timeline (core.audit reads `subject.customer_id`)."""
+        return self.pk
+
+    @property
     def masked_id_number(self) -> str:
         return "•" * max(len(self.id_number) - 4, 0) + self.id_number[-4:]
 
@@ -201,6 +206,11 @@ class Line(models.Model):
 
     def __str__(self):
         return national_msisdn(self.msisdn)
+
+    @property
+    def line_id(self) -> int:
+        """A line is on its own timeline (core.audit reads `subject.line_id`)."""
+        return self.pk
 
     @property
     def msisdn_national(self) -> str:

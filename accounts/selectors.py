@@ -9,7 +9,7 @@ from django.db.models.functions import Collate, Upper
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingAccount, Block, Customer, Line
-from accounts.validators import looks_like_msisdn, normalize_msisdn
+from core.identifiers import looks_like_msisdn, normalize_msisdn
 from core.models import AuditEvent
 
 NAME_MIN_LENGTH = 2

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts import lifecycle
 from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange, TransferApproval, User
-from accounts.validators import (
+from core.audit import audit_record
+from core.dates import local_today
+from core.identifiers import (
     normalize_msisdn,
     validate_driving_licence,
     validate_iccid,
@@ -18,8 +20,6 @@ from accounts.validators import (
     validate_npwp,
     validate_passport,
 )
-from core.audit import audit_record
-from core.dates import local_today
 from core.locks import lock_line
 from core.models import Channel
 from core.parameters import parameter
@@ -77,7 +77,7 @@ def customer_register(
         except IntegrityError:
             raise RuleViolation.single(
                 "document_taken", _("A customer with this identity document already exists.")) from None
-        audit_record(actor=actor, channel=channel, verb="customer.registered", subject=customer,
+        audit_record(actor=actor, channel=channel, verb="customer.registered", subject=customer, customer=customer,
                      new={"name": full_name, "id_type": id_type})
     return customer
 
@@ -96,7 +96,8 @@ def customer_set_verification(*, customer: Customer, status: str, actor: User | 
         old = customer.verification
         customer.verification = status
         customer.save(update_fields=["verification"])
-        audit_record(actor=actor, verb="customer.verification", subject=customer, old=old, new=status, reason=reason)
+        audit_record(actor=actor, verb="customer.verification", subject=customer, customer=customer, old=old,
+                     new=status, reason=reason)
         lines = customer.lines.filter(status=Line.Status.ACTIVE).order_by("pk")
         if status == Customer.Verification.FAILED:
             for line in lines.exclude(blocks__reason=Block.Reason.FALSE_DATA, blocks__ended_at__isnull=True):
@@ -113,7 +114,7 @@ def customer_set_verification(*, customer: Customer, status: str, actor: User | 
 
 def customer_reveal_identity(*, customer: Customer, actor: User) -> str:
     """Show the full document number to an agent; every look is audited."""
-    audit_record(actor=actor, verb="customer.identity_shown", subject=customer)
+    audit_record(actor=actor, verb="customer.identity_shown", subject=customer, customer=customer)
     return customer.id_number
 
 
@@ -199,7 +200,7 @@ def line_activate(
                 )
         except IntegrityError:
             raise RuleViolation.single("msisdn_taken", _("This number or SIM is already in use.")) from None
-        audit_record(actor=actor, channel=channel, verb="line.activated", subject=line,
+        audit_record(actor=actor, channel=channel, verb="line.activated", subject=line, line=line,
                      new={"msisdn": msisdn, "iccid": iccid, "kind": kind})
         lifecycle.apply(_activation(customer=customer, kind=kind, billing_account=billing_account, actor=actor,
                                     channel=channel, params=params, line=line))
@@ -245,7 +246,7 @@ def line_block(
             line=line, scope=scope, reason=reason, permanent=permanent, reference=reference.strip(), note=note,
             started_at=timezone.now(), started_by=actor,
         )
-        audit_record(actor=actor, channel=channel, verb="line.blocked", subject=line, reason=note,
+        audit_record(actor=actor, channel=channel, verb="line.blocked", subject=line, line=line, reason=note,
                      new={"reason": reason, "scope": scope, "permanent": permanent, "reference": reference})
         if permanent:
             # ACC-09: the line ends in every app; a permanent block is not refused by any of them.
@@ -279,8 +280,8 @@ def line_unblock(*, block: Block, actor: User | None, note: str, channel: str = 
         block.ended_by = actor
         block.end_note = note
         block.save(update_fields=["ended_at", "ended_by", "end_note"])
-        audit_record(actor=actor, channel=channel, verb="line.unblocked", subject=block.line, reason=note,
-                     old={"reason": block.reason, "scope": block.scope})
+        audit_record(actor=actor, channel=channel, verb="line.unblocked", subject=block.line, line=block.line,
+                     reason=note, old={"reason": block.reason, "scope": block.scope})
     return block
 
 
@@ -335,7 +336,7 @@ def line_transfer(
         if line.kind == Line.Kind.POSTPAID:
             line.billing_account = to_billing_account
         line.save(update_fields=["customer", "billing_account"])
-        audit_record(actor=actor, verb="line.transferred", subject=line, reason=reason, old=old,
+        audit_record(actor=actor, verb="line.transferred", subject=line, line=line, reason=reason, old=old,
                      new={"customer": to_customer.pk, "billing_account": line.billing_account_id,
                           "letter": approval.letter_number})
     return approval
@@ -352,7 +353,7 @@ def line_recycle(*, line: Line, actor: User | None, today: dt.date | None = None
         line.status = Line.Status.RECYCLED
         line.save(update_fields=["status"])
         audit_record(actor=actor, channel=Channel.SYSTEM if actor is None else Channel.ADMIN,
-                     verb="line.recycled", subject=line)
+                     verb="line.recycled", subject=line, line=line)
     return line
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import line_by_msisdn
-from accounts.validators import normalize_msisdn
 from billing import services
 from billing.models import (
     BasicPackage,
@@ -32,7 +31,8 @@ from billing.models import (
     SuggestedLimit,
     UsageRecord,
 )
-from core.admin_base import ReadOnlyAdmin
+from core.admin_base import AuditedAdmin, LargeTableMixin, MsisdnSearchMixin, ReadOnlyAdmin
+from core.identifiers import normalize_msisdn
 from core.money import format_rupiah
 from core.verdicts import RuleViolation
 
@@ -46,30 +46,24 @@ def _form_page(request, admin_site, *, title, form, intro=""):
 
 
 @admin.register(BasicPackage)
-class BasicPackageAdmin(admin.ModelAdmin):
+class BasicPackageAdmin(AuditedAdmin):
     list_display = ["name", "code", "monthly_fee", "regular_customer_policy", "is_active"]
-    list_editable = ["monthly_fee", "regular_customer_policy", "is_active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
+class ServiceCategoryAdmin(AuditedAdmin):
     list_display = ["code", "name", "scope", "counts_against_limit", "renewal_days"]
-    list_editable = ["counts_against_limit"]
     list_filter = ["scope"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # purchases refer to the codes
 
 
 @admin.register(SuggestedLimit)
-class SuggestedLimitAdmin(admin.ModelAdmin):
+class SuggestedLimitAdmin(AuditedAdmin):
     list_display = ["max_tariff", "cash_limit", "card_limit"]
-    list_editable = ["cash_limit", "card_limit"]
 
 
 @admin.register(BillingProfile)
-class BillingProfileAdmin(admin.ModelAdmin):
+class BillingProfileAdmin(AuditedAdmin):
     list_display = ["billing_account", "block_only_line"]
     raw_id_fields = ["billing_account", "block_only_line"]
     search_fields = ["billing_account__number"]
@@ -85,11 +79,11 @@ class OverrideForm(forms.Form):
 
 
 @admin.register(SpendingLimit)
-class SpendingLimitAdmin(ReadOnlyAdmin):
+class SpendingLimitAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["line", "scope", "amount", "used", "settled", "cycle_start", "cycle_end", "warn_notified",
                     "full_notified", "override_link"]
     list_filter = ["scope", "warn_notified", "full_notified"]
-    search_fields = ["line__msisdn"]
+    search_fields = ["=line__msisdn"]
     list_select_related = ["line"]
 
     @admin.display(description=gettext_lazy("Override"))
@@ -125,43 +119,41 @@ class SpendingLimitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LimitChange)
-class LimitChangeAdmin(ReadOnlyAdmin):
+class LimitChangeAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "line", "scope", "kind", "old_amount", "new_amount", "channel", "actor_label"]
     list_filter = ["kind", "channel", "scope"]
-    search_fields = ["line__msisdn"]
+    search_fields = ["=line__msisdn"]
     list_select_related = ["line"]
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(ReadOnlyAdmin):
+class PurchaseAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "request_id", "line", "scope", "category_code", "amount", "decision", "reason"]
     list_filter = ["decision", "reason", "scope"]
-    search_fields = ["request_id", "line__msisdn"]
+    search_fields = ["=request_id"]
     list_select_related = ["line"]
-    show_full_result_count = False
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(ReadOnlyAdmin):
+class UsageRecordAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["occurred_at", "record_id", "line", "scope", "category", "amount", "counted"]
     list_filter = ["scope", "counted"]
-    search_fields = ["record_id", "line__msisdn"]
+    search_fields = ["=record_id"]
     list_select_related = ["line", "category"]
-    show_full_result_count = False
 
 
 @admin.register(SpendingCycle)
-class SpendingCycleAdmin(ReadOnlyAdmin):
+class SpendingCycleAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["line", "scope", "cycle_start", "cycle_end", "amount", "used", "settled"]
-    search_fields = ["line__msisdn"]
+    search_fields = ["=line__msisdn"]
     list_select_related = ["line"]
 
 
 @admin.register(LinePackage)
-class LinePackageAdmin(ReadOnlyAdmin):
+class LinePackageAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["line", "package", "since", "next_package", "next_from"]
     list_filter = ["package"]
-    search_fields = ["line__msisdn"]
+    search_fields = ["=line__msisdn"]
     list_select_related = ["line", "package", "next_package"]
 
 

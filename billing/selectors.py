@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import BillingAccount, Line
@@ -17,6 +18,7 @@ from billing.models import (
     SpendingLimit,
     SuggestedLimit,
 )
+from core.identifiers import normalize_msisdn
 from core.models import OutboundSms
 
 
@@ -119,10 +121,6 @@ class Recipient:
 def statement_recipient(account_id: int) -> Recipient | None:
     """BIL-09: who receives a bill's SMS: the account's first active line; once none is active (a final bill), the
     customer's contact number if it is a mobile number; else nobody."""
-    from django.core.exceptions import ValidationError
-
-    from accounts.validators import normalize_msisdn
-
     line = (Line.objects.select_related("customer").filter(billing_account_id=account_id, status=Line.Status.ACTIVE)
             .order_by("pk").first())
     if line is not None:

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_base import LargeTablePaginator, ReadOnlyAdmin
+from core.admin_base import AuditedAdmin, LargeTableMixin, LargeTablePaginator, MsisdnSearchMixin, ReadOnlyAdmin
 from core.models import (
     ApiRequest,
     AuditEvent,
@@ -71,25 +71,21 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdmin):
     list_display = ["date", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"
 
 
 @admin.register(Parameter)
-class ParameterAdmin(admin.ModelAdmin):
+class ParameterAdmin(AuditedAdmin):
     list_display = ["code", "value", "unit", "rule", "description", "updated_at"]
-    list_editable = ["value"]
     search_fields = ["code", "description", "rule"]
     readonly_fields = ["updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
         # The code is what the program looks up: fixed once created.
         return ["code", "updated_at"] if obj else ["updated_at"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JobRun)
@@ -112,14 +108,14 @@ class JobRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboundSms)
-class OutboundSmsAdmin(admin.ModelAdmin):
+class OutboundSmsAdmin(MsisdnSearchMixin, LargeTableMixin, admin.ModelAdmin):
     list_display = ["created_at", "msisdn", "template_code", "status", "attempts", "next_attempt_at", "sent_at",
                     "delivered_at", "short_error"]
     list_filter = ["status", "template_code", "language"]
-    search_fields = ["=msisdn", "dedup_key", "=gateway_message_id", "text"]
+    search_fields = ["=msisdn", "=dedup_key", "=gateway_message_id"]
+    msisdn_field = "msisdn"
     readonly_fields = [f.name for f in OutboundSms._meta.fields]
     list_select_related = ["line"]
-    show_full_result_count = False
     actions = ["retry"]
 
     def has_add_permission(self, request):
@@ -173,15 +169,12 @@ class DeliveryReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SmsTemplate)
-class SmsTemplateAdmin(admin.ModelAdmin):
+class SmsTemplateAdmin(AuditedAdmin):
     """A {variable} not listed, or a listed one missing from either language, is refused at save (SmsTemplate.clean)."""
 
     list_display = ["code", "description", "variables", "updated_at"]
     search_fields = ["code", "description", "text_id", "text_en"]
-    readonly_fields = ["updated_at"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the code that sends it would fail at send time
+    readonly_fields = ["updated_at"]  # never deleted (AuditedAdmin): the code that sends it would fail at send time
 
 
 class ChannelApiKeyInline(admin.TabularInline):

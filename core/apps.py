@@ -8,10 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from config.celery_app import ensure_broker_folders
-        from core import (
-            ussd,  # noqa: F401  (registers the placeholder *888# menu)
-            verbs,
-        )
+        from core import verbs
         from core.schedules import register_schedule
 
         verbs.register()

@@ -37,17 +37,21 @@ def audit_record(
     reason: str = "",
     actor_label: str = "",
     outlet=None,
+    line=None,
+    customer=None,
 ) -> AuditEvent:
-    """Write one append-only event. The line and customer it concerns are taken from the subject."""
-    from accounts.models import Customer, Line
+    """Write one append-only event on the timelines of `line` and `customer` (the line's customer by default).
 
+    Without them, the subject's own `line_id` / `customer_id` are used (a claim, a bill; a line and a customer
+    answer them for themselves), so core needs to know no app's models.
+    """
     user = actor if getattr(actor, "is_authenticated", False) else None
     outlet_id = outlet.pk if outlet is not None else getattr(user, "outlet_id", None)
-    line_id = subject.pk if isinstance(subject, Line) else getattr(subject, "line_id", None)
-    if isinstance(subject, Customer):
-        customer_id = subject.pk
-    elif isinstance(subject, Line):
-        customer_id = subject.customer_id
+    line_id = line.pk if line is not None else getattr(subject, "line_id", None)
+    if customer is not None:
+        customer_id = customer.pk
+    elif line is not None:
+        customer_id = line.customer_id
     else:
         customer_id = getattr(subject, "customer_id", None)
     return AuditEvent.objects.create(

@@ -60,7 +60,7 @@ def sms_enqueue(
 ) -> OutboundSms:
     """Write one SMS row in the caller's transaction. A second call with the same dedup_key writes nothing and
     returns the first row. The text is rendered now, in the customer's language (Bahasa Indonesia by default)."""
-    from accounts.validators import normalize_msisdn
+    from core.identifiers import normalize_msisdn
 
     existing = OutboundSms.objects.filter(dedup_key=dedup_key).first()
     if existing is not None:

@@ -2,10 +2,8 @@
 
 from core.models import Parameter
 
-DEFAULTS = {
-    # code: (value, unit, rule, description)
-    "quarantine_days": (90, "days", "ACC-04", "Days a permanently blocked number waits before it may be recycled."),
-}
+# code: (value, unit, rule, description); each app registers its own in its AppConfig.ready().
+DEFAULTS: dict[str, tuple] = {}
 
 
 def parameter(code: str) -> int:

@@ -213,26 +213,3 @@ def walk(root: Step, request: UssdRequest) -> UssdReply:
             return target
         step = target
     return step.render(request, state, error)
-
-
-# --- The placeholder *888# menu, until billing registers its own ------------------------------------------------------
-
-
-def _placeholder_888(request: UssdRequest) -> UssdReply:
-    from accounts.validators import national_msisdn
-    from core.branding import brand_context
-
-    root = Menu(
-        title=_("Welcome to *888#"),
-        options=[
-            Option(_("My number"), lambda req, state: end(
-                _("Your number is %(msisdn)s.") % {"msisdn": national_msisdn(req.msisdn)})),
-            Option(_("Help"), end(_("For help call %(operator_call_centre)s or visit a %(outlet_name)s.")
-                                  % brand_context())),
-        ],
-    )
-    return walk(root, request)
-
-
-# setdefault: billing (or any app) registering "*888#" first or later always wins over this placeholder.
-MENUS.setdefault(normalize_service_code("*888#"), _placeholder_888)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import LargeTablePaginator, MsisdnSearchMixin, ReadOnlyAdmin
+from core.admin_base import AuditedAdmin, LargeTableMixin, MsisdnSearchMixin, ReadOnlyAdmin
 from core.money import format_rupiah
 from prepaid.models import (
     ActivationArea,
@@ -29,32 +29,19 @@ from prepaid.models import (
 from prepaid.services import price_change_eligibility, price_change_schedule
 
 
-class LargeTableMixin:
-    """A table with hundreds of thousands to millions of rows: no full COUNT on an unfiltered list (the paginator
-    uses PostgreSQL's estimate), no "N of M" total, no facet counts, no date_hierarchy (it scans every row for
-    its years and months), and only list filters with fixed choices (no SELECT DISTINCT over the table)."""
-
-    paginator = LargeTablePaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    list_per_page = 50
-    list_max_show_all = 200
-
-
 @admin.register(ActivationArea)
-class ActivationAreaAdmin(admin.ModelAdmin):
+class ActivationAreaAdmin(AuditedAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Denomination)
-class DenominationAdmin(admin.ModelAdmin):
+class DenominationAdmin(AuditedAdmin):
     list_display = ["amount", "validity_days", "is_active"]
-    list_editable = ["validity_days", "is_active"]
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(AuditedAdmin):
     list_display = ["code", "name", "price", "prime_price", "validity_days", "monthly_data", "unlimited", "is_active",
                     "order"]
     list_filter = ["monthly_data", "unlimited", "is_active"]
@@ -110,20 +97,19 @@ class PriceChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TariffDay)
-class TariffDayAdmin(admin.ModelAdmin):
+class TariffDayAdmin(AuditedAdmin):
     list_display = ["date", "name", "price_percent"]
     date_hierarchy = "date"
 
 
 @admin.register(PrimeTier)
-class PrimeTierAdmin(admin.ModelAdmin):
+class PrimeTierAdmin(AuditedAdmin):
     list_display = ["code", "name", "monthly_fee", "min_average_spend", "voucher_draw"]
 
 
 @admin.register(PassApp)
-class PassAppAdmin(admin.ModelAdmin):
+class PassAppAdmin(AuditedAdmin):
     list_display = ["name", "is_active", "order"]
-    list_editable = ["is_active", "order"]
 
 
 class LedgerInline(admin.TabularInline):
@@ -174,10 +160,11 @@ class PackagePurchaseAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
 
 
 @admin.register(SimReplacement)
-class SimReplacementAdmin(ReadOnlyAdmin):
+class SimReplacementAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "card", "reason", "old_iccid", "new_iccid", "fee", "free_with_prime", "actor"]
     list_filter = ["reason", "free_with_prime"]
-    search_fields = ["old_iccid", "new_iccid", "card__line__msisdn"]
+    search_fields = ["=old_iccid", "=new_iccid"]
+    msisdn_field = "card__line__msisdn"
     list_select_related = ["card__line", "actor"]
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Block
-from accounts.validators import validate_iccid
+from core.identifiers import validate_iccid
 from prepaid.models import ActivationArea, Card, Denomination, Package
 from prepaid.services import PREPAID_BLOCK_REASONS
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.audit import audit_record
+from core.admin_base import AuditedAdmin, ReadOnlyMixin
 from core.dates import local_today
 from core.models import Channel
 from core.verdicts import RuleViolation
@@ -19,21 +19,8 @@ from protection.models import Claim, Enrollment, Installment, LineDevice, Produc
 from protection.rules import claim_events_allowed
 
 
-class ReadOnlyMixin:
-    """History is written by services only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin):
     list_display = ["name", "is_active", "monthly_price", "upfront_price", "claim_limit", "claim_fee", "updated_at"]
     readonly_fields = ["code", "updated_at"]
     fieldsets = [
@@ -51,15 +38,6 @@ class ProductAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        old = {name: form.initial.get(name) for name in form.changed_data}
-        super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, verb="protection.product_changed", subject=obj, channel=Channel.ADMIN,
-                     old=old, new={name: form.cleaned_data.get(name) for name in form.changed_data})
 
 
 @admin.register(LineDevice)

@@ -7,13 +7,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.validators import validate_imei
 from core.api.errors import ApiError, error_body
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
 from core.api.schema import error_responses
 from core.dates import local_today
+from core.identifiers import validate_imei
 from core.models import Channel, ChannelClient
 from protection.models import Claim, Reimbursement
 from protection.rules import EVENTS

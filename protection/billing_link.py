@@ -1,18 +1,15 @@
 """Posting TecProtec instalments to the postpaid bill (TP-03), through the billing app's own service.
 
 The billing app owns bill line items (`billing.BillCharge`, unique `source_ref`); we call its service so that a
-re-run of our job never charges the bill twice. Until billing offers that service, only our Installment row exists.
+re-run of our job never charges the bill twice.
 """
 
+from billing.services import bill_charge_add
 from protection.models import Installment
 
 
 def bill_item_post(installment: Installment) -> str:
-    """Post one instalment as a bill charge; returns the charge's source ref, or "" when billing cannot take it."""
-    try:
-        from billing.services import bill_charge_add
-    except ImportError:
-        return ""
+    """Post one instalment as a bill charge; returns the charge's source ref."""
     enrollment = installment.enrollment
     line = enrollment.line
     bill_charge_add(

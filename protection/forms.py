@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import validate_imei
+from core.identifiers import validate_imei
 from protection.models import Enrollment
 from protection.rules import EVENTS
 

@@ -9,9 +9,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
-from accounts.validators import validate_imei
 from core.audit import audit_record
 from core.dates import add_months, add_working_days, local_today
+from core.identifiers import validate_imei
 from core.jobs import ChunkResult
 from core.locks import lock_line
 from core.models import Channel

@@ -51,7 +51,6 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "prepaid.SmsHourCounter": ("card__line__customer",),
     "core.OutboundSms": ("line__customer",),
     "core.DeliveryReport": ("sms__line__customer",),
-    "accounts.MarketingConsent": ("customer",),
     "core.AuditEvent": ("customer",),
     "security.AccessLog": ("customer",),
     "security.DataExport": ("customer",),

@@ -10,18 +10,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.admin.base import (
-    AuditedAdminMixin,
-    AuditReasonForm,
-    IndexedSearchMixin,
-    _confirm,
-    _customer_query,
-    _report,
-    _selected,
-)
+from accounts.admin.base import IndexedSearchMixin, _customer_query
 from accounts.models import BillingAccount, Customer, Line, MarketingConsent
 from accounts.selectors import classify_query
-from core.admin_base import LargeTableAdmin
+from core.admin_base import (
+    AuditedAdminMixin,
+    AuditReasonForm,
+    LargeTableAdmin,
+    admin_confirm,
+    admin_report,
+    admin_selected,
+)
 from core.verdicts import RuleViolation
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -131,12 +130,12 @@ class CustomerAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
     @admin.action(description=_("Set identity verification of the selected customers…"),
                   permissions=["change"])
     def set_verification(self, request, queryset):
-        rows = _selected(self, request, queryset)
+        rows = admin_selected(self, request, queryset)
         if rows is None:
             return None
         form = VerificationForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return _confirm(self, request, rows, action="set_verification", form=form,
+            return admin_confirm(self, request, rows, action="set_verification", form=form,
                             title=gettext("Set identity verification"))
         done, refused = 0, []
         for customer in rows:
@@ -146,7 +145,7 @@ class CustomerAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
                 done += 1
             except RuleViolation as refusal:
                 refused.append(f"{customer}: {refusal}")
-        _report(self, request, done, refused, gettext("Verification set for %(count)d customers."))
+        admin_report(self, request, done, refused, gettext("Verification set for %(count)d customers."))
         return None
 
 

@@ -10,16 +10,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.admin.base import (
-    IndexedSearchMixin,
-    ReadOnlyDetailMixin,
-    _confirm,
-    _line_query,
-    _report,
-    _selected,
-)
+from accounts.admin.base import IndexedSearchMixin, _line_query
 from accounts.models import Block, IdentityCheck, Line, SimChange, TransferApproval
-from core.admin_base import LargeTableAdmin
+from core.admin_base import LargeTableAdmin, ReadOnlyMixin, admin_confirm, admin_report, admin_selected
 from core.dates import local_today
 from core.models import Channel
 from core.verdicts import RuleViolation
@@ -186,8 +179,10 @@ class LineIdentityCheckInline(admin.TabularInline):
 
 
 @admin.register(Line)
-class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
+class LineAdmin(ReadOnlyMixin, IndexedSearchMixin, LargeTableAdmin):
     """Read-only: every change of a line is a service (block, unblock, recycle) offered as an action."""
+
+    bulk_actions = True  # its actions call services
 
     list_display = ["msisdn_national", "kind", "status", "is_blocked", "customer", "billing_account",
                     "activated_on", "quarantine_until"]
@@ -230,12 +225,12 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
     @admin.action(description=_("Block the selected lines…"), permissions=["change"])
     def block_lines(self, request, queryset):
         """BIL-05, BIL-06, PRE-04: block with a reason code, each line through `line_block`."""
-        rows = _selected(self, request, queryset)
+        rows = admin_selected(self, request, queryset)
         if rows is None:
             return None
         form = BlockLinesForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return _confirm(self, request, rows, action="block_lines", form=form,
+            return admin_confirm(self, request, rows, action="block_lines", form=form,
                             title=gettext("Block lines"))
         data = form.cleaned_data
         done, refused = 0, []
@@ -247,17 +242,17 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
                 done += 1
             except RuleViolation as refusal:
                 refused.append(f"{line}: {refusal}")
-        _report(self, request, done, refused, gettext("%(count)d lines blocked."))
+        admin_report(self, request, done, refused, gettext("%(count)d lines blocked."))
         return None
 
     @admin.action(description=_("Lift blocks of the selected lines…"), permissions=["change"])
     def unblock_lines(self, request, queryset):
-        rows = _selected(self, request, queryset)
+        rows = admin_selected(self, request, queryset)
         if rows is None:
             return None
         form = UnblockLinesForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return _confirm(self, request, rows, action="unblock_lines", form=form,
+            return admin_confirm(self, request, rows, action="unblock_lines", form=form,
                             title=gettext("Lift blocks"))
         reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
         blocks = Block.objects.filter(line__in=rows, ended_at__isnull=True, permanent=False).select_related("line")
@@ -275,18 +270,18 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
         if not done and not refused:
             self.message_user(request, gettext("None of the selected lines has such an open block."),
                               messages.WARNING)
-        _report(self, request, done, refused, gettext("%(count)d blocks lifted."))
+        admin_report(self, request, done, refused, gettext("%(count)d blocks lifted."))
         return None
 
     @admin.action(description=_("Recycle the selected numbers whose quarantine ended…"), permissions=["change"])
     def recycle_numbers(self, request, queryset):
         """ACC-04: a terminated number may be given to another customer once its quarantine is over."""
-        rows = _selected(self, request, queryset)
+        rows = admin_selected(self, request, queryset)
         if rows is None:
             return None
         form = ConfirmForm(request.POST if "apply" in request.POST else None)
         if "apply" not in request.POST:
-            return _confirm(self, request, rows, action="recycle_numbers", form=form,
+            return admin_confirm(self, request, rows, action="recycle_numbers", form=form,
                             title=gettext("Recycle numbers"),
                             intro=gettext("Only terminated numbers whose quarantine has ended are recycled."))
         done, refused = 0, []
@@ -296,19 +291,19 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
                 done += 1
             except RuleViolation as refusal:
                 refused.append(f"{line}: {refusal}")
-        _report(self, request, done, refused, gettext("%(count)d numbers recycled."))
+        admin_report(self, request, done, refused, gettext("%(count)d numbers recycled."))
         return None
 
     @admin.action(description=_("Terminate the selected postpaid lines at the customer's written request…"),
                   permissions=["change"])
     def terminate_lines(self, request, queryset):
         """ACC-09: the same transition as the agent's (every app ends, the final bill); each refusal is listed."""
-        rows = _selected(self, request, queryset)
+        rows = admin_selected(self, request, queryset)
         if rows is None:
             return None
         form = TerminateForm(request.POST if "apply" in request.POST else None)
         if "apply" not in request.POST or not form.is_valid():
-            return _confirm(self, request, rows, action="terminate_lines", form=form,
+            return admin_confirm(self, request, rows, action="terminate_lines", form=form,
                             title=gettext("Terminate lines"),
                             intro=gettext("Every app ends today; what was owed stays owed (BIL-07)."))
         done, refused = 0, []
@@ -320,7 +315,7 @@ class LineAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
                 done += 1
             except RuleViolation as refusal:
                 refused.append(f"{line}: {refusal}")
-        _report(self, request, done, refused, gettext("%(count)d lines terminated."))
+        admin_report(self, request, done, refused, gettext("%(count)d lines terminated."))
         return None
 
 
@@ -340,8 +335,10 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Block)
-class BlockAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
+class BlockAdmin(ReadOnlyMixin, IndexedSearchMixin, LargeTableAdmin):
     """Read-only history of blocks; lifting goes through `line_unblock`."""
+
+    bulk_actions = True  # its actions call services
 
     list_display = ["line", "reason", "scope", "permanent", "started_at", "started_by", "ended_at", "ended_by"]
     list_filter = [OpenFilter, "reason", "scope", "permanent"]
@@ -367,12 +364,12 @@ class BlockAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
 
     @admin.action(description=_("Lift the selected blocks…"), permissions=["change"])
     def lift_blocks(self, request, queryset):
-        rows = _selected(self, request, queryset.select_related("line"))
+        rows = admin_selected(self, request, queryset.select_related("line"))
         if rows is None:
             return None
         form = LiftBlocksForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return _confirm(self, request, rows, action="lift_blocks", form=form, title=gettext("Lift blocks"))
+            return admin_confirm(self, request, rows, action="lift_blocks", form=form, title=gettext("Lift blocks"))
         done, refused = 0, []
         for block in rows:
             try:
@@ -381,13 +378,15 @@ class BlockAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
                 done += 1
             except RuleViolation as refusal:
                 refused.append(f"{block}: {refusal}")
-        _report(self, request, done, refused, gettext("%(count)d blocks lifted."))
+        admin_report(self, request, done, refused, gettext("%(count)d blocks lifted."))
         return None
 
 
 @admin.register(TransferApproval)
-class TransferApprovalAdmin(ReadOnlyDetailMixin, IndexedSearchMixin, LargeTableAdmin):
+class TransferApprovalAdmin(ReadOnlyMixin, IndexedSearchMixin, LargeTableAdmin):
     """Read-only: approvals are recorded by `line_transfer` (ACC-06)."""
+
+    bulk_actions = True  # its actions call services
 
     list_display = ["letter_number", "line", "from_customer", "to_customer", "approved_by", "approved_at"]
     list_select_related = ["line", "from_customer", "to_customer", "approved_by"]

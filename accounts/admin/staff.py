@@ -6,11 +6,8 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin.base import (
-    AuditedAdminMixin,
-    AuditReasonForm,
-)
 from accounts.models import Outlet, User
+from core.admin_base import AuditedAdminMixin, AuditReasonForm
 from core.audit import audit_record
 from core.models import Channel
 

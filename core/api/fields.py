@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from core.api.parsers import hostile_text
 from core.api.request_ids import REQUEST_ID_MAX_LENGTH
+from core.identifiers import normalize_msisdn
 
 
 @extend_schema_field({"type": "string", "example": "081234567890",
@@ -24,8 +25,6 @@ class MsisdnField(serializers.CharField):
         if isinstance(data, str) and (hostile_text(data) or len(data) > self.max_length):
             # Refused before normalising, so the message never echoes an unprintable value.
             self.fail("invalid")
-        # Inside the function: accounts imports core (the validators move to core with issue 10's kit work).
-        from accounts.validators import normalize_msisdn
 
         value = super().to_internal_value(data)
         try:

@@ -357,7 +357,7 @@ def test_recycle_action_asks_to_confirm_then_recycles_only_after_quarantine(supe
 
 
 def test_actions_refuse_too_many_rows(supervisor_client, monkeypatch):
-    monkeypatch.setattr("accounts.admin.base.MAX_ACTION_ROWS", 2)
+    monkeypatch.setattr("core.admin_base.MAX_ACTION_ROWS", 2)
     lines = [LineFactory() for _ in range(3)]
     response = _action(supervisor_client, "line", "block_lines", lines, apply="yes",
                        reason="customer_request", scope="all", note="x")

@@ -10,8 +10,8 @@ from django.db.models import Count
 
 from accounts.management.commands import generate_lines
 from accounts.models import BillingAccount, Block, Customer, Line, Outlet, User
-from accounts.validators import normalize_msisdn, validate_iccid, validate_imsi, validate_nik, validate_npwp
 from core.dates import local_today
+from core.identifiers import normalize_msisdn, validate_iccid, validate_imsi, validate_nik, validate_npwp
 
 pytestmark = pytest.mark.django_db
 

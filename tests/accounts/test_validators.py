@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import (
+from core.identifiers import (
     looks_like_msisdn,
     national_msisdn,
     normalize_msisdn,

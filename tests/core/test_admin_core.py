@@ -92,32 +92,39 @@ def test_audit_changelist_query_count_is_constant(supervisor_client, supervisor,
         supervisor_client.get(url(AuditEvent))
 
 
-@pytest.mark.rule("ACC-04")
+@pytest.mark.rule("ACC-04", "ACC-07")
 def test_parameter_is_editable(supervisor_client):
     # given
     parameter = Parameter.objects.get(code="quarantine_days")
     # when
     response = supervisor_client.post(url(Parameter, "change", parameter.pk), {
-        "value": 120, "unit": "days", "description": parameter.description, "rule": "ACC-04"})
+        "value": 120, "unit": "days", "description": parameter.description, "rule": "ACC-04",
+        "audit_reason": "Regulator's new quarantine"})
     # then
     assert response.status_code == 302
     parameter.refresh_from_db()
     assert parameter.value == 120 and parameter.code == "quarantine_days"
+    # and the edit is audited with old → new and the reason (ACC-07)
+    event = AuditEvent.objects.get(verb="parameter.changed")
+    assert (event.old, event.new, event.reason) == ({"value": 90}, {"value": 120}, "Regulator's new quarantine")
 
 
 @pytest.mark.rule("ACC-04")
 def test_negative_parameter_is_refused(supervisor_client):
     parameter = Parameter.objects.get(code="quarantine_days")
     response = supervisor_client.post(url(Parameter, "change", parameter.pk), {
-        "value": -1, "unit": "days", "description": parameter.description, "rule": "ACC-04"})
+        "value": -1, "unit": "days", "description": parameter.description, "rule": "ACC-04",
+        "audit_reason": "typo"})
     assert response.status_code == 200
     parameter.refresh_from_db()
     assert parameter.value == 90
 
 
 def test_holiday_add(supervisor_client):
-    response = supervisor_client.post(url(Holiday, "add"), {"date": "2026-12-25", "name": "Natal"})
+    response = supervisor_client.post(url(Holiday, "add"), {"date": "2026-12-25", "name": "Natal",
+                                                            "audit_reason": "National holiday"})
     assert response.status_code == 302 and Holiday.objects.get().name == "Natal"
+    assert AuditEvent.objects.get(verb="holiday.created").reason == "National holiday"
 
 
 # --- SMS templates ----------------------------------------------------------------------------------------------------
@@ -125,7 +132,7 @@ def test_holiday_add(supervisor_client):
 
 def template_form(**overrides):
     data = {"code": "test-usage", "description": "80 %", "text_id": "Pemakaian {percent}% dari {limit}.",
-            "text_en": "Usage {percent}% of {limit}.", "variables": "percent, limit"}
+            "text_en": "Usage {percent}% of {limit}.", "variables": "percent, limit", "audit_reason": "new SMS"}
     return {**data, **overrides}
 
 

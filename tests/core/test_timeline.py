@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.admin.base import AuditedAdminMixin
+from core.admin_base import AuditedAdminMixin
 from core.audit import audit_record, event_changes, timeline_describe, verb_get, verbs_registered
 from core.models import AuditEvent, JobRun
 from protection.rules import TRANSITIONS
@@ -23,7 +23,7 @@ ROOT = Path(settings.BASE_DIR)
 APPS = ("accounts", "billing", "core", "prepaid", "protection", "security")
 # The places that build a verb from a value, and the verbs each can write.
 DYNAMIC_VERB_SITES = {
-    "accounts/admin/base.py": lambda: [f"{admin_.model._meta.model_name}.{kind}"
+    "core/admin_base.py": lambda: [f"{admin_.model._meta.model_name}.{kind}"
                                        for admin_ in admin.site._registry.values()
                                        if isinstance(admin_, AuditedAdminMixin) for kind in ("created", "changed")],
     "core/jobs.py": lambda: [f"job.{status}" for status in JobRun.Status.values if status != JobRun.Status.RUNNING],

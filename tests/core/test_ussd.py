@@ -16,6 +16,7 @@ from core.ussd import (
     Prompt,
     UssdRequest,
     end,
+    normalize_service_code,
     parse_text,
     register_menu,
     ussd_answer,
@@ -26,12 +27,33 @@ from tests.core.factories import make_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def placeholder_888():
-    """These tests walk core's placeholder *888# menu; billing replaces it in the running project."""
-    from core.ussd import _placeholder_888
+def _sample_888(request: UssdRequest):
+    """A small menu for walking the dispatcher (billing's real *888# is tested in tests/billing/test_ussd.py)."""
+    from core.identifiers import national_msisdn
 
-    register_menu("*888#", _placeholder_888)
+    root = Menu(title="Welcome to *888#", options=[
+        Option("My number", lambda req, state: end(f"Your number is {national_msisdn(req.msisdn)}.")),
+        Option("Help", end("For help call 188 or visit a GraPARI.")),
+    ])
+    return walk(root, request)
+
+
+@pytest.fixture(autouse=True)
+def sample_888(monkeypatch):
+    """These tests walk a sample menu registered as *888# for the test only (the project's one is billing's)."""
+    monkeypatch.setitem(MENUS, "*888#", _sample_888)
+
+
+# The menu the project registered at start-up, before the fixture replaces it for these tests.
+REGISTERED_888 = MENUS.get(normalize_service_code("*888#"))
+
+
+@pytest.mark.rule("LIM-10")
+def test_billing_registers_the_real_888_menu():
+    from billing.ussd import check_status_menu
+
+    # core has no placeholder *888# menu of its own: the one registered at start-up is billing's
+    assert REGISTERED_888 is check_status_menu
 
 
 @pytest.fixture

@@ -227,12 +227,14 @@ def test_supervisor_edits_the_catalogue_and_it_is_audited(supervisor_client):
     url = reverse("admin:protection_product_change", args=[product.pk])
     form = supervisor_client.get(url).context["adminform"].form
     data = {name: form.initial.get(name) for name in form.fields if form.initial.get(name) is not None}
-    data.update({"is_active": "on", "claim_fee": 60_000})
+    data.update({"is_active": "on", "claim_fee": 60_000, "audit_reason": "New partner fee from 1 January"})
     response = supervisor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     product.refresh_from_db()
     assert product.claim_fee == 60_000
-    assert AuditEvent.objects.get(verb="protection.product_changed").new == {"claim_fee": 60_000}
+    event = AuditEvent.objects.get(verb="product.changed")
+    assert (event.old, event.new, event.reason) == ({"claim_fee": 50_000}, {"claim_fee": 60_000},
+                                                    "New partner fee from 1 January")
     enrollment.refresh_from_db()
     assert enrollment.claim_fee == 50_000  # the terms in force at subscription stay
 

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-steps", type=int, default=50)
 
     def handle(self, *args, service_code, msisdn, inputs, max_steps, **options):
-        from accounts.validators import normalize_msisdn
+        from core.identifiers import normalize_msisdn
 
         try:
             number = normalize_msisdn(msisdn)

@@ -1,4 +1,5 @@
-"""Identifier checks (ACC-01, ACC-02). Each raises a ValidationError with a message an agent can read out."""
+"""Identifier checks (ACC-01, ACC-02, TP-05), pure functions every app uses. Each raises a ValidationError with a
+message an agent can read out."""
 
 import phonenumbers
 from django.core.exceptions import ValidationError
