@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyModel
+
 
 class Channel(models.TextChoices):
     """Where an action came from (LIM-10, TP-02, ACC-07)."""
@@ -20,17 +22,7 @@ class Channel(models.TextChoices):
     SYSTEM = "system", _("System job")
 
 
-class AuditEventQuerySet(models.QuerySet):
-    """Bulk updates and deletes are refused too, not only Model.save()/delete() (ACC-07)."""
-
-    def update(self, **kwargs):
-        raise ValidationError(_("Audit events cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("Audit events cannot be deleted."))
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Append-only record of every change: who, when, where, what (old → new) and why (ACC-07)."""
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -54,8 +46,6 @@ class AuditEvent(models.Model):
     new = models.JSONField(_("new value"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -68,14 +58,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.subject_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("Audit events cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Audit events cannot be deleted."))
 
 
 class Holiday(models.Model):
