@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyModel
 from core.models import Channel
 
 
@@ -202,7 +203,7 @@ class DeclineReason(models.TextChoices):
     UNKNOWN_CATEGORY = "unknown_category", _("Unknown service category")
 
 
-class Purchase(models.Model):
+class Purchase(AppendOnlyModel):
     """Every purchase authorization request with its decision. `request_id` makes replays return the first one."""
 
     request_id = models.CharField(_("request id"), max_length=200, unique=True)
@@ -244,7 +245,7 @@ class Purchase(models.Model):
         return f"{self.request_id} {self.decision}"
 
 
-class UsageRecord(models.Model):
+class UsageRecord(AppendOnlyModel):
     """Rated usage the network already delivered; idempotent by `record_id`. Counts even past the limit."""
 
     record_id = models.CharField(_("record id"), max_length=200, unique=True)
@@ -456,7 +457,7 @@ TAXABLE_SOURCES = (BillCharge.Source.USAGE, BillCharge.Source.PURCHASE, BillChar
                    BillCharge.Source.ADJUSTMENT)
 
 
-class Payment(models.Model):
+class Payment(AppendOnlyModel):
     """A payment of a bill (partial payments allowed) or, during a cycle, of its current usage (LIM-11)."""
 
     class Method(models.TextChoices):

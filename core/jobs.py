@@ -39,7 +39,7 @@ JOB_TASK_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 30,
+    "retry_backoff": settings.JOB_RETRY_BACKOFF_SECONDS,
     "retry_backoff_max": 600,
     "retry_jitter": True,
     "max_retries": 8,

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.api.request_ids import CLIENT_NAME_MAX_LENGTH, REQUEST_ID_MAX_LENGTH
+from core.append_only import AppendOnlyModel
 
 
 class Channel(models.TextChoices):
@@ -22,17 +23,7 @@ class Channel(models.TextChoices):
     SYSTEM = "system", _("System job")
 
 
-class AuditEventQuerySet(models.QuerySet):
-    """Bulk updates and deletes are refused too, not only Model.save()/delete() (ACC-07)."""
-
-    def update(self, **kwargs):
-        raise ValidationError(_("Audit events cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("Audit events cannot be deleted."))
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Append-only record of every change: who, when, where, what (old → new) and why (ACC-07)."""
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -56,8 +47,6 @@ class AuditEvent(models.Model):
     new = models.JSONField(_("new value"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -70,14 +59,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.subject_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("Audit events cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Audit events cannot be deleted."))
 
 
 class Holiday(models.Model):

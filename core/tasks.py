@@ -16,8 +16,9 @@ SMS_DISPATCH_SOFT_LIMIT = settings.SMS_DISPATCH_SOFT_LIMIT_SECONDS
 @shared_task(name="core.tasks.sms_dispatch", acks_late=True, reject_on_worker_lost=True, ignore_result=True,
              soft_time_limit=SMS_DISPATCH_SOFT_LIMIT, time_limit=SMS_DISPATCH_SOFT_LIMIT + 60)
 def sms_dispatch(limit: int = 20, max_chunks: int = 250) -> dict:
-    # Stop sending a little before the soft limit: every row is then recorded or released, none left claimed.
-    deadline = time.monotonic() + SMS_DISPATCH_SOFT_LIMIT - 10
+    # Stop sending before the soft limit (no message is started that could not finish in time): every row is then
+    # recorded or released, none left claimed. The margin is for the last record and release transactions.
+    deadline = time.monotonic() + SMS_DISPATCH_SOFT_LIMIT - 2
     result = sms_dispatch_service(limit=limit, max_chunks=max_chunks, deadline=deadline)
     return {"selected": result.selected, "sent": result.changed, "failed": result.failed}
 

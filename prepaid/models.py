@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyModel
 from core.models import Channel
 
 # ---------------------------------------------------------------------------------------------------- catalogue
@@ -195,7 +196,7 @@ class Card(models.Model):
         return f"{self.line} ({self.get_state_display()})"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One change of a card's balance; a card's balance always equals the sum of its entries."""
 
     class Kind(models.TextChoices):

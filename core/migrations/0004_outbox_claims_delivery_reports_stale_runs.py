@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.append_only import append_only_triggers
+
 
 class Migration(migrations.Migration):
 
@@ -70,4 +72,5 @@ class Migration(migrations.Migration):
             model_name='deliveryreport',
             index=models.Index(condition=models.Q(('sms__isnull', True)), fields=['gateway_message_id'], name='dlr_unmatched'),
         ),
+        append_only_triggers("core_auditevent"),
     ]

@@ -315,3 +315,53 @@ def test_run_now_on_a_finished_period_says_it_is_done_and_offers_the_forced_reru
     assert (event.actor, event.reason, event.new["force"]) == (supervisor, "SLA fix", True)
     run.refresh_from_db()
     assert run.forced is True and run.attempts == 2
+
+
+# --- the watchdog (issue 15) -----------------------------------------------------------------------------------------
+
+
+def test_watchdog_marks_only_runs_without_heartbeat_stale_audits_and_requeues_them(monkeypatch,
+                                                                                 django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from config.celery_app import app
+    from core.jobs import job_runs_revive
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, **kw: sent.append((name, kw)))
+    now = timezone.now()
+    old, fresh = now - dt.timedelta(seconds=901), now - dt.timedelta(seconds=899)
+    stale = JobRun.objects.create(job="a", period_key="p", started_at=old, heartbeat_at=old, task_name="x.task",
+                                  task_kwargs={"day": "2026-11-22"}, task_queue="q1")
+    alive = JobRun.objects.create(job="b", period_key="p", started_at=old, heartbeat_at=fresh, task_name="x.task")
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        revived = job_runs_revive(now=now, stale_after_seconds=900)
+    # then: only the one past the boundary
+    stale.refresh_from_db()
+    alive.refresh_from_db()
+    assert revived == [stale.pk]
+    assert stale.status == JobRun.Status.STALE and stale.finished_at == now and "watchdog" in stale.error
+    assert alive.status == JobRun.Status.RUNNING
+    assert sent == [("x.task", {"kwargs": {"day": "2026-11-22"}, "queue": "q1"})]
+    assert AuditEvent.objects.get(verb="job.stale").subject_id == str(stale.pk)
+
+
+def test_a_stale_run_resumes_when_its_task_runs_again():
+    JobRun.objects.create(job="test-resume", period_key="p", started_at="2026-11-01T00:00Z", status="stale",
+                          finished_at="2026-11-01T00:20Z", changed=3, chunks=1)
+    calls = iter([ChunkResult(selected=2, changed=2), ChunkResult(selected=0)])
+    run = job_run(job="test-resume", period_key="p", chunk=lambda: next(calls))
+    assert run.status == JobRun.Status.SUCCEEDED and run.attempts == 2 and run.changed == 5
+
+
+def test_jobs_page_flags_failed_and_stale_runs(supervisor_client):
+    from django.utils import timezone
+
+    JobRun.objects.create(job="gone-quiet", period_key="p", started_at=timezone.now(), status="stale",
+                          finished_at=timezone.now())
+    body = supervisor_client.get("/core/jobs/").content.decode()
+    assert "Needs a look: 0 failed and 1 stale runs" in body and "text-bg-warning" in body
+    assert [run.job for run in supervisor_client.get("/core/jobs/?status=stale").context["page"]] == ["gone-quiet"]

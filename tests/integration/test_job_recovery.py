@@ -123,3 +123,27 @@ def test_the_run_records_its_task_arguments_and_queue_for_the_watchdog():
     run = _run()
     assert (run.task_name, run.task_queue) == ("tests.core.slow_job", queue)
     assert run.task_kwargs["chunk_size"] == 4 and run.task_kwargs["pause"] == 0.01
+
+
+def test_a_run_whose_database_connection_is_killed_retries_by_itself_and_completes():
+    from django.db import connection
+
+    # given: a worker running the job, retrying database errors after 1 s
+    _rows()
+    queue = f"test-recover-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(queue, include=JOBS, env={"JOB_RETRY_BACKOFF_SECONDS": "1"})
+    try:
+        _send(queue)
+        assert wait_for(lambda: (run := _run()) is not None and run.changed >= 8)
+        # when: its database connection is terminated mid-job (a failover, an admin, a network cut)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            assert cursor.fetchall()
+        # then: the task is retried with backoff and the run completes, nobody sending it again
+        assert wait_for(lambda: _run().status == JobRun.Status.SUCCEEDED, timeout=120)
+    finally:
+        stop(worker)
+    run = _run()
+    assert run.attempts >= 2 and run.changed == ROWS
+    _every_row_once()
