@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.api.request_ids import KEY_MAX_LENGTH
 from core.models import Channel
 
 
@@ -196,7 +197,7 @@ class DeclineReason(models.TextChoices):
 class Purchase(models.Model):
     """Every purchase authorization request with its decision. `request_id` makes replays return the first one."""
 
-    request_id = models.CharField(_("request id"), max_length=200, unique=True)
+    request_id = models.CharField(_("request id"), max_length=KEY_MAX_LENGTH, unique=True)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
                              related_name="purchases")
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
@@ -238,7 +239,7 @@ class Purchase(models.Model):
 class UsageRecord(models.Model):
     """Rated usage the network already delivered; idempotent by `record_id`. Counts even past the limit."""
 
-    record_id = models.CharField(_("record id"), max_length=200, unique=True)
+    record_id = models.CharField(_("record id"), max_length=KEY_MAX_LENGTH, unique=True)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
                              related_name="usage_records")
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)

@@ -320,7 +320,8 @@ class ApiRequest(models.Model):
     path = models.CharField(_("path"), max_length=255)
     body_hash = models.CharField(_("body hash"), max_length=64)
     response_status = models.PositiveSmallIntegerField(_("response status"))
-    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    # The rendered JSON exactly as first sent (text, not jsonb, which reorders keys): a replay is byte for byte.
+    response_body = models.TextField(_("response body"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
