@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from config.celery_app import ensure_broker_folders
         from core import ussd  # noqa: F401  (registers the placeholder *888# menu)
+        from core.api import auth  # noqa: F401  (connects the API-key cache invalidation)
         from core.schedules import register_schedule
 
         ensure_broker_folders()
