@@ -14,3 +14,5 @@ class CoreConfig(AppConfig):
 
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
+        register_schedule("core: purge API replay rows", "core.tasks.api_replay_purge_task",
+                          {"minute": "40", "hour": "2"})

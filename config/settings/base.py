@@ -200,6 +200,8 @@ SMS_NUDGE_ON_COMMIT = env.bool("SMS_NUDGE_ON_COMMIT", default=False)  # beat run
 
 # Channel API keys are resolved from a per-process cache this long; a revoked key stops within it everywhere.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
+# A write's first answer is replayed for its request_id this many days; the purge job deletes older replay rows.
+API_REPLAY_DAYS = env.int("API_REPLAY_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
