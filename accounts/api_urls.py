@@ -6,4 +6,5 @@ from accounts import api
 
 urlpatterns = [
     path("lines/<str:msisdn>", api.LineDetailView.as_view(), name="api-line-detail"),
+    path("lines/<str:msisdn>/marketing-consent", api.MarketingConsentView.as_view(), name="api-marketing-consent"),
 ]

@@ -17,3 +17,7 @@ class AccountsConfig(AppConfig):
         # Apps added later bring new permissions: the Supervisor role picks them up after each migrate. No sender:
         # it runs after each app's permissions are created (apps after accounts would otherwise be missed).
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
+
+        from accounts import verbs
+
+        verbs.register()

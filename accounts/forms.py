@@ -224,3 +224,21 @@ class TransferForm(ActionForm):
                     self.add_error("to_account_number", _("Enter an account number of the new holder."))
                 data["to_billing_account"] = account
         return data
+
+
+class MarketingConsentForm(ActionForm):
+    """ACC-11: give or withdraw the customer's consent to marketing offers, with the channel it came through."""
+
+    granted = forms.TypedChoiceField(
+        label=_("Marketing offers by SMS"), coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("The customer accepts marketing offers")),
+                 ("no", _("The customer withdraws consent to marketing offers"))],
+    )
+    channel = forms.ChoiceField(label=_("Requested through"), choices=[])
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.consent import CONSENT_CHANNELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(channel.value, channel.label) for channel in CONSENT_CHANNELS]

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import national_msisdn
+from core.models import Channel
 
 
 class Outlet(models.Model):
@@ -78,6 +79,11 @@ class Customer(models.Model):
                                     default=Verification.PENDING)
     registered_at = models.ForeignKey(Outlet, verbose_name=_("registered at"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(_("SMS language"), max_length=5, choices=User.Language.choices,
+                                default=User.Language.INDONESIAN)
+    # ACC-11: the current state; its history (date, channel, by whom) is MarketingConsent. Decision: the terms the
+    # customer signed include offers, so consent holds until it is withdrawn.
+    marketing_consent = models.BooleanField(_("accepts marketing offers"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -289,3 +295,25 @@ class TransferApproval(models.Model):
 
     def __str__(self):
         return f"{self.line}: {self.letter_number}"
+
+
+class MarketingConsent(models.Model):
+    """ACC-11: every grant or withdrawal of a customer's consent to marketing offers, with date and channel."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="marketing_consents")
+    granted = models.BooleanField(_("consent given"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("marketing consent")
+        verbose_name_plural = _("marketing consents")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-recorded_at"], name="consent_customer_time")]
+
+    def __str__(self):
+        return f"{self.customer}: {self.granted} ({self.recorded_at:%Y-%m-%d})"

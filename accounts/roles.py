@@ -14,7 +14,8 @@ AGENT_PERMISSIONS = {
     "billing": [
         "view_basicpackage", "view_servicecategory", "view_suggestedlimit", "view_linepackage",
         "view_spendinglimit", "view_spendingcycle", "view_purchase", "view_usagerecord",
-        "view_limitchange", "add_limitchange", "view_bill", "view_billcharge", "view_payment", "add_payment",
+        "view_limitchange", "add_limitchange", "view_bill", "resend_statement", "view_billcharge", "view_payment",
+        "add_payment",
         "view_objection", "add_objection", "view_creditnote", "view_earlysettlementdemand", "view_billingprofile",
     ],
     "protection": [
@@ -22,6 +23,7 @@ AGENT_PERMISSIONS = {
         "view_enrollment", "add_enrollment", "change_enrollment", "view_installment",
         "view_claim", "add_claim", "change_claim", "view_reimbursement",
     ],
+    "security": ["export_customer_data"],
     "prepaid": [
         "view_card", "add_card", "change_card", "view_ledgerentry", "add_ledgerentry",
         "view_packagepurchase", "add_packagepurchase", "view_simreplacement", "add_simreplacement",
@@ -32,8 +34,10 @@ AGENT_PERMISSIONS = {
 # Supervisors hold every permission of these apps, except rewriting history.
 SUPERVISOR_APPS = [
     "accounts", "core", "billing", "protection", "prepaid", "django_celery_beat", "django_celery_results", "axes",
+    "security", "otp_totp",
 ]
-NEVER_GRANTED = {("core", "add_auditevent"), ("core", "change_auditevent"), ("core", "delete_auditevent")}
+NEVER_GRANTED = {("core", "add_auditevent"), ("core", "change_auditevent"), ("core", "delete_auditevent"),
+                 ("security", "add_accesslog"), ("security", "change_accesslog"), ("security", "delete_accesslog")}
 
 
 def sync_roles(apps=None) -> None:

@@ -19,6 +19,7 @@ from accounts.validators import (
 )
 from core.audit import audit_record
 from core.dates import local_today
+from core.locks import lock_line
 from core.models import Channel
 from core.parameters import parameter
 from core.verdicts import RuleViolation, require
@@ -161,7 +162,7 @@ def line_activate(
 
 
 def line_lock(line: Line) -> Line:
-    return Line.objects.select_for_update().get(pk=line.pk)
+    return lock_line(line)  # FOR NO KEY UPDATE: see core.locks for the order
 
 
 def line_block(

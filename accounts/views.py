@@ -29,25 +29,15 @@ from accounts.forms import (
     VerificationForm,
 )
 from accounts.models import Block, Customer, Line
+from core.actions import action_done, action_render, action_submit
+from core.audit import timeline_describe
 from core.tabs import LineTab, line_tab, line_tabs
-from core.verdicts import RuleViolation
+from security.models import AccessLog
+from security.services import access_log_record
 
 # Rows per results table: more than a 1366×768 screen shows; past it the page asks for more of the name or a
 # number. Every row costs rendering time (~0.2 ms) on the page agents use most.
 SEARCH_LIMIT = 25
-
-VERB_LABELS = {
-    "customer.registered": gettext_lazy("Customer registered"),
-    "customer.verification": gettext_lazy("Verification status changed"),
-    "customer.identity_shown": gettext_lazy("Identity number shown"),
-    "account.opened": gettext_lazy("Billing account opened"),
-    "line.activated": gettext_lazy("Line activated"),
-    "line.blocked": gettext_lazy("Line blocked"),
-    "line.unblocked": gettext_lazy("Block lifted"),
-    "line.transferred": gettext_lazy("Line transferred"),
-    "line.recycled": gettext_lazy("Number recycled"),
-}
-
 
 def _blocks_tab_context(request, line):
     return {"blocks": selectors.line_blocks(line)}
@@ -75,40 +65,8 @@ def login_required_htmx(view):
     return wrapper
 
 
-def _summary(value) -> str:
-    if value in (None, "", {}, []):
-        return ""
-    if isinstance(value, dict):
-        shown = {key: item for key, item in value.items() if item is not None and item != "" and item is not False}
-        return ", ".join(f"{key}: {item}" for key, item in shown.items())
-    return str(value)
-
-
-def _labelled(events):
-    """Audit events with a readable label and old/new summaries for the timeline."""
-    events = list(events)
-    for event in events:
-        event.label = VERB_LABELS.get(event.verb, event.verb)
-        event.old_summary = _summary(event.old)
-        event.new_summary = _summary(event.new)
-    return events
-
-
 def _is_supervisor(user) -> bool:
     return bool(user.is_superuser or user.has_perm("accounts.block_any_reason"))
-
-
-def _refused(request, form, exc: RuleViolation) -> None:
-    """Show a business refusal to the agent at the top of the page; the form keeps what they typed."""
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _action_page(request, *, form, title, subject=None, line=None, customer=None, danger=False, intro=""):
-    return render(request, "accounts/action.html", {
-        "form": form, "title": title, "subject": subject, "line": line, "customer": customer, "danger": danger,
-        "intro": intro,
-    })
 
 
 # Search ---------------------------------------------------------------------------------------------------------
@@ -154,7 +112,9 @@ def _get_customer(pk) -> Customer:
 @login_required
 @permission_required("accounts.view_customer", raise_exception=True)
 def customer_detail(request, pk):
-    return _customer_page(request, _get_customer(pk))
+    customer = _get_customer(pk)
+    access_log_record(actor=request.user, customer_id=customer.pk, kind=AccessLog.Kind.CUSTOMER_PAGE)
+    return _customer_page(request, customer)
 
 
 def _customer_page(request, customer, revealed: str = ""):
@@ -172,7 +132,7 @@ def _customer_page(request, customer, revealed: str = ""):
         "accounts": [(account, by_account[account.pk]) for account in accounts],
         "prepaid_lines": prepaid,
         "line_total": len(lines),
-        "timeline": _labelled(selectors.customer_timeline(customer)),
+        "timeline": timeline_describe(selectors.customer_timeline(customer)),
         "is_supervisor_user": _is_supervisor(request.user),
         "revealed": revealed,
     })
@@ -185,6 +145,7 @@ def customer_identity(request, pk):
     """Show the full document number; the look is audited by the service."""
     customer = _get_customer(pk)
     number = services.customer_reveal_identity(customer=customer, actor=request.user)
+    access_log_record(actor=request.user, customer_id=customer.pk, kind=AccessLog.Kind.IDENTITY_REVEALED)
     if request.htmx:
         return render(request, "accounts/_identity.html", {"customer": customer, "revealed": number})
     return _customer_page(request, customer, revealed=number)
@@ -194,16 +155,12 @@ def customer_identity(request, pk):
 @permission_required("accounts.add_customer", raise_exception=True)
 def customer_register(request):
     form = CustomerRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if key != "confirm"}
-        try:
-            customer = services.customer_register(actor=request.user, **data)
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Customer %(name)s registered.") % {"name": customer.full_name})
-            return redirect("accounts:customer_detail", pk=customer.pk)
-    return _action_page(request, form=form, title=_("Register a customer"))
+    done = action_submit(request, form, lambda data: services.customer_register(
+        actor=request.user, **{key: value for key, value in data.items() if key != "confirm"}))
+    if done:
+        messages.success(request, _("Customer %(name)s registered.") % {"name": done.result.full_name})
+        return action_done(customer=done.result)
+    return action_render(request, form=form, title=_("Register a customer"))
 
 
 @login_required
@@ -213,17 +170,11 @@ def customer_verification(request, pk):
         raise PermissionDenied
     customer = _get_customer(pk)
     form = VerificationForm(request.POST or None, initial={"status": customer.verification})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_set_verification(customer=customer, status=form.cleaned_data["status"],
-                                               actor=request.user, reason=form.cleaned_data["reason"])
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Verification status saved."))
-            return redirect("accounts:customer_detail", pk=customer.pk)
-    return _action_page(request, form=form, title=_("Set the verification status"), customer=customer,
-                        subject=customer)
+    if action_submit(request, form, lambda data: services.customer_set_verification(
+            customer=customer, status=data["status"], actor=request.user, reason=data["reason"])):
+        messages.success(request, _("Verification status saved."))
+        return action_done(customer=customer)
+    return action_render(request, form=form, title=_("Set the verification status"), customer=customer)
 
 
 @login_required
@@ -231,17 +182,13 @@ def customer_verification(request, pk):
 def account_open(request, pk):
     customer = _get_customer(pk)
     form = BillingAccountOpenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.billing_account_open(
-                customer=customer, payment_method=form.cleaned_data["payment_method"],
-                bill_cycle_day=form.cleaned_data["bill_cycle_day"], actor=request.user)
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Billing account %(number)s opened.") % {"number": account.number})
-            return redirect("accounts:customer_detail", pk=customer.pk)
-    return _action_page(request, form=form, title=_("Open a billing account"), customer=customer, subject=customer)
+    done = action_submit(request, form, lambda data: services.billing_account_open(
+        customer=customer, payment_method=data["payment_method"], bill_cycle_day=data["bill_cycle_day"],
+        actor=request.user))
+    if done:
+        messages.success(request, _("Billing account %(number)s opened.") % {"number": done.result.number})
+        return action_done(customer=customer)
+    return action_render(request, form=form, title=_("Open a billing account"), customer=customer)
 
 
 @login_required
@@ -249,18 +196,13 @@ def account_open(request, pk):
 def line_activate(request, pk):
     customer = _get_customer(pk)
     form = LineActivateForm(request.POST or None, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            line = services.line_activate(
-                customer=customer, msisdn=data["msisdn"], iccid=data["iccid"], imsi=data["imsi"], kind=data["kind"],
-                billing_account=data["billing_account"], actor=request.user)
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Line %(number)s activated.") % {"number": line.msisdn_national})
-            return redirect("accounts:line_detail", pk=line.pk)
-    return _action_page(request, form=form, title=_("Activate a line"), customer=customer, subject=customer)
+    done = action_submit(request, form, lambda data: services.line_activate(
+        customer=customer, msisdn=data["msisdn"], iccid=data["iccid"], imsi=data["imsi"], kind=data["kind"],
+        billing_account=data["billing_account"], actor=request.user))
+    if done:
+        messages.success(request, _("Line %(number)s activated.") % {"number": done.result.msisdn_national})
+        return action_done(line=done.result)
+    return action_render(request, form=form, title=_("Activate a line"), customer=customer)
 
 
 # Line -----------------------------------------------------------------------------------------------------------
@@ -287,15 +229,21 @@ def _can_lift(user, block: Block, supervisor: bool) -> bool:
 @permission_required("accounts.view_line", raise_exception=True)
 def line_detail(request, pk):
     line = _get_line(pk)
+    access_log_record(actor=request.user, customer_id=line.customer_id, line_id=line.pk, kind=AccessLog.Kind.LINE_PAGE)
     supervisor = _is_supervisor(request.user)
     for block in line.open_blocks:
         block.liftable = _can_lift(request.user, block, supervisor)
     in_service = line.status in (Line.Status.ACTIVE, Line.Status.INACTIVE)
+    tabs = _tabs_for(line)
+    # After an action the page opens on that action's tab (`?tab=`); otherwise on the first.
+    keys = [tab.key for tab in tabs]
+    active_tab = request.GET.get("tab") if request.GET.get("tab") in keys else keys[0]
     return render(request, "accounts/line_detail.html", {
         "line": line,
         "customer": line.customer,
-        "tabs": _tabs_for(line),
-        "timeline": _labelled(selectors.line_timeline(line)),
+        "tabs": tabs,
+        "active_tab": active_tab,
+        "timeline": timeline_describe(selectors.line_timeline(line)),
         "account_line_count": selectors.account_line_count(line),
         "in_service": in_service,
         "can_block": in_service and request.user.has_perm("accounts.add_block"),
@@ -323,19 +271,15 @@ def line_block(request, pk):
     line = _get_line(pk)
     supervisor = _is_supervisor(request.user)
     form = BlockForm(request.POST or None, supervisor=supervisor)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            block = services.line_block(
-                line=line, reason=data["reason"], scope=data["scope"], note=data["note"],
-                reference=data["reference"], permanent=data.get("permanent", False), actor=request.user)
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Line %(number)s blocked: %(reason)s.") % {
-                "number": line.msisdn_national, "reason": block.get_reason_display()})
-            return redirect("accounts:line_detail", pk=line.pk)
-    return _action_page(request, form=form, title=_("Block the line"), line=line, subject=line, danger=True)
+    done = action_submit(request, form, lambda data: services.line_block(
+        line=line, reason=data["reason"], scope=data["scope"], note=data["note"], reference=data["reference"],
+        permanent=data.get("permanent", False), actor=request.user))
+    if done:
+        messages.success(request, _("Line %(number)s blocked: %(reason)s.") % {
+            "number": line.msisdn_national, "reason": done.result.get_reason_display()})
+        return action_done(line=line, tab=BLOCKS_TAB.key)
+    return action_render(request, form=form, title=_("Block the line"), line=line, danger=True,
+                         cancel_tab=BLOCKS_TAB.key)
 
 
 @login_required
@@ -347,17 +291,14 @@ def line_unblock(request, pk, block_id):
     if block.ended_at is not None:
         messages.info(request, _("This block was already lifted."))
         return redirect("accounts:line_detail", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.line_unblock(block=block, actor=request.user, note=form.cleaned_data["note"])
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Block lifted: %(reason)s.") % {"reason": block.get_reason_display()})
-            return redirect("accounts:line_detail", pk=pk)
+    if action_submit(request, form, lambda data: services.line_unblock(block=block, actor=request.user,
+                                                                      note=data["note"])):
+        messages.success(request, _("Block lifted: %(reason)s.") % {"reason": block.get_reason_display()})
+        return action_done(line=line, tab=BLOCKS_TAB.key)
     intro = _("Lift the block “%(reason)s” (since %(date)s).") % {
         "reason": block.get_reason_display(), "date": block.started_at.strftime("%d-%m-%Y")}
-    return _action_page(request, form=form, title=_("Lift a block"), line=line, subject=line, intro=intro)
+    return action_render(request, form=form, title=_("Lift a block"), line=line, intro=intro,
+                         cancel_tab=BLOCKS_TAB.key)
 
 
 @login_required
@@ -365,21 +306,15 @@ def line_unblock(request, pk, block_id):
 def line_report_lost(request, pk):
     line = _get_line(pk)
     form = LostSimForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.line_report_lost(
-                line=line, actor=request.user, statement_number=data["statement_number"],
-                identity_copy_received=data["identity_copy_received"], note=data["note"])
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Lost SIM reported: line %(number)s is blocked.") % {
-                "number": line.msisdn_national})
-            return redirect("accounts:line_detail", pk=line.pk)
+    if action_submit(request, form, lambda data: services.line_report_lost(
+            line=line, actor=request.user, statement_number=data["statement_number"],
+            identity_copy_received=data["identity_copy_received"], note=data["note"])):
+        messages.success(request, _("Lost SIM reported: line %(number)s is blocked.") % {
+            "number": line.msisdn_national})
+        return action_done(line=line, tab=BLOCKS_TAB.key)
     intro = _("The line is blocked at once. The customer stays liable for every charge made before now.")
-    return _action_page(request, form=form, title=_("Report a lost SIM"), line=line, subject=line, danger=True,
-                        intro=intro)
+    return action_render(request, form=form, title=_("Report a lost SIM"), line=line, danger=True, intro=intro,
+                         cancel_tab=BLOCKS_TAB.key)
 
 
 @login_required
@@ -387,18 +322,13 @@ def line_report_lost(request, pk):
 def line_transfer(request, pk):
     line = _get_line(pk)
     form = TransferForm(request.POST or None, line=line)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.line_transfer(
-                line=line, to_customer=data["to_customer"], to_billing_account=data.get("to_billing_account"),
-                letter_number=data["letter_number"], reason=data["reason"], actor=request.user)
-        except RuleViolation as exc:
-            _refused(request, form, exc)
-        else:
-            messages.success(request, _("Line %(number)s transferred to %(name)s.") % {
-                "number": line.msisdn_national, "name": data["to_customer"].full_name})
-            return redirect("accounts:line_detail", pk=line.pk)
-    intro = _("The operator's written approval is recorded on the line (ACC-06).")
-    return _action_page(request, form=form, title=_("Approve a transfer to another customer"), line=line,
-                        subject=line, danger=True, intro=intro)
+    done = action_submit(request, form, lambda data: services.line_transfer(
+        line=line, to_customer=data["to_customer"], to_billing_account=data.get("to_billing_account"),
+        letter_number=data["letter_number"], reason=data["reason"], actor=request.user))
+    if done:
+        messages.success(request, _("Line %(number)s transferred to %(name)s.") % {
+            "number": line.msisdn_national, "name": form.cleaned_data["to_customer"].full_name})
+        return action_done(line=line)
+    intro = _("The operator's written approval is recorded on the line.")  # ACC-06
+    return action_render(request, form=form, title=_("Approve a transfer to another customer"), line=line,
+                         danger=True, intro=intro)

@@ -211,7 +211,7 @@ class RawWorkers:
         counted = used - settled
         for flag, done, percent, template in (("warn_notified", warn, 80, "billing_limit_warn"),
                                               ("full_notified", full, 100, "billing_limit_full")):
-            if done or counted * 100 < amount * percent:
+            if done or counted * 100 <= amount * percent:  # LIM-04: above the threshold
                 continue
             claimed = conn.execute(f"UPDATE billing_spendinglimit SET {flag} = true WHERE id = %s AND NOT {flag}",
                                    [limit_id]).rowcount

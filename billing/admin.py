@@ -170,7 +170,7 @@ class LinePackageAdmin(ReadOnlyAdmin):
 
 class BillChargeInline(admin.TabularInline):
     model = BillCharge
-    fields = ["line", "source", "description", "amount", "charged_on", "source_ref"]
+    fields = ["line", "source", "description", "amount", "charged_on", "usage_cycle_start", "source_ref"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -181,7 +181,7 @@ class BillChargeInline(admin.TabularInline):
 
 @admin.register(Bill)
 class BillAdmin(ReadOnlyAdmin):
-    list_display = ["billing_account", "period_start", "issued_on", "due_date", "total", "paid", "status",
+    list_display = ["billing_account", "period_start", "issued_on", "due_date", "ppn", "total", "paid", "status",
                     "overdue_blocked_on"]
     list_filter = ["status"]
     search_fields = ["billing_account__number"]
@@ -301,7 +301,7 @@ class CreditNoteAdmin(ReadOnlyAdmin):
                 messages.success(request, _("Goodwill credit granted."))
                 return redirect("admin:billing_creditnote_changelist")
         return _form_page(request, self.admin_site, title=_("Grant a goodwill credit"), form=form,
-                          intro=_("At most 3 months of the line's subscription fee (BIL-08)."))
+                          intro=_("At most 3 months of the line's subscription fee."))  # BIL-08
 
 
 @admin.register(EarlySettlementDemand)

@@ -1,5 +1,6 @@
 """Channel API of the billing app: purchase authorization, rated usage and a line's spending (LIM-02..05, LIM-10)."""
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -8,8 +9,8 @@ from rest_framework.views import APIView
 
 from accounts.models import Line
 from accounts.selectors import line_by_msisdn
-from billing.models import Scope
-from billing.selectors import line_spending
+from billing.models import BillCharge, Scope
+from billing.selectors import account_bills, line_spending
 from billing.services import purchase_authorize, usage_record
 from core.api.errors import ApiError
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
@@ -161,3 +162,58 @@ class LineSpendingView(APIView):
         if line.kind != Line.Kind.POSTPAID:
             raise ApiError(422, "not_postpaid", _("Only a KartuHalo (postpaid) line has a spending limit."))
         return Response(line_spending(line))
+
+
+class BillLineSerializer(serializers.Serializer):
+    line = serializers.CharField(allow_null=True)
+    source = serializers.CharField()
+    description = serializers.CharField(help_text="In the request's language (Accept-Language: id or en).")
+    amount = serializers.IntegerField()
+    usage_cycle_start = serializers.DateField(allow_null=True, help_text="BIL-11: usage of this earlier cycle.")
+    usage_cycle_end = serializers.DateField(allow_null=True)
+
+
+class BillSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    issued_on = serializers.DateField()
+    due_date = serializers.DateField()
+    subtotal = serializers.IntegerField()
+    taxable_amount = serializers.IntegerField()
+    ppn_percent = serializers.IntegerField()
+    ppn = serializers.IntegerField(help_text="BIL-10: VAT (PPN) of the taxable charges, rounded down.")
+    total = serializers.IntegerField()
+    paid = serializers.IntegerField()
+    outstanding = serializers.IntegerField()
+    status = serializers.CharField()
+    lines = BillLineSerializer(many=True)
+
+
+def bill_data(bill) -> dict:
+    return {
+        "period_start": bill.period_start, "period_end": bill.period_end, "issued_on": bill.issued_on,
+        "due_date": bill.due_date, "subtotal": bill.subtotal, "taxable_amount": bill.taxable_amount,
+        "ppn_percent": bill.ppn_percent, "ppn": bill.ppn, "total": bill.total, "paid": bill.paid,
+        "outstanding": bill.outstanding, "status": bill.status,
+        "lines": [{"line": charge.line.msisdn if charge.line else None, "source": charge.source,
+                   "description": charge.label, "amount": charge.amount,
+                   "usage_cycle_start": charge.usage_cycle_start, "usage_cycle_end": charge.usage_cycle_end}
+                  for charge in bill.charges.all()],
+    }
+
+
+class LineBillsView(APIView):
+    """The last 12 bills of a postpaid line's account with their lines and PPN (the app's My Account → Bills)."""
+
+    permission_classes = [client_kind(K.APP, K.CHARGING)]
+
+    @extend_schema(operation_id="line_bills", parameters=[OpenApiParameter("msisdn", str, OpenApiParameter.PATH)],
+                   responses={200: inline_serializer("LineBills", {"bills": BillSerializer(many=True)}),
+                              **error_responses(400, 404, 422)})
+    def get(self, request, msisdn: str):
+        line = _line(MsisdnField().run_validation(msisdn))
+        if line.kind != Line.Kind.POSTPAID or line.billing_account_id is None:
+            raise ApiError(422, "not_postpaid", _("Only a KartuHalo (postpaid) line has bills."))
+        bills = account_bills(line.billing_account, limit=12).prefetch_related(
+            Prefetch("charges", queryset=BillCharge.objects.select_related("line").order_by("charged_on", "id")))
+        return Response({"bills": [bill_data(bill) for bill in bills]})

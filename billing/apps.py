@@ -12,6 +12,10 @@ class BillingConfig(AppConfig):
 
         register_defaults(PARAMETERS)
 
+        from billing import verbs
+
+        verbs.register()
+
         from billing import catalogue_cache
 
         catalogue_cache.connect()

@@ -17,6 +17,7 @@ from accounts.demo import DEMO_POSTPAID_PREFIXES
 from accounts.models import BillingAccount, Line
 from billing.cycles import cycle_for
 from billing.models import BasicPackage, Bill, BillCharge, Objection, Scope, SpendingLimit
+from billing.ppn import ppn_amount
 from billing.services import (
     bills_overdue_chunk,
     objection_file,
@@ -74,17 +75,21 @@ def _seed_bills(account: BillingAccount, rng: random.Random, today: dt.date) -> 
         return 0
     cycle_start, _end = cycle_for(today, account.bill_cycle_day)
     due_days = parameter("bill_due_days")
+    ppn_percent = parameter("ppn_percent")
     created = 0
     for back in range(HISTORY_BILLS, 0, -1):  # oldest first
         start = add_months(cycle_start, -back)
         end = add_months(start, 1) - dt.timedelta(days=1)
         issued = end + dt.timedelta(days=1)
-        total = totals[back - 1]
+        usage = totals[back - 1]
+        ppn = ppn_amount(taxable=usage, percent=ppn_percent)  # BIL-10
+        total = usage + ppn
         with transaction.atomic():
             bill = Bill.objects.create(billing_account=account, period_start=start, period_end=end, issued_on=issued,
-                                       due_date=issued + dt.timedelta(days=due_days), total=total)
+                                       due_date=issued + dt.timedelta(days=due_days), total=total,
+                                       taxable_amount=usage, ppn_percent=ppn_percent, ppn=ppn)
             BillCharge.objects.create(billing_account=account, line=lines[0], bill=bill, source=BillCharge.Source.USAGE,
-                                      source_ref=f"demo:{account.pk}:{start.isoformat()}", amount=total,
+                                      source_ref=f"demo:{account.pk}:{start.isoformat()}", amount=usage,
                                       description="Pemakaian", charged_on=end)
         created += 1
         if objection and back == 1:

@@ -64,3 +64,14 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["confirm"] = _confirm()
+
+
+class StatementResendForm(forms.Form):
+    """BIL-09: the customer says the bill's SMS did not arrive."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("e.g. the customer says the SMS did not arrive."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"] = _confirm()

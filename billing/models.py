@@ -29,7 +29,7 @@ class BasicPackage(models.Model):
     monthly_fee = models.BigIntegerField(_("monthly tariff (Rp)"))
     regular_customer_policy = models.BooleanField(
         _("regular-customer policy applies"), default=False,
-        help_text=_("Limit upgrades also need no late payment in the recent bill cycles (LIM-07)."),
+        help_text=_("Limit upgrades also need no late payment in the recent bill cycles."),  # LIM-07
     )
     is_active = models.BooleanField(_("sold"), default=True)
 
@@ -251,7 +251,10 @@ class UsageRecord(models.Model):
     amount = models.BigIntegerField(_("amount (Rp)"))
     occurred_at = models.DateTimeField(_("occurred"))
     counted = models.BooleanField(_("counted against the limit"))
-    cycle_start = models.DateField(_("cycle start"))
+    cycle_start = models.DateField(_("cycle start"), help_text=_("The cycle whose bill charges it."))
+    late_cycle_start = models.DateField(
+        _("rated late for the cycle starting"), null=True, blank=True,
+        help_text=_("Set when the usage belongs to a cycle already closed when it arrived."))
     client = models.CharField(_("client"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
 
@@ -314,7 +317,7 @@ class BillingProfile(models.Model):
                                            on_delete=models.PROTECT, related_name="billing_profile")
     block_only_line = models.ForeignKey(
         "accounts.Line", verbose_name=_("block only this line"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Empty: an unpaid or unsettled bill blocks every line of the account (BIL-06)."),
+        related_name="+", help_text=_("Empty: an unpaid or unsettled bill blocks every line of the account."),  # BIL-06
     )
 
     class Meta:
@@ -343,12 +346,17 @@ class Bill(models.Model):
     status = models.CharField(_("status"), max_length=4, choices=Status.choices, default=Status.OPEN)
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
     overdue_blocked_on = models.DateField(_("overdue block set on"), null=True, blank=True)
+    # BIL-10: the VAT line. total = the charges + ppn.
+    taxable_amount = models.BigIntegerField(_("taxable charges (Rp)"), default=0)
+    ppn_percent = models.PositiveSmallIntegerField(_("PPN rate (%)"), default=0)
+    ppn = models.BigIntegerField(_("PPN (Rp)"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("bill")
         verbose_name_plural = _("bills")
         ordering = ["-period_start", "-id"]
+        permissions = [("resend_statement", _("Can send a bill's statement SMS again"))]
         constraints = [
             models.UniqueConstraint(fields=["billing_account", "period_start"], name="bill_once_per_cycle"),
             models.CheckConstraint(condition=Q(paid__gte=0), name="bill_paid_not_negative"),
@@ -356,6 +364,9 @@ class Bill(models.Model):
             models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="bill_due_after_issue"),
             models.CheckConstraint(condition=Q(status="open", paid_on__isnull=True) | Q(status="paid",
                                    paid_on__isnull=False), name="bill_paid_has_date"),
+            # BIL-10: PPN has the sign of its base and is never more than the rate gives.
+            models.CheckConstraint(condition=Q(ppn__gte=0, taxable_amount__gte=0) | Q(ppn__lte=0, taxable_amount__lt=0),
+                                   name="bill_ppn_sign_of_base"),
         ]
         indexes = [
             models.Index(fields=["status", "due_date"], name="bill_status_due"),
@@ -368,6 +379,11 @@ class Bill(models.Model):
     @property
     def outstanding(self) -> int:
         return max(self.total - self.paid, 0)
+
+    @property
+    def subtotal(self) -> int:
+        """The charges before PPN (BIL-10)."""
+        return self.total - self.ppn
 
 
 class BillCharge(models.Model):
@@ -396,6 +412,9 @@ class BillCharge(models.Model):
     description = models.CharField(_("description"), max_length=200)
     amount = models.BigIntegerField(_("amount (Rp)"), help_text=_("Negative for a credit."))
     charged_on = models.DateField(_("charged on"))
+    # BIL-11: usage rated after its cycle closed is charged on a later bill, marked with the cycle it belongs to.
+    usage_cycle_start = models.DateField(_("usage of the cycle starting"), null=True, blank=True)
+    usage_cycle_end = models.DateField(_("usage of the cycle ending"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -403,9 +422,33 @@ class BillCharge(models.Model):
         verbose_name_plural = _("bill charges")
         ordering = ["charged_on", "id"]
         indexes = [models.Index(fields=["billing_account", "bill", "charged_on"], name="charge_account_pending")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usage_cycle_start__isnull=True, usage_cycle_end__isnull=True)
+                | Q(usage_cycle_start__isnull=False, usage_cycle_end__gte=F("usage_cycle_start")),
+                name="charge_late_usage_cycle_dates",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.description}: {self.amount}"
+
+    @property
+    def label(self) -> str:
+        """The line's text in the reader's language; late usage names the cycle it belongs to (BIL-11)."""
+        if self.usage_cycle_start is None:
+            return self.description
+        from django.utils.translation import gettext
+
+        return gettext("%(description)s (usage of the period %(start)s – %(end)s, rated late)") % {
+            "description": self.description, "start": self.usage_cycle_start.strftime("%d-%m-%Y"),
+            "end": self.usage_cycle_end.strftime("%d-%m-%Y")}
+
+
+# BIL-10 Decision: PPN is due on the telecommunication service and its corrections; TecProtec is an insurance
+# premium (not subject to PPN) and a payment during the cycle is not a charge.
+TAXABLE_SOURCES = (BillCharge.Source.USAGE, BillCharge.Source.PURCHASE, BillCharge.Source.CREDIT_NOTE,
+                   BillCharge.Source.ADJUSTMENT)
 
 
 class Payment(models.Model):

@@ -27,9 +27,10 @@ def thresholds_check(
     *, limit_id: int, line, scope: str, amount: int, counted: int, cycle_start: dt.date, warn_notified: bool,
     full_notified: bool,
 ) -> list[str]:
-    """LIM-04: when counted usage has reached 80 % / 100 % of the limit and that SMS was not sent this cycle, send
-    it now. Call it with the limit row locked (after the UPDATE that changed usage or the limit). Dropping back
-    under a threshold never clears a flag: only the cycle close does, so a threshold notifies once per cycle."""
+    """LIM-04: when counted usage has gone above 80 % / 100 % of the limit (exactly 80 % or 100 % sends nothing, the
+    first rupiah above does) and that SMS was not sent this cycle, send it now. Call it with the limit row locked
+    (after the UPDATE that changed usage or the limit). Dropping back under a threshold never clears a flag: only
+    the cycle close does, so a threshold notifies once per cycle."""
     if counted <= 0 or (warn_notified and full_notified):
         return []
     sent = []
@@ -38,7 +39,7 @@ def thresholds_check(
         (FULL, "full_notified", full_notified, "limit_full_percent"),
     ):
         percent = parameter(percent_code)
-        if already or counted * 100 < amount * percent:
+        if already or counted * 100 <= amount * percent:  # LIM-04: "above", not "at"
             continue
         if not _claim(limit_id, flag):
             continue

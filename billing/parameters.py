@@ -19,5 +19,6 @@ PARAMETERS = {
     "early_settlement_bills": (3, "bills", "BIL-04", "Closed bills averaged for the early-settlement check."),
     "early_settlement_percent": (150, "%", "BIL-04", "Current usage share of that average that triggers a demand."),
     "early_settlement_days": (7, "days", "BIL-04", "Days the customer has to settle an early-settlement demand."),
+    "ppn_percent": (11, "%", "BIL-10", "VAT (PPN) on each bill's taxable charges, rounded down to the rupiah."),
     "goodwill_cap_months": (3, "months", "BIL-08", "Most a goodwill credit may be, in months of subscription fee."),
 }

@@ -1,6 +1,7 @@
 """Reads for the billing pages, the API and the services' checks."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -16,6 +17,7 @@ from billing.models import (
     SpendingLimit,
     SuggestedLimit,
 )
+from core.models import OutboundSms
 
 
 def suggested_limit(*, tariff: int, payment_method: str) -> int:
@@ -105,3 +107,52 @@ def approved_purchases_total(line: Line, cycle_start: dt.date) -> int:
 
 def bills_with_open_objections() -> QuerySet:
     return Bill.objects.filter(Q(objections__status="open")).distinct()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    msisdn: str
+    line: Line | None
+    language: str
+
+
+def statement_recipient(account_id: int) -> Recipient | None:
+    """BIL-09: who receives a bill's SMS: the account's first active line; once none is active (a final bill), the
+    customer's contact number if it is a mobile number; else nobody."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.validators import normalize_msisdn
+
+    line = (Line.objects.select_related("customer").filter(billing_account_id=account_id, status=Line.Status.ACTIVE)
+            .order_by("pk").first())
+    if line is not None:
+        return Recipient(line.msisdn, line, line.customer.language)
+    account = BillingAccount.objects.select_related("customer").filter(pk=account_id).first()
+    if account is None or not account.customer.contact_phone:
+        return None
+    try:
+        msisdn = normalize_msisdn(account.customer.contact_phone)
+    except ValidationError:
+        return None
+    return Recipient(msisdn, None, account.customer.language)
+
+
+def bill_lines(bill: Bill) -> list:
+    """The charges of a bill in order, for the agent's bill view and the API (BIL-10, BIL-11)."""
+    return list(bill.charges.select_related("line").order_by("charged_on", "id"))
+
+
+def statement_dedup_key(bill: Bill) -> str:
+    """BIL-09: once per bill, so a re-run of the bill job never sends it twice."""
+    return f"bill-statement:{bill.pk}"
+
+
+def statement_resend_prefix(bill: Bill) -> str:
+    return f"bill-statement:{bill.pk}:resend:"
+
+
+def statement_messages(bill: Bill) -> list[OutboundSms]:
+    """The statement SMS of a bill, the first and every resend, newest first."""
+    return list(OutboundSms.objects.filter(Q(dedup_key=statement_dedup_key(bill))
+                                           | Q(dedup_key__startswith=statement_resend_prefix(bill)))
+                .order_by("-created_at", "-id"))

@@ -11,17 +11,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Line
 from billing import selectors, services
-from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm
+from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm, StatementResendForm
 from billing.models import Bill, LimitChange, Objection, Purchase, Scope, SpendingLimit
 from billing.rules import limit_change_eligibility
+from core.actions import action_done, action_render, action_submit
 from core.money import format_rupiah
 from core.parameters import parameter
-from core.verdicts import RuleViolation
 
-
-def _refused(form, exc: RuleViolation) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+# The line-page tabs the actions come back to (registered in billing/apps.py).
+SPENDING_TAB, BILLS_TAB = "spending", "bills"
 
 
 def _gauge(limit: SpendingLimit | None, warn: int) -> dict | None:
@@ -58,17 +56,13 @@ def bills_tab_context(request, line: Line) -> dict:
         "account": account, "bills": bills, "payments": list(selectors.account_payments(account, limit=20)),
         "can_pay": request.user.has_perm("billing.add_payment"),
         "can_object": request.user.has_perm("billing.add_objection"),
+        "can_resend": request.user.has_perm("billing.resend_statement"),
     }
 
 
 def _postpaid_line(line_id: int) -> Line:
     return get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=line_id,
                              kind=Line.Kind.POSTPAID)
-
-
-def _action(request, *, form, title, line, intro="", verdict=None, danger=False):
-    return render(request, "billing/action.html", {"form": form, "title": title, "line": line, "intro": intro,
-                                                   "verdict": verdict, "danger": danger})
 
 
 @login_required
@@ -78,22 +72,17 @@ def limit_change(request, line_id):
     line = _postpaid_line(line_id)
     form = LimitChangeForm(request.POST or None)
     scope = request.POST.get("scope") if request.POST.get("scope") in Scope.values else Scope.DOMESTIC
-    amount = None
-    if request.method == "POST" and form.is_valid():
+    if action_submit(request, form, lambda data: services.spending_limit_change(
+            line=line, new_amount=data["new_amount"], scope=data["scope"], channel=data["channel"],
+            actor=request.user, reason=data["reason"])):
         data = form.cleaned_data
-        amount = data["new_amount"]
-        try:
-            services.spending_limit_change(line=line, new_amount=amount, scope=data["scope"],
-                                           channel=data["channel"], actor=request.user, reason=data["reason"])
-        except RuleViolation as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("The %(scope)s limit of %(number)s is now %(amount)s.") % {
-                "scope": Scope(data["scope"]).label, "number": line.msisdn_national,
-                "amount": format_rupiah(amount)})
-            return redirect("accounts:line_detail", pk=line.pk)
+        messages.success(request, _("The %(scope)s limit of %(number)s is now %(amount)s.") % {
+            "scope": Scope(data["scope"]).label, "number": line.msisdn_national,
+            "amount": format_rupiah(data["new_amount"])})
+        return action_done(line=line, tab=SPENDING_TAB)
     verdict = limit_change_eligibility(line=line, scope=scope)
-    return _action(request, form=form, title=_("Change the spending limit"), line=line, verdict=verdict)
+    return action_render(request, form=form, title=_("Change the spending limit"), line=line, verdict=verdict,
+                         details_template="billing/_limit_details.html", cancel_tab=SPENDING_TAB)
 
 
 @login_required
@@ -102,21 +91,17 @@ def payment_current(request, line_id):
     """LIM-11: pay the current usage so that purchases are allowed again without an upgrade."""
     line = _postpaid_line(line_id)
     form = CurrentUsagePaymentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.payment_current_usage(line=line, scope=data["scope"], amount=data["amount"],
-                                           method=data["method"], reference=data["reference"], actor=request.user)
-        except RuleViolation as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Payment of %(amount)s recorded against the current usage.")
-                             % {"amount": format_rupiah(data["amount"])})
-            return redirect("accounts:line_detail", pk=line.pk)
+    if action_submit(request, form, lambda data: services.payment_current_usage(
+            line=line, scope=data["scope"], amount=data["amount"], method=data["method"],
+            reference=data["reference"], actor=request.user)):
+        messages.success(request, _("Payment of %(amount)s recorded against the current usage.")
+                         % {"amount": format_rupiah(form.cleaned_data["amount"])})
+        return action_done(line=line, tab=SPENDING_TAB)
     limits = selectors.line_limits(line)
     intro = " · ".join(f"{limit.get_scope_display()}: {format_rupiah(limit.counted)} / {format_rupiah(limit.amount)}"
                        for limit in limits.values())
-    return _action(request, form=form, title=_("Pay the current usage"), line=line, intro=intro)
+    return action_render(request, form=form, title=_("Pay the current usage"), line=line, intro=intro,
+                         cancel_tab=SPENDING_TAB)
 
 
 def _bill_and_line(bill_id):
@@ -131,20 +116,16 @@ def _bill_and_line(bill_id):
 def payment_record(request, bill_id):
     bill, line = _bill_and_line(bill_id)
     form = PaymentForm(request.POST or None, initial={"amount": bill.outstanding})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.payment_record(bill=bill, amount=data["amount"], method=data["method"],
-                                    reference=data["reference"], actor=request.user)
-        except RuleViolation as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Payment of %(amount)s recorded.") % {"amount": format_rupiah(data["amount"])})
-            return redirect("accounts:line_detail", pk=line.pk) if line else redirect("accounts:search")
+    if action_submit(request, form, lambda data: services.payment_record(
+            bill=bill, amount=data["amount"], method=data["method"], reference=data["reference"], actor=request.user)):
+        messages.success(request, _("Payment of %(amount)s recorded.")
+                         % {"amount": format_rupiah(form.cleaned_data["amount"])})
+        return action_done(line=line, tab=BILLS_TAB)
     intro = _("Bill %(period)s: total %(total)s, outstanding %(outstanding)s, due %(due)s.") % {
         "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
         "outstanding": format_rupiah(bill.outstanding), "due": bill.due_date.strftime("%d-%m-%Y")}
-    return _action(request, form=form, title=_("Record a payment"), line=line, intro=intro)
+    return action_render(request, form=form, title=_("Record a payment"), line=line, intro=intro,
+                         cancel_tab=BILLS_TAB)
 
 
 @login_required
@@ -153,18 +134,43 @@ def objection_file(request, bill_id):
     """BIL-03: within 2 months of processing; the due date does not move."""
     bill, line = _bill_and_line(bill_id)
     form = ObjectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.objection_file(bill=bill, amount=data["amount"], description=data["description"],
-                                    actor=request.user)
-        except RuleViolation as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Objection filed. The due date stays %(due)s.")
-                             % {"due": bill.due_date.strftime("%d-%m-%Y")})
-            return redirect("accounts:line_detail", pk=line.pk) if line else redirect("accounts:search")
+    if action_submit(request, form, lambda data: services.objection_file(
+            bill=bill, amount=data["amount"], description=data["description"], actor=request.user)):
+        messages.success(request, _("Objection filed. The due date stays %(due)s.")
+                         % {"due": bill.due_date.strftime("%d-%m-%Y")})
+        return action_done(line=line, tab=BILLS_TAB)
     intro = _("Bill %(period)s of %(total)s, processed on %(issued)s. An objection does not move the due date.") % {
         "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
         "issued": bill.issued_on.strftime("%d-%m-%Y")}
-    return _action(request, form=form, title=_("File an objection"), line=line, intro=intro)
+    return action_render(request, form=form, title=_("File an objection"), line=line, intro=intro,
+                         cancel_tab=BILLS_TAB)
+
+
+@login_required
+@permission_required("billing.view_bill", raise_exception=True)
+def bill_detail(request, bill_id):
+    """The agent's view of one bill: its lines (late usage marked with its cycle, BIL-11), the PPN line (BIL-10) and
+    the statement SMS sent for it (BIL-09)."""
+    bill, line = _bill_and_line(bill_id)
+    return render(request, "billing/bill_detail.html", {
+        "bill": bill, "line": line, "charges": selectors.bill_lines(bill), "sms": selectors.statement_messages(bill),
+        "can_resend": request.user.has_perm("billing.resend_statement"),
+    })
+
+
+@login_required
+@permission_required("billing.resend_statement", raise_exception=True)
+def statement_resend(request, bill_id):
+    """BIL-09: send the statement SMS again when the customer says it did not arrive; audited with the reason."""
+    bill, line = _bill_and_line(bill_id)
+    form = StatementResendForm(request.POST or None)
+    if done := action_submit(request, form, lambda data: services.bill_statement_resend(
+            bill=bill, actor=request.user, reason=data["reason"])):
+        messages.success(request, _("The statement SMS of bill %(period)s is queued again to %(number)s.") % {
+            "period": bill.period_start.strftime("%m-%Y"), "number": done.result.msisdn})
+        return redirect("billing:bill_detail", bill_id=bill.pk)
+    intro = _("Bill %(period)s: total %(total)s, due %(due)s. Not receiving the bill does not move the due date.") % {
+        "period": bill.period_start.strftime("%m-%Y"), "total": format_rupiah(bill.total),
+        "due": bill.due_date.strftime("%d-%m-%Y")}
+    return action_render(request, form=form, title=_("Send the statement SMS again"), line=line, intro=intro,
+                         cancel_tab=BILLS_TAB)

@@ -1,8 +1,12 @@
 import os
+import sys
 
 from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+if {"worker", "beat"} & set(sys.argv[1:]):
+    # A worker or beat process (settings are not loaded yet): the jobs' longer database timeouts.
+    os.environ.setdefault("DATABASE_ROLE", "job")
 
 app = Celery("backoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")

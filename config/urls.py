@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
+from security.api_docs import DocsView, SchemaView
 
 admin.site.site_header = "GraPARI Back Office"
 admin.site.site_title = "GraPARI Back Office"
@@ -11,17 +11,18 @@ admin.site.index_title = "Supervisor"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("security.auth_urls")),
     path("language/", core_views.language_set, name="language_set"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its script from a URL (no inline script), so the CSP stays strict.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("billing/", include("billing.urls")),
     path("protection/", include("protection.urls")),
     path("prepaid/", include("prepaid.urls")),
     path("core/", include("core.urls")),
+    path("security/", include("security.urls")),
     path("", include("accounts.urls")),
 ]
 

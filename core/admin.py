@@ -12,6 +12,7 @@ from core.models import (
     AuditEvent,
     ChannelApiKey,
     ChannelClient,
+    DeliveryReport,
     Holiday,
     JobRun,
     OutboundSms,
@@ -144,6 +145,31 @@ class OutboundSmsAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(request, _("%(n)d selected message(s) were not failed or dead and were left alone.")
                               % {"n": skipped}, messages.WARNING)
+
+
+class MatchedFilter(admin.SimpleListFilter):
+    title = _("matched")
+    parameter_name = "matched"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Unmatched (to review)")), ("yes", _("Matched"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(sms__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(ReadOnlyAdmin):
+    """Every report the gateway sent; the unmatched ones (an id we never recorded) are here for review."""
+
+    list_display = ["received_at", "gateway_message_id", "state", "sms", "matched_at"]
+    list_filter = [MatchedFilter, "state"]
+    search_fields = ["=gateway_message_id"]
+    readonly_fields = [f.name for f in DeliveryReport._meta.fields]
+    list_select_related = ["sms"]
+    show_full_result_count = False
 
 
 @admin.register(SmsTemplate)

@@ -5,12 +5,14 @@ changes their state, so a run that dies half-way is finished by the next run and
 runs in its own transaction together with the JobRun counters, so the counts are exact even after a kill.
 """
 
+import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,22 +32,42 @@ class ChunkResult:
     failed: int = 0
 
 
-def _current_task_name() -> str:
+# Every job task is idempotent by state (above), so it may be acknowledged late and redelivered: a worker or its
+# pool child dying mid-run puts the message back (reject_on_worker_lost; the broker's visibility timeout when the
+# whole worker dies), and a database error retries it with backoff. The run then resumes where it stopped.
+JOB_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+def _current_task() -> tuple[str, dict, str]:
+    """The running Celery task's name, keyword arguments and queue ("", {}, "" outside a task)."""
     try:
         from celery import current_task
     except ImportError:  # pragma: no cover
-        return ""
-    return getattr(current_task, "name", "") or "" if current_task else ""
+        return "", {}, ""
+    if not current_task or not getattr(current_task, "name", ""):
+        return "", {}, ""
+    request = current_task.request
+    queue = (getattr(request, "delivery_info", None) or {}).get("routing_key") or ""
+    return current_task.name, dict(getattr(request, "kwargs", None) or {}), queue
 
 
 def _job_open(*, job: str, period_key: str, force: bool, total: int | None) -> tuple[JobRun, bool]:
     """The run to work on and whether to work at all. A finished period is not run again unless forced."""
     now = timezone.now()
+    task_name, task_kwargs, task_queue = _current_task()
     with transaction.atomic():
         run, created = JobRun.objects.get_or_create(
             job=job, period_key=period_key,
-            defaults={"started_at": now, "heartbeat_at": now, "task_name": _current_task_name(), "total": total,
-                      "forced": force},
+            defaults={"started_at": now, "heartbeat_at": now, "task_name": task_name, "task_kwargs": task_kwargs,
+                      "task_queue": task_queue, "total": total, "forced": force},
         )
         if created:
             return run, True
@@ -57,13 +79,14 @@ def _job_open(*, job: str, period_key: str, force: bool, total: int | None) -> t
             run.selected = run.changed = run.skipped = run.failed = run.chunks = 0
             run.started_at = now
             run.forced = True
-        # Otherwise a run that failed or died half-way is resumed: its committed chunks stay counted.
+        # Otherwise a run that failed, went stale or died half-way is resumed: its committed chunks stay counted.
         run.status = JobRun.Status.RUNNING
         run.finished_at = None
         run.error = ""
         run.attempts += 1
         run.heartbeat_at = now
-        run.task_name = _current_task_name() or run.task_name
+        if task_name:
+            run.task_name, run.task_kwargs, run.task_queue = task_name, task_kwargs, task_queue
         if total is not None:
             run.total = total
         run.save()
@@ -128,3 +151,33 @@ def job_run(
         _job_close(run, status=JobRun.Status.FAILED, error=detail[:4000])
         raise
     return _job_close(run, status=JobRun.Status.SUCCEEDED)
+
+
+def job_runs_revive(*, now=None, stale_after_seconds: int | None = None) -> list[int]:
+    """The watchdog (a beat task): a RUNNING run whose heartbeat stopped longer than JOB_STALE_AFTER_SECONDS ago
+    lost its worker. Mark it STALE (audited, visible on the Jobs page) and queue its task again with the same
+    arguments; the task resumes the run, and rows are selected by state, so nothing is done twice. A run whose
+    worker is in fact alive but slow simply gets a helper (SKIP LOCKED shares the rows)."""
+    from config.celery_app import app
+
+    now = now or timezone.now()
+    stale_after = stale_after_seconds if stale_after_seconds is not None else settings.JOB_STALE_AFTER_SECONDS
+    revived = []
+    with transaction.atomic():
+        runs = list(JobRun.objects.select_for_update(skip_locked=True)
+                    .filter(status=JobRun.Status.RUNNING, heartbeat_at__lt=now - dt.timedelta(seconds=stale_after))
+                    .order_by("pk"))
+        for run in runs:
+            run.status, run.finished_at = JobRun.Status.STALE, now
+            run.error = f"no progress since {run.heartbeat_at.isoformat()}; re-queued by the watchdog"
+            run.save(update_fields=["status", "finished_at", "error"])
+            audit_record(actor=None, actor_label="job:watchdog", verb="job.stale", subject=run,
+                         channel=Channel.SYSTEM, old={"heartbeat_at": run.heartbeat_at.isoformat()},
+                         new={"period": run.period_key, "task": run.task_name, "requeued": bool(run.task_name)})
+            if run.task_name:
+                revived.append(run.pk)
+                transaction.on_commit(lambda run=run: app.send_task(run.task_name, kwargs=run.task_kwargs,
+                                                                     queue=run.task_queue or None))
+    if runs:
+        logger.warning("watchdog: %s stale job run(s) marked, %s re-queued", len(runs), len(revived))
+    return revived

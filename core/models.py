@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -123,10 +125,14 @@ class JobRun(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        STALE = "stale", _("Stale (no progress, re-queued)")
 
     job = models.CharField(_("job"), max_length=80)
     period_key = models.CharField(_("period"), max_length=40, help_text=_("e.g. 2026-11-22 (daily) or 2026-11."))
     task_name = models.CharField(_("task"), max_length=200, blank=True)
+    task_kwargs = models.JSONField(_("task arguments"), default=dict, blank=True,
+                                   help_text=_("What the watchdog sends again when the run goes stale."))
+    task_queue = models.CharField(_("task queue"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -213,6 +219,7 @@ class OutboundSms(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed (will retry)")
@@ -230,6 +237,9 @@ class OutboundSms(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     gateway_message_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    # While SENDING: the attempt that claimed the row and until when; an expired lease means that attempt died.
+    attempt_id = models.UUIDField(_("attempt"), null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
@@ -244,6 +254,11 @@ class OutboundSms(models.Model):
                 condition=~models.Q(status__in=["queued", "failed"]) | models.Q(next_attempt_at__isnull=False),
                 name="sms_pending_has_next_attempt",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sending")
+                | models.Q(lease_until__isnull=False, attempt_id__isnull=False),
+                name="sms_sending_has_lease",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
@@ -253,6 +268,36 @@ class OutboundSms(models.Model):
 
     def __str__(self):
         return f"{self.msisdn} {self.template_code} ({self.get_status_display()})"
+
+    @property
+    def client_message_id(self) -> str:
+        """The gateway idempotency key: the same for every attempt of this message, so a gateway that keeps
+        client message ids recognises a resend (after a timeout or a lost lease) instead of sending a copy."""
+        seed = f"{self.pk}:{self.dedup_key}:{self.created_at.isoformat() if self.created_at else ''}"
+        return "bo-" + hashlib.sha256(seed.encode()).hexdigest()[:29]
+
+
+class DeliveryReport(models.Model):
+    """Every delivery report the gateway sent, kept as received. A report may arrive before the message's gateway
+    id is committed (or for an id we never recorded): it is kept unmatched, matched when the id lands, and the
+    unmatched ones are left for a supervisor to review in the admin."""
+
+    gateway_message_id = models.CharField(_("gateway message id"), max_length=100)
+    state = models.CharField(_("state"), max_length=40)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    sms = models.ForeignKey(OutboundSms, verbose_name=_("SMS"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="delivery_reports")
+    matched_at = models.DateTimeField(_("matched"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery report")
+        verbose_name_plural = _("delivery reports")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["gateway_message_id"], condition=models.Q(sms__isnull=True),
+                                name="dlr_unmatched")]
+
+    def __str__(self):
+        return f"{self.gateway_message_id} {self.state}"
 
 
 class ChannelClient(models.Model):

@@ -14,6 +14,20 @@ def job_runs(*, status: str = "") -> QuerySet:
     return runs
 
 
+def job_runs_attention(*, days: int = 7) -> dict[str, int] | None:
+    """Failed and stale runs started in the last `days` days, for the Jobs page's warning (None if none)."""
+    import datetime as dt
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=days)
+    counts = JobRun.objects.filter(started_at__gte=since).aggregate(
+        failed=Count("id", filter=Q(status=JobRun.Status.FAILED)),
+        stale=Count("id", filter=Q(status=JobRun.Status.STALE)))
+    return counts if counts["failed"] or counts["stale"] else None
+
+
 @dataclass
 class ScheduleRow:
     name: str

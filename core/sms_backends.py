@@ -2,6 +2,7 @@
 
 A backend's `send(sms)` returns the gateway's message id, or raises SmsSendError (the dispatcher retries)."""
 
+import http.client
 import logging
 import re
 import threading
@@ -22,7 +23,10 @@ class SmsSendError(Exception):
 
 class ConsoleBackend:
     def send(self, sms) -> str:
-        logger.info("SMS to %s [%s]: %s", sms.msisdn, sms.template_code, sms.text)
+        from security.logging import mask_personal_data
+
+        logger.info("SMS to %s [%s]: %s", mask_personal_data(sms.msisdn), sms.template_code,
+                    mask_personal_data(sms.text))
         return f"console-{sms.pk}"
 
 
@@ -62,9 +66,12 @@ class MemoryBackend:
 
 
 class HttpBackend:
-    """Jasmin's HTTP API: GET/POST `username, password, to, content` → `Success "<message id>"` with 200.
+    """Jasmin's HTTP API: POST `username, password, to, content` → 200 `Success "<message id>"`.
 
-    Anything but a 2xx, or no answer within SMS_HTTP_TIMEOUT_SECONDS, is a failure."""
+    Each message also carries `client-message-id` (the same on every attempt), the idempotency key that lets a
+    gateway which keeps it answer a resend with the first message id instead of sending a copy. A non-2xx answer,
+    no answer within SMS_HTTP_TIMEOUT_SECONDS, a reply that is not HTTP and a reply without `Success "…"` are
+    each a failure, with the reply kept in the error."""
 
     def send(self, sms) -> str:
         url = settings.SMS_HTTP_URL
@@ -76,6 +83,7 @@ class HttpBackend:
             "to": sms.msisdn.lstrip("+"),
             "content": sms.text,
             "coding": "0" if sms.text.isascii() else "8",
+            "client-message-id": sms.client_message_id,
         }
         dlr_url = getattr(settings, "SMS_HTTP_DLR_URL", "")
         if dlr_url:
@@ -88,13 +96,29 @@ class HttpBackend:
                 status = response.status
                 body = response.read(2000).decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
-            raise SmsSendError(f"gateway answered {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise SmsSendError(f"gateway answered {exc.code}: {_reply(exc)}") from exc
+        except TimeoutError as exc:
+            raise SmsSendError(f"gateway did not answer within {settings.SMS_HTTP_TIMEOUT_SECONDS} s") from exc
+        except http.client.HTTPException as exc:  # e.g. a plain-text line instead of an HTTP status line
+            raise SmsSendError(f"gateway reply is not HTTP: {exc!r}"[:2000]) from exc
+        except (urllib.error.URLError, OSError) as exc:
             raise SmsSendError(f"gateway unreachable: {exc}") from exc
         if not 200 <= status < 300:
-            raise SmsSendError(f"gateway answered {status}")
-        match = re.search(r'"([^"]+)"', body)
-        return match.group(1) if match else body.strip()[:100]
+            raise SmsSendError(f"gateway answered {status}: {body}")
+        match = SUCCESS.match(body.strip())
+        if match is None:
+            raise SmsSendError(f"unparseable gateway reply: {body!r}"[:2000])
+        return match.group(1)
+
+
+SUCCESS = re.compile(r'^Success "([^"]{1,100})"')
+
+
+def _reply(exc: urllib.error.HTTPError) -> str:
+    try:
+        return exc.read(2000).decode("utf-8", "replace")
+    except Exception:  # the body of an error answer is best effort
+        return ""
 
 
 BACKENDS = {

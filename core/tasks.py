@@ -1,17 +1,31 @@
 """Core's Celery tasks: thin wrappers around services."""
 
-from celery import shared_task
+import time
 
+from celery import shared_task
+from django.conf import settings
+
+from core.jobs import job_runs_revive
 from core.outbox import sms_dispatch as sms_dispatch_service
+
+SMS_DISPATCH_SOFT_LIMIT = settings.SMS_DISPATCH_SOFT_LIMIT_SECONDS
 
 
 # Idempotent: rows are claimed by state with FOR UPDATE SKIP LOCKED, so a redelivered or parallel run never sends a
 # row twice. Late acks with reject-on-worker-lost are therefore safe here (and only here, until proven elsewhere).
 @shared_task(name="core.tasks.sms_dispatch", acks_late=True, reject_on_worker_lost=True, ignore_result=True,
-             soft_time_limit=240, time_limit=300)
-def sms_dispatch(limit: int = 100, max_chunks: int = 50) -> dict:
-    result = sms_dispatch_service(limit=limit, max_chunks=max_chunks)
+             soft_time_limit=SMS_DISPATCH_SOFT_LIMIT, time_limit=SMS_DISPATCH_SOFT_LIMIT + 60)
+def sms_dispatch(limit: int = 20, max_chunks: int = 250) -> dict:
+    # Stop sending a little before the soft limit: every row is then recorded or released, none left claimed.
+    deadline = time.monotonic() + SMS_DISPATCH_SOFT_LIMIT - 10
+    result = sms_dispatch_service(limit=limit, max_chunks=max_chunks, deadline=deadline)
     return {"selected": result.selected, "sent": result.changed, "failed": result.failed}
+
+
+@shared_task(name="core.tasks.jobs_watchdog", ignore_result=True)
+def jobs_watchdog() -> list[int]:
+    """Re-queue job runs whose heartbeat stopped (core.jobs.job_runs_revive)."""
+    return job_runs_revive()
 
 
 @shared_task(name="core.tasks.api_replay_purge_task", ignore_result=True)

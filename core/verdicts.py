@@ -8,6 +8,7 @@ from typing import Any
 class Reason:
     code: str
     message: str  # already translated, ready to read out to the customer
+    field: str = ""  # the form field it is about, if any: the agent's form shows it there
 
     def __str__(self) -> str:
         return str(self.message)
@@ -17,6 +18,8 @@ class Reason:
 class Verdict:
     reasons: list[Reason] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    # What the agent has not entered yet and the rules still need: a preview with something missing is not "allowed".
+    missing: list[str] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:

@@ -40,7 +40,7 @@ def jobs(request):
     from django.core.paginator import Paginator
     from django.utils.translation import gettext as _
 
-    from core.selectors import job_runs, job_schedules
+    from core.selectors import job_runs, job_runs_attention, job_schedules
     from core.services import job_run_now
 
     if request.method == "POST":
@@ -64,5 +64,5 @@ def jobs(request):
     page = Paginator(job_runs(status=status), 50).get_page(request.GET.get("page"))
     return render(request, "core/jobs.html", {
         "schedules": job_schedules(), "page": page, "status": status, "statuses": JobRun.Status.choices,
-        "can_run": request.user.has_perm("core.change_jobrun"),
+        "can_run": request.user.has_perm("core.change_jobrun"), "attention": job_runs_attention(),
     })

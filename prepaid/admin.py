@@ -1,6 +1,8 @@
 """Supervisors' admin: the catalogue is editable; cards, ledgers and their history are read-only (services write)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import LargeTablePaginator, MsisdnSearchMixin, ReadOnlyAdmin
@@ -14,6 +16,7 @@ from prepaid.models import (
     Package,
     PackagePurchase,
     PassApp,
+    PriceChange,
     PrimeSubscription,
     PrimeTier,
     SimReplacement,
@@ -23,6 +26,7 @@ from prepaid.models import (
     VoucherDraw,
     VoucherWin,
 )
+from prepaid.services import price_change_eligibility, price_change_schedule
 
 
 class LargeTableMixin:
@@ -55,6 +59,54 @@ class PackageAdmin(admin.ModelAdmin):
                     "order"]
     list_filter = ["monthly_data", "unlimited", "is_active"]
     search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # PRE-08: an existing package's prices change only through a scheduled, announced price change.
+        return ["price", "prime_price"] if obj is not None else []
+
+
+class PriceChangeForm(forms.ModelForm):
+    class Meta:
+        model = PriceChange
+        fields = ["package", "new_price", "new_prime_price", "effective_on", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        package = data.get("package")
+        if package is not None and not self.errors:
+            verdict = price_change_eligibility(
+                package=package, new_price=data.get("new_price"), new_prime_price=data.get("new_prime_price"),
+                effective_on=data.get("effective_on"), today=timezone.localdate())
+            for reason in verdict.reasons:
+                field = "effective_on" if reason.code in ("notice_too_short", "already_scheduled") else None
+                self.add_error(field, reason.message)
+        return data
+
+
+@admin.register(PriceChange)
+class PriceChangeAdmin(admin.ModelAdmin):
+    """PRE-08: a supervisor schedules a package's new prices; the date must respect the announcement lead time."""
+
+    form = PriceChangeForm
+    list_display = ["package", "new_price", "new_prime_price", "effective_on", "scheduled_on", "scheduled_by",
+                    "announced_at", "announced_count", "applied_at"]
+    list_filter = ["package"]
+    list_select_related = ["package", "scheduled_by"]
+    readonly_fields = ["scheduled_on", "scheduled_by", "announced_at", "announced_count", "applied_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        scheduled = price_change_schedule(
+            package=data["package"], new_price=data["new_price"], new_prime_price=data["new_prime_price"],
+            effective_on=data["effective_on"], reason=data["reason"], actor=request.user)
+        obj.pk, obj.scheduled_on, obj.scheduled_by = scheduled.pk, scheduled.scheduled_on, scheduled.scheduled_by
+        obj._state.adding = False
 
 
 @admin.register(TariffDay)

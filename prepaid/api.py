@@ -16,7 +16,14 @@ from core.dates import local_today
 from core.models import Channel, ChannelClient
 from prepaid import services
 from prepaid.models import Card
-from prepaid.selectors import active_prime, card_by_msisdn, package_price, packages_on_sale, tariff_percent
+from prepaid.selectors import (
+    active_prime,
+    card_by_msisdn,
+    package_price,
+    packages_on_sale,
+    tariff_percent,
+    upcoming_price_changes,
+)
 
 K = ChannelClient.Kind
 MSISDN_PARAM = OpenApiParameter("msisdn", str, OpenApiParameter.PATH, description="08…, 628… or +628… (ACC-02)")
@@ -33,8 +40,10 @@ def _card(msisdn: str) -> Card:
 class PackageSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    price = serializers.IntegerField(help_text="Rupiah, today's tariff (PRE-06).")
+    price = serializers.IntegerField(help_text="Rupiah, today's tariff (PRE-06); the old price until a change's date.")
     monthly_data = serializers.BooleanField()
+    next_price = serializers.IntegerField(allow_null=True, help_text="PRE-08: the announced new list price.")
+    next_price_from = serializers.DateField(allow_null=True, help_text="PRE-08: the day it takes effect.")
 
 
 class PackageListView(APIView):
@@ -47,9 +56,13 @@ class PackageListView(APIView):
     def get(self, request):
         today = local_today()
         percent = tariff_percent(today)
+        upcoming = upcoming_price_changes(today)
         rows = [{"code": p.code, "name": p.name, "price": package_price(package=p, day=today, prime=False,
                                                                         percent=percent),
-                 "monthly_data": p.monthly_data} for p in packages_on_sale()]
+                 "monthly_data": p.monthly_data,
+                 "next_price": upcoming[p.pk].new_price if p.pk in upcoming else None,
+                 "next_price_from": upcoming[p.pk].effective_on if p.pk in upcoming else None}
+                for p in packages_on_sale(today)]
         return Response(PackageSerializer(rows, many=True).data)
 
 

@@ -11,6 +11,9 @@ class PrepaidConfig(AppConfig):
         from prepaid.parameters import PARAMETERS
 
         register_defaults(PARAMETERS)
+        from prepaid import verbs
+
+        verbs.register()
         self._register_schedules()
         self._register_tab()
 
@@ -33,4 +36,5 @@ class PrepaidConfig(AppConfig):
         register_schedule("prepaid-prime-voucher-draw", "prepaid.tasks.prime_voucher_draw",
                           {"minute": "0", "hour": "10", "day_of_week": "3"})
         register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders", {"minute": "0", "hour": "9"})
+        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes", {"minute": "15"})
         register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage", {"minute": "*/10"})

@@ -15,12 +15,12 @@ class ConfirmForm(forms.Form):
 
 
 class CardCreateForm(forms.Form):
-    activation_area = forms.ModelChoiceField(label=_("Activation area printed on the pack (PRE-01)"),
+    activation_area = forms.ModelChoiceField(label=_("Activation area printed on the pack"),
                                              queryset=ActivationArea.objects.order_by("name"))
 
 
 class ActivateForm(forms.Form):
-    area = forms.ModelChoiceField(label=_("Area where the card is being activated (PRE-01)"),
+    area = forms.ModelChoiceField(label=_("Area where the card is being activated"),
                                   queryset=ActivationArea.objects.order_by("name"))
 
 
@@ -69,7 +69,7 @@ class SimReplaceForm(ConfirmForm):
 
 
 class BlockForm(ConfirmForm):
-    reason = forms.ChoiceField(label=_("Reason (PRE-04)"),
+    reason = forms.ChoiceField(label=_("Reason"),
                                choices=[(r.value, r.label) for r in Block.Reason if r in PREPAID_BLOCK_REASONS])
     reference = forms.CharField(label=_("Institution letter number"), max_length=60, required=False,
                                 help_text=_("Required for an authorised institution's request."))

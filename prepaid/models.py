@@ -57,7 +57,7 @@ class Package(models.Model):
     description = models.CharField(_("description"), max_length=255, blank=True)
     price = models.BigIntegerField(_("price (Rp)"))
     prime_price = models.BigIntegerField(_("Prime special price (Rp)"), null=True, blank=True,
-                                         help_text=_("Price for IM3 Prime subscribers (PRM-04); empty: none."))
+                                         help_text=_("Price for IM3 Prime subscribers; empty: none."))  # PRM-04
     validity_days = models.PositiveIntegerField(_("validity (days)"), default=30)
     monthly_data = models.BooleanField(_("monthly data package"), default=False)
     unlimited = models.BooleanField(_("unlimited"), default=False)
@@ -253,7 +253,10 @@ class PackagePurchase(models.Model):
         verbose_name_plural = _("package purchases")
         ordering = ["-purchased_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(price__gt=0), name="purchase_price_positive")]
-        indexes = [models.Index(fields=["card", "-purchased_at"], name="purchase_card_time")]
+        indexes = [
+            models.Index(fields=["card", "-purchased_at"], name="purchase_card_time"),
+            models.Index(fields=["package", "purchased_at"], name="purchase_package_time"),  # PRE-08 audience
+        ]
 
     def __str__(self):
         return f"{self.card.line} · {self.package}"
@@ -317,7 +320,7 @@ class PrimeSubscription(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("why it ended"), max_length=20, choices=EndReason.choices, blank=True)
     tier_reviewed_for = models.DateField(_("tier reviewed for month"), null=True, blank=True,
-                                         help_text=_("First day of the month whose tier review (PRM-01) ran."))
+                                         help_text=_("First day of the month whose tier review ran."))  # PRM-01
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -436,3 +439,51 @@ class SmsHourCounter(models.Model):
 
     def __str__(self):
         return f"{self.card_id} {self.day} {self.hour:02d}h: {self.count}"
+
+
+# ---------------------------------------------------------------------------------------------------- price changes
+
+
+class PriceChange(models.Model):
+    """PRE-08: a package's new prices from a stated date, announced to the customers it affects before then.
+
+    Until `effective_on` the package's current prices hold; from that day these do: prices are read by date, so no
+    job has to run at midnight; the job later copies them into the package (`applied_at`). The announcement is a
+    legal notice: it goes whatever the marketing consent says (ACC-11)."""
+
+    package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT,
+                                related_name="price_changes")
+    new_price = models.BigIntegerField(_("new price (Rp)"))
+    new_prime_price = models.BigIntegerField(_("new Prime special price (Rp)"), null=True, blank=True,
+                                             help_text=_("Empty: no Prime special price from that date."))
+    effective_on = models.DateField(_("effective from"))
+    scheduled_on = models.DateField(_("scheduled on"))
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("scheduled by"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=255)
+    announced_at = models.DateTimeField(_("announcement queued at"), null=True, blank=True)
+    announced_count = models.PositiveIntegerField(_("customers notified"), default=0)
+    announce_cursor = models.BigIntegerField(_("announced up to customer id"), default=0)
+    applied_at = models.DateTimeField(_("written to the package at"), null=True, blank=True,
+                                      help_text=_("On its date the job copies the prices into the package."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("package price change")
+        verbose_name_plural = _("package price changes")
+        ordering = ["-effective_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "effective_on"], name="pricechange_one_per_package_day"),
+            models.CheckConstraint(condition=Q(new_price__gt=0), name="pricechange_price_positive"),
+            models.CheckConstraint(
+                condition=Q(new_prime_price__isnull=True)
+                | Q(new_prime_price__gt=0, new_prime_price__lte=F("new_price")),
+                name="pricechange_prime_price_at_most_price",
+            ),
+            models.CheckConstraint(condition=Q(effective_on__gt=F("scheduled_on")),
+                                   name="pricechange_after_scheduling"),
+        ]
+        indexes = [models.Index(fields=["announced_at", "effective_on"], name="pricechange_to_announce")]
+
+    def __str__(self):
+        return f"{self.package} → {self.new_price} ({self.effective_on:%Y-%m-%d})"

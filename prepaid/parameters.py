@@ -13,5 +13,8 @@ PARAMETERS = {
     "prime_app_pass_days": (3, "days", "PRM-04", "Days an IM3 Prime unlimited app pass lasts."),
     "prime_spend_months": (3, "months", "PRM-01", "Months of spend averaged to assign the Prime tier."),
     "prime_voucher_winners": (10, "winners", "PRM-04", "E-voucher winners in each Wednesday draw."),
+    "price_change_notice_days": (7, "days", "PRE-08", "Least days between scheduling a price change and its date."),
+    "price_change_audience_days": (90, "days", "PRE-08", "A price change is announced to cards that bought the "
+                                   "package within this many days."),
     "prime_voucher_amount": (50000, "Rp", "PRM-04", "Value of each Wednesday online-shopping e-voucher."),
 }

@@ -3,14 +3,24 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block
 from core.dates import local_today
 from core.parameters import parameter
-from prepaid.models import AppPass, Card, LedgerEntry, Package, PassApp, PrimeSubscription, PrimeTier, TariffDay
+from prepaid.models import (
+    AppPass,
+    Card,
+    LedgerEntry,
+    Package,
+    PassApp,
+    PriceChange,
+    PrimeSubscription,
+    PrimeTier,
+    TariffDay,
+)
 
 
 def card_for_line(line) -> Card | None:
@@ -45,15 +55,51 @@ def tariff_percent(day: dt.date) -> int:
     return 100
 
 
+def _pending_change(day: dt.date) -> QuerySet:
+    """PRE-08: price changes in force on `day` that the job has not yet copied into their package."""
+    return PriceChange.objects.filter(effective_on__lte=day, applied_at__isnull=True).order_by("-effective_on")
+
+
+def with_prices_on(queryset: QuerySet, day: dt.date) -> QuerySet:
+    """Annotate each package with its list prices on `day` (one query for a whole list)."""
+    change = _pending_change(day).filter(package=OuterRef("pk"))
+    return queryset.annotate(change_id=Subquery(change.values("pk")[:1]),
+                             change_price=Subquery(change.values("new_price")[:1]),
+                             change_prime_price=Subquery(change.values("new_prime_price")[:1]))
+
+
+def list_prices(package: Package, day: dt.date) -> tuple[int, int | None]:
+    """PRE-08: (price, Prime special price) on `day`: a change takes effect on its date; until then the old price
+    holds. Uses the `with_prices_on` annotation when the package comes from such a list."""
+    if hasattr(package, "change_id"):
+        if package.change_id is None:
+            return package.price, package.prime_price
+        return package.change_price, package.change_prime_price
+    change = _pending_change(day).filter(package=package).values("new_price", "new_prime_price").first()
+    if change is None:
+        return package.price, package.prime_price
+    return change["new_price"], change["new_prime_price"]
+
+
 def package_price(*, package: Package, day: dt.date, prime: bool, percent: int | None = None) -> int:
-    """The price on `day`: the Prime special price when the card has Prime (PRM-04), then the day's tariff (PRE-06)."""
-    base = package.prime_price if prime and package.prime_price else package.price
+    """The price on `day`: the list price of that day (PRE-08), the Prime special price when the card has Prime
+    (PRM-04), then the day's tariff (PRE-06)."""
+    price, prime_price = list_prices(package, day)
+    base = prime_price if prime and prime_price else price
     percent = tariff_percent(day) if percent is None else percent
     return (base * percent + 50) // 100
 
 
-def packages_on_sale() -> QuerySet:
-    return Package.objects.filter(is_active=True).order_by("order", "price")
+def packages_on_sale(day: dt.date | None = None) -> QuerySet:
+    return with_prices_on(Package.objects.filter(is_active=True), day or local_today()).order_by("order", "price")
+
+
+def upcoming_price_changes(day: dt.date) -> dict[int, PriceChange]:
+    """PRE-08: the next scheduled change of each package after `day`, to show the agent and the app ahead."""
+    upcoming = {}
+    for change in PriceChange.objects.filter(effective_on__gt=day).order_by("effective_on", "pk"):
+        upcoming.setdefault(change.package_id, change)
+    return upcoming
 
 
 @dataclass

@@ -6,11 +6,11 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.dates import parse_day
-from core.jobs import job_run
+from core.jobs import JOB_TASK_OPTIONS, job_run
 from prepaid import services
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = services.batch.LIFECYCLE_CHUNK) -> int:
     """PRE-02: active → grace → invalid (with forfeiture), daily."""
     today = parse_day(day)
@@ -19,7 +19,7 @@ def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = ser
     return run.pk
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int = services.batch.PRIME_CHUNK) -> int:
     """PRM-02/03: take the Prime fees due today."""
     today = parse_day(day)
@@ -28,7 +28,7 @@ def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int =
     return run.pk
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def prime_tier_review(day: str | None = None, force: bool = False) -> int:
     """PRM-01: monthly tier assignment from the last 3 months' average spend."""
     month_start = parse_day(day).replace(day=1)
@@ -37,7 +37,7 @@ def prime_tier_review(day: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def prime_voucher_draw(day: str | None = None, force: bool = False) -> int:
     """PRM-04: the Wednesday e-voucher draw."""
     today = parse_day(day)
@@ -46,7 +46,7 @@ def prime_voucher_draw(day: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def expiry_reminders(day: str | None = None, force: bool = False) -> int:
     """PRE-02: the SMS a few days before the Active Period ends."""
     today = parse_day(day)
@@ -55,11 +55,25 @@ def expiry_reminders(day: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def sms_fair_usage(at: str | None = None, force: bool = False) -> int:
     """PRE-04: block cards over the SMS fair-usage limits; runs every few minutes."""
     now = dt.datetime.fromisoformat(at) if at else timezone.now()
     slot = timezone.localtime(now).replace(second=0, microsecond=0)
     run = job_run(job="prepaid.sms_fair_usage", period_key=slot.strftime("%Y-%m-%dT%H:%M"), force=force,
                   chunk=lambda: services.sms_fair_usage_chunk(now=now), max_chunks=50)
+    return run.pk
+
+
+@shared_task(acks_late=True)
+def price_changes(at: str | None = None, force: bool = False, chunk_size: int = 500) -> int:
+    """PRE-08, hourly: copy the prices of changes whose date has come into their package, then queue the
+    announcements of newly scheduled changes."""
+    now = dt.datetime.fromisoformat(at) if at else timezone.now()
+    local = timezone.localtime(now)
+    slot = local.strftime("%Y-%m-%dT%H")
+    job_run(job="prepaid.price_changes_apply", period_key=slot, force=force,
+            chunk=lambda: services.price_changes_apply_chunk(today=local.date()))
+    run = job_run(job="prepaid.price_changes_announce", period_key=slot, force=force,
+                  chunk=lambda: services.price_changes_announce_chunk(size=chunk_size))
     return run.pk

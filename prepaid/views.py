@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Line
+from core.actions import action_done, action_render, is_check, refusal_to_form
 from core.dates import local_today
 from core.models import Channel
 from core.money import format_rupiah
@@ -39,20 +40,16 @@ def _card(line: Line) -> Card:
     return card
 
 
+# The line-page tab the actions come back to (registered in prepaid/apps.py).
+TAB = "prepaid"
+
+
 def _back(line):
-    return redirect("accounts:line_detail", pk=line.pk)
+    return action_done(line=line, tab=TAB)
 
 
-def _page(request, *, line, form, title, verdict=None, intro="", danger=False, check_button=False, extra=None):
-    return render(request, "prepaid/action.html", {
-        "line": line, "form": form, "title": title, "verdict": verdict, "intro": intro, "danger": danger,
-        "check_button": check_button, **(extra or {}),
-    })
-
-
-def _refused(form, error: RuleViolation) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+def _page(request, **kwargs):
+    return action_render(request, cancel_tab=TAB, **kwargs)
 
 
 def _day_class(days: int | None) -> str:
@@ -114,7 +111,7 @@ def card_create(request, pk):
         try:
             services.card_create(line=line, activation_area=form.cleaned_data["activation_area"], actor=request.user)
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("Prepaid card recorded; activate it in its area."))
             return _back(line)
@@ -133,7 +130,7 @@ def activate(request, pk):
         try:
             services.card_activate(card=card, area=form.cleaned_data["area"], actor=request.user)
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("The card is active."))
             return _back(line)
@@ -156,14 +153,14 @@ def topup(request, pk):
             services.topup_apply(card=card, amount=denomination.amount, actor=request.user, channel=Channel.GRAPARI,
                                  reference=f"grapari:{form.cleaned_data['reference'].strip()}")
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("Top-up of %(amount)s recorded.")
                              % {"amount": format_rupiah(denomination.amount)})
             return _back(line)
     return _page(request, line=line, form=form, title=_("Record a top-up"),
-                 intro=_("Each denomination extends the active period by its validity (PRE-02)."),
-                 extra={"denominations": form.fields["denomination"].queryset})
+                 intro=_("Each denomination extends the active period by its validity."),  # PRE-02
+                 denominations=form.fields["denomination"].queryset, details_template="prepaid/_denominations.html")
 
 
 @login_required
@@ -172,7 +169,7 @@ def topup(request, pk):
 def purchase(request, pk):
     line = _line(pk)
     card = _card(line)
-    checking = "check" in request.POST
+    checking = is_check(request)
     form = forms.PurchaseForm(request.POST or None, checking=checking)
     verdict = None
     today = local_today()
@@ -187,18 +184,19 @@ def purchase(request, pk):
                 services.package_purchase(card=card, package_code=package.code, channel=Channel.GRAPARI,
                                           actor=request.user, reference=f"grapari:{uuid.uuid4().hex}")
             except RuleViolation as error:
-                _refused(form, error)
+                refusal_to_form(form, error)
             else:
                 messages.success(request, _("%(package)s bought for %(price)s.")
                                  % {"package": package.name, "price": format_rupiah(price)})
                 return _back(line)
     percent = selectors.tariff_percent(today)
-    packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent))
-                for p in selectors.packages_on_sale()]
+    upcoming = selectors.upcoming_price_changes(today)  # PRE-08: announced, not yet in force
+    packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent), upcoming.get(p.pk))
+                for p in selectors.packages_on_sale(today)]
     return _page(request, line=line, form=form, title=_("Buy a package"), verdict=verdict, check_button=True,
-                 intro=_("A purchase must leave at least Rp 3.000 on the card (PRE-05)."),
-                 extra={"packages": packages, "tariff_percent": percent, "balance": card.balance,
-                        "calendar": selectors.tariff_calendar(today)})
+                 intro=_("A purchase must leave at least Rp 3.000 on the card."),  # PRE-05
+                 packages=packages, tariff_percent=percent, balance=card.balance,
+                 calendar=selectors.tariff_calendar(today), details_template="prepaid/_packages.html")
 
 
 @login_required
@@ -214,7 +212,7 @@ def sim_replace(request, pk):
                                  reason=form.cleaned_data["reason"], actor=request.user,
                                  note=form.cleaned_data["note"])
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("New SIM on the same number; the old SIM is closed."))
             return _back(line)
@@ -223,7 +221,7 @@ def sim_replace(request, pk):
 
     fee = 0 if free else parameter("prepaid_sim_replacement_fee")
     return _page(request, line=line, form=form, title=_("Replace the SIM"), danger=True,
-                 intro=_("Fee: %(fee)s%(prime)s. The balance stays on the number (PRE-03).")
+                 intro=_("Fee: %(fee)s%(prime)s. The balance stays on the number.")
                  % {"fee": format_rupiah(fee), "prime": _(" (free with IM3 Prime)") if free else ""})
 
 
@@ -239,12 +237,12 @@ def block(request, pk):
             services.card_block(card=card, reason=form.cleaned_data["reason"], actor=request.user,
                                 note=form.cleaned_data["note"], reference=form.cleaned_data["reference"])
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("The card is blocked."))
             return _back(line)
     return _page(request, line=line, form=form, title=_("Block the card"), danger=True,
-                 intro=_("PRE-04: illegal use, SMS beyond fair usage, an authorised institution's request, misuse."))
+                 intro=_("Illegal use, SMS beyond fair usage, an authorised institution's request, misuse."))  # PRE-04
 
 
 @login_required
@@ -259,7 +257,7 @@ def unblock(request, pk):
             services.card_unblock(card=card, block=form.cleaned_data["block"], actor=request.user,
                                   note=form.cleaned_data["note"])
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("The block is lifted."))
             return _back(line)
@@ -278,13 +276,13 @@ def app_pass(request, pk):
             claimed = services.app_pass_claim(card=card, reference=f"grapari:{uuid.uuid4().hex}",
                                               channel=Channel.GRAPARI, actor=request.user)
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("Unlimited app pass active until %(until)s.")
                              % {"until": timezone.localtime(claimed.valid_until).strftime("%d-%m-%Y %H:%M")})
             return _back(line)
     return _page(request, line=line, form=form, title=_("Claim the unlimited app pass"),
-                 intro=_("3 days, domestic only: %(apps)s (PRM-04).") % {"apps": ", ".join(selectors.pass_apps())})
+                 intro=_("3 days, domestic only: %(apps)s.") % {"apps": ", ".join(selectors.pass_apps())})
 
 
 @login_required
@@ -298,14 +296,14 @@ def prime_join(request, pk):
         try:
             subscription = services.prime_subscribe(card=card, actor=request.user)
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("%(tier)s active; renews on %(date)s.")
                              % {"tier": subscription.tier.name, "date": subscription.renews_on.strftime("%d-%m-%Y")})
             return _back(line)
     return _page(request, line=line, form=form, title=_("Join IM3 Prime"),
-                 intro=_("The tier follows the last 3 months' average spend (PRM-01); its fee is taken now and every "
-                         "month (PRM-02)."))
+                 intro=_("The tier follows the last 3 months' average spend; its fee is taken now and every "
+                         "month."))  # PRM-01, PRM-02
 
 
 @login_required
@@ -322,7 +320,7 @@ def prime_cancel(request, pk):
         try:
             services.prime_cancel(subscription=subscription, actor=request.user, reason=form.cleaned_data["reason"])
         except RuleViolation as error:
-            _refused(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("IM3 Prime cancelled."))
             return _back(line)

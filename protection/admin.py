@@ -38,12 +38,12 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["code", "updated_at"]
     fieldsets = [
         (None, {"fields": ["code", "name", "is_active"]}),
-        (gettext_lazy("Price (TP-03, TP-04)"), {"fields": ["monthly_price", "installment_count", "upfront_price",
+        (gettext_lazy("Price and period"), {"fields": ["monthly_price", "installment_count", "upfront_price",
                                                            "period_months"]}),
-        (gettext_lazy("Claims (TP-06..TP-09)"), {"fields": ["waiting_days", "claims_per_period", "claim_limit",
+        (gettext_lazy("Claims"), {"fields": ["waiting_days", "claims_per_period", "claim_limit",
                                                             "claim_fee", "max_device_age_months",
                                                             "receipt_max_kb"]}),
-        (gettext_lazy("Partner service (TP-10, TP-11)"), {"fields": ["sla_days_jabodetabek", "sla_days_elsewhere",
+        (gettext_lazy("Partner service"), {"fields": ["sla_days_jabodetabek", "sla_days_elsewhere",
                                                                      "reimbursement_working_days", "partner_name",
                                                                      "partner_call_centre"]}),
         (None, {"fields": ["updated_at"]}),
@@ -91,7 +91,7 @@ class EnrollmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [InstallmentInline]
     actions = ["terminate"]
 
-    @admin.action(description=gettext_lazy("Terminate the selected subscriptions (no claim made, TP-12)"),
+    @admin.action(description=gettext_lazy("Terminate the selected subscriptions (no claim made)"),
                   permissions=["terminate"])
     def terminate(self, request, queryset):
         reason = _("Terminated by a supervisor in the admin")

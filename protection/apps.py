@@ -17,9 +17,10 @@ class ProtectionConfig(AppConfig):
 
     def ready(self):
         from core.schedules import register_schedule
-        from protection import ussd
+        from protection import ussd, verbs
 
         ussd.register()  # UMB *500*777# (TP-02)
+        verbs.register()
         _register_tab()
 
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.

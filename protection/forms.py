@@ -10,7 +10,7 @@ from protection.rules import EVENTS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVENT_LABELS = {
-    "fee_paid": _("Processing fee paid (TP-09)"),
+    "fee_paid": _("Processing fee paid"),  # TP-09
     "picked_up": _("Phone picked up (starts the SLA)"),
     "at_repair": _("At the repair centre"),
     "returned": _("Repaired and returned (with the cost)"),
@@ -45,7 +45,7 @@ class ConfirmMixin(forms.Form):
 
 
 def _receipt_fields(form: forms.Form, required: bool) -> None:
-    form.fields["purchase_date"] = forms.DateField(label=_("Purchase date on the receipt (TP-06)"),
+    form.fields["purchase_date"] = forms.DateField(label=_("Purchase date on the receipt"),
                                                    required=required, widget=DATE)
     form.fields["receipt_number"] = forms.CharField(label=_("Receipt number"), max_length=60, required=required)
     form.fields["receipt"] = forms.FileField(
@@ -69,7 +69,7 @@ class EnrollForm(ConfirmMixin):
         if not self.checking:
             for name in ("purchase_date", "receipt_number", "receipt"):
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(name, _("Required at GraPARI (TP-06)."))
+                    self.add_error(name, _("Required at GraPARI."))  # TP-06
         return data
 
 

@@ -14,20 +14,31 @@ class Product(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=80)
     is_active = models.BooleanField(_("on sale"), default=True)
-    monthly_price = models.BigIntegerField(_("monthly price (Rp)"), help_text=_("TP-03"))
-    installment_count = models.PositiveSmallIntegerField(_("monthly instalments"), help_text=_("TP-03"))
-    upfront_price = models.BigIntegerField(_("upfront price (Rp)"), help_text=_("TP-03"))
-    period_months = models.PositiveSmallIntegerField(_("protection period (months)"), help_text=_("TP-04"))
-    waiting_days = models.PositiveSmallIntegerField(_("waiting period (days)"), help_text=_("TP-07"))
-    claims_per_period = models.PositiveSmallIntegerField(_("claims per period"), help_text=_("TP-08"))
-    claim_limit = models.BigIntegerField(_("claim limit (Rp)"), help_text=_("TP-08"))
-    claim_fee = models.BigIntegerField(_("claim processing fee (Rp)"), help_text=_("TP-09"))
-    max_device_age_months = models.PositiveSmallIntegerField(_("maximum device age (months)"), help_text=_("TP-06"))
+    # The rule each number carries: TP-03 prices, TP-04 period, TP-07 waiting, TP-08 claims, TP-09 fee,
+    # TP-06 device age, TP-10 repair SLA, TP-11 reimbursement.
+    monthly_price = models.BigIntegerField(_("monthly price (Rp)"),
+                                           help_text=_("Charged to the postpaid bill every month."))
+    installment_count = models.PositiveSmallIntegerField(_("monthly instalments"),
+                                                         help_text=_("Monthly charges renewed automatically."))
+    upfront_price = models.BigIntegerField(_("upfront price (Rp)"), help_text=_("Paid once for the whole period."))
+    period_months = models.PositiveSmallIntegerField(
+        _("protection period (months)"), help_text=_("Calendar months of cover from the subscription date."))
+    waiting_days = models.PositiveSmallIntegerField(_("waiting period (days)"),
+                                                    help_text=_("No claim within this many days of registration."))
+    claims_per_period = models.PositiveSmallIntegerField(_("claims per period"),
+                                                         help_text=_("Most claims in one protection period."))
+    claim_limit = models.BigIntegerField(_("claim limit (Rp)"), help_text=_("Most the insurer pays for one claim."))
+    claim_fee = models.BigIntegerField(_("claim processing fee (Rp)"),
+                                       help_text=_("Paid to the insurance partner during the claim."))
+    max_device_age_months = models.PositiveSmallIntegerField(
+        _("maximum device age (months)"), help_text=_("Counted from the purchase date on the receipt."))
     sla_days_jabodetabek = models.PositiveSmallIntegerField(_("repair SLA in Jabodetabek (days)"),
-                                                            help_text=_("TP-10"))
-    sla_days_elsewhere = models.PositiveSmallIntegerField(_("repair SLA elsewhere (days)"), help_text=_("TP-10"))
-    reimbursement_working_days = models.PositiveSmallIntegerField(_("shipping reimbursement (working days)"),
-                                                                  help_text=_("TP-11"))
+                                                            help_text=_("Days from the claim to the phone's return."))
+    sla_days_elsewhere = models.PositiveSmallIntegerField(_("repair SLA elsewhere (days)"),
+                                                          help_text=_("Days from the claim to the phone's return."))
+    reimbursement_working_days = models.PositiveSmallIntegerField(
+        _("shipping reimbursement (working days)"),
+        help_text=_("Working days the partner has to refund the customer's shipping."))
     receipt_max_kb = models.PositiveIntegerField(_("largest receipt upload (KB)"), default=5120)
     partner_name = models.CharField(_("insurance partner"), max_length=120)
     partner_call_centre = models.CharField(_("partner call centre"), max_length=30)
@@ -101,7 +112,7 @@ class Enrollment(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), help_text=_("The first day no longer covered."))
-    claims_from = models.DateField(_("claims accepted from"), help_text=_("End of the waiting period (TP-07)."))
+    claims_from = models.DateField(_("claims accepted from"), help_text=_("End of the waiting period."))  # TP-07
     # The terms in force when the customer subscribed.
     installment_amount = models.BigIntegerField(_("instalment amount (Rp)"))
     installment_count = models.PositiveSmallIntegerField(_("number of instalments"))

@@ -13,6 +13,7 @@ from accounts.validators import validate_imei
 from core.audit import audit_record
 from core.dates import add_months, add_working_days, local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
 from core.verdicts import Reason, RuleViolation
@@ -98,7 +99,7 @@ def line_device_set(
     seen_at = seen_at or timezone.now()
     source = actor_label or (actor.get_username() if getattr(actor, "is_authenticated", False) else "")
     with transaction.atomic():
-        Line.objects.select_for_update().filter(pk=line.pk).first()
+        lock_line(line)
         device = LineDevice.objects.select_for_update().filter(line=line).first()
         if device is None:
             device = LineDevice.objects.create(line=line, imei=imei, seen_at=seen_at, source=source)
@@ -144,7 +145,7 @@ def protection_enroll(
         imei = _clean_imei(imei)
     receipt_number = (receipt_number or "").strip()
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("customer").get(pk=line.pk)
+        line = lock_line(line, related=("customer",))
         if not imei:
             imei = LineDevice.objects.filter(line=line).values_list("imei", flat=True).first()
         product = product_current()

@@ -4,11 +4,11 @@
 from celery import shared_task
 
 from core.dates import parse_day
-from core.jobs import job_run
+from core.jobs import JOB_TASK_OPTIONS, job_run
 from protection import services
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def installments_charge(day: str | None = None, force: bool = False) -> int:
     """TP-03: charge every monthly instalment due on or before the day."""
     today = parse_day(day)
@@ -17,7 +17,7 @@ def installments_charge(day: str | None = None, force: bool = False) -> int:
     return run.changed
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def enrollments_expire(day: str | None = None, force: bool = False) -> int:
     """TP-04: expire subscriptions whose 6 months are over."""
     today = parse_day(day)
@@ -26,7 +26,7 @@ def enrollments_expire(day: str | None = None, force: bool = False) -> int:
     return run.changed
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def claims_flag_sla(day: str | None = None, force: bool = False) -> int:
     """TP-10: flag open claims past their return date."""
     today = parse_day(day)
@@ -35,7 +35,7 @@ def claims_flag_sla(day: str | None = None, force: bool = False) -> int:
     return run.changed
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def reimbursements_flag_overdue(day: str | None = None, force: bool = False) -> int:
     """TP-11: flag shipping reimbursements unpaid past their due date."""
     today = parse_day(day)

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
+from core.actions import action_done, action_files, action_render, is_check, refusal_to_form
 from core.dates import local_today
 from core.models import Channel
 from core.money import format_rupiah
@@ -31,21 +32,25 @@ def _line(pk) -> Line:
         raise Http404 from None
 
 
+# The line-page tab the actions come back to (registered in protection/apps.py).
+TAB = "protection"
+
+
 def _back(line):
-    return redirect("accounts:line_detail", pk=line.pk)
+    return action_done(line=line, tab=TAB)
 
 
-def _page(request, *, line, form, title, verdict: Verdict | None, intro: str = "", danger: bool = False,
-          extra: dict | None = None, multipart: bool = False):
-    return render(request, "protection/action.html", {
-        "line": line, "form": form, "title": title, "verdict": verdict, "intro": intro, "danger": danger,
-        "multipart": multipart, **(extra or {}),
-    })
+def _page(request, **kwargs):
+    return action_render(request, cancel_tab=TAB, details_template="protection/_terms.html", **kwargs)
 
 
-def _refused(request, form, exc: RuleViolation) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+def _receipt_still_missing(verdict: Verdict) -> None:
+    """Before the receipt is entered on the form, its absence is not a refusal and not "allowed" either: the
+    verdict says what is still to be checked (TP-06)."""
+    for reason in [reason for reason in verdict.reasons if reason.code == "receipt_required"]:
+        verdict.reasons.remove(reason)
+        verdict.missing.append(_("The phone's age (at most 24 months) is checked once the purchase date on the "
+                                 "receipt is entered."))
 
 
 def line_tab_context(request, line) -> dict:
@@ -87,7 +92,7 @@ def device_set(request, pk):
             services.line_device_set(line=line, imei=form.cleaned_data["imei"], actor=request.user,
                                      channel=Channel.GRAPARI)
         except RuleViolation as exc:
-            _refused(request, form, exc)
+            refusal_to_form(form, exc)
         else:
             messages.success(request, _("IMEI recorded for the line."))
             return _back(line)
@@ -99,8 +104,8 @@ def device_set(request, pk):
 @permission_required("protection.add_enrollment", raise_exception=True)
 def enroll(request, pk):
     line = _line(pk)
-    checking = "check" in request.POST
-    form = EnrollForm(request.POST or None, request.FILES or None, checking=checking)
+    checking = is_check(request)
+    form = EnrollForm(request.POST or None, action_files(request), checking=checking)
     device = selectors.line_device(line)
     today = local_today()
     imei = device.imei if device else None
@@ -119,18 +124,20 @@ def enroll(request, pk):
                     receipt_number=data["receipt_number"], receipt=data["receipt"],
                 )
             except RuleViolation as exc:
-                _refused(request, form, exc)
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, _("TecProtec registered for %(number)s; an SMS confirms it.")
                                  % {"number": line.msisdn_national})
                 return _back(line)
     verdict = enrollment_eligibility(line=line, product=selectors.product_current(), imei=imei,
                                      channel=Enrollment.Channel.GRAPARI, today=today,
-                                     purchase_date=purchase_date or today,
+                                     purchase_date=purchase_date,
                                      payment_option=option or Enrollment.PaymentOption.MONTHLY)
+    if purchase_date is None:
+        _receipt_still_missing(verdict)
     intro = _("The phone must be at most 24 months old today, from the purchase date on the official receipt.")
     return _page(request, line=line, form=form, title=_("Register TecProtec"), verdict=verdict, intro=intro,
-                 multipart=True, extra={"check_button": True})
+                 check_button=True)
 
 
 def _enrollment(line, enrollment_id) -> Enrollment:
@@ -144,8 +151,8 @@ def claim_new(request, pk, enrollment_id):
     enrollment = _enrollment(line, enrollment_id)
     device = selectors.line_device(line)
     needs_receipt = enrollment.purchase_date is None
-    checking = "check" in request.POST
-    form = ClaimFileForm(request.POST or None, request.FILES or None, needs_receipt=needs_receipt,
+    checking = is_check(request)
+    form = ClaimFileForm(request.POST or None, action_files(request), needs_receipt=needs_receipt,
                          checking=checking, initial={"imei": device.imei if device else enrollment.imei})
     today = local_today()
     imei = device.imei if device else enrollment.imei
@@ -162,16 +169,16 @@ def claim_new(request, pk, enrollment_id):
                     receipt_number=data.get("receipt_number", ""), receipt=data.get("receipt"), today=today,
                 )
             except RuleViolation as exc:
-                _refused(request, form, exc)
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, _("Claim filed. The customer pays the processing fee to the partner."))
                 return _back(line)
     verdict = claim_eligibility(enrollment=enrollment, imei=imei, today=today, purchase_date=purchase_date)
+    verdict.details.setdefault("start_date", enrollment.start_date)  # the period shown whole, from its start
     if needs_receipt and purchase_date is None:
-        # The receipt is entered on this form: say so instead of refusing for it.
-        verdict.reasons = [reason for reason in verdict.reasons if reason.code != "receipt_required"]
+        _receipt_still_missing(verdict)
     return _page(request, line=line, form=form, title=_("File a TecProtec claim"), verdict=verdict,
-                 multipart=needs_receipt, extra={"check_button": True})
+                 check_button=True)
 
 
 @login_required
@@ -193,7 +200,7 @@ def claim_update(request, pk, claim_id):
                 amount=data.get("amount"), reference=data.get("reference", ""),
             )
         except RuleViolation as exc:
-            _refused(request, form, exc)
+            refusal_to_form(form, exc)
         else:
             messages.success(request, _("Claim %(id)s updated.") % {"id": claim.pk})
             return _back(line)
@@ -201,7 +208,7 @@ def claim_update(request, pk, claim_id):
         "id": claim.pk, "status": claim.get_status_display(),
         "limit": format_rupiah(claim.enrollment.claim_limit)}
     return _page(request, line=line, form=form, title=_("Update a claim"), verdict=verdict, intro=intro,
-                 extra={"claim": claim})
+                 claim=claim)
 
 
 @login_required
@@ -215,10 +222,10 @@ def terminate(request, pk, enrollment_id):
             services.enrollment_terminate(enrollment=enrollment, actor=request.user,
                                           reason=form.cleaned_data["reason"], channel=Channel.GRAPARI)
         except RuleViolation as exc:
-            _refused(request, form, exc)
+            refusal_to_form(form, exc)
         else:
             messages.success(request, _("TecProtec terminated; no further instalments will be charged."))
             return _back(line)
     verdict = termination_eligibility(enrollment=enrollment, today=local_today())
     return _page(request, line=line, form=form, title=_("Terminate TecProtec"), verdict=verdict, danger=True,
-                 intro=_("Only possible before the end of the period and if no claim was made (TP-12)."))
+                 intro=_("Only possible before the end of the period and if no claim was made."))

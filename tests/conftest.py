@@ -1,6 +1,24 @@
 import pytest
+from django.test import Client
 
 from tests.accounts.factories import AgentFactory, SupervisorFactory
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(monkeypatch):
+    """A test that logs a supervisor (or staff) in with force_login gets a session that passed the second factor,
+    as a real log-in with a good code would (django_otp.login). `force_login(user, otp=False)`: the password only."""
+    from security.mfa import mfa_required
+    from tests.security.otp import session_verify
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, otp=True):
+        original(self, user, backend)
+        if otp and mfa_required(user):
+            session_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 # The fixture users chose English so that tests read messages in English; tests/test_i18n.py covers the

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import BillingAccount, Customer, Line
 from accounts.selectors import classify_query
 from accounts.validators import normalize_msisdn
-from core.audit import audit_record
+from core.audit import admin_edit_verbs_register, audit_record
 from core.models import Channel
 
 # A bulk action works on at most this many rows at a time: each row is its own transaction and audit event.
@@ -58,6 +58,10 @@ class AuditedAdminMixin:
     """Writes one audit event per admin save with the changed fields (old → new) and the given reason."""
 
     audit_exclude = ("password", "password1", "password2", "audit_reason", "last_login")
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        admin_edit_verbs_register(model)  # the timeline labels of the verbs save_related writes
 
     def _audit_fields(self, form):
         return [name for name in form.changed_data if name not in self.audit_exclude]

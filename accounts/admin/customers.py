@@ -19,7 +19,7 @@ from accounts.admin.base import (
     _report,
     _selected,
 )
-from accounts.models import BillingAccount, Customer, Line
+from accounts.models import BillingAccount, Customer, Line, MarketingConsent
 from accounts.selectors import classify_query
 from core.admin_base import LargeTableAdmin
 from core.verdicts import RuleViolation
@@ -32,7 +32,7 @@ from core.verdicts import RuleViolation
 class CustomerForm(AuditReasonForm):
     class Meta:
         model = Customer
-        fields = ["full_name", "birth_date", "address", "city", "jabodetabek", "contact_phone", "email"]
+        fields = ["full_name", "birth_date", "address", "city", "jabodetabek", "contact_phone", "email", "language"]
 
 
 class VerificationForm(forms.Form):
@@ -44,6 +44,21 @@ class VerificationForm(forms.Form):
         if not reason:
             raise ValidationError(_("Give a reason."))
         return reason
+
+
+class MarketingConsentInline(admin.TabularInline):
+    """ACC-11: the consent history, read-only (agents record it on the customer page, through the service)."""
+
+    model = MarketingConsent
+    fields = ["recorded_at", "granted", "channel", "recorded_by", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+    ordering = ["-recorded_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class BillingAccountInline(admin.TabularInline):
@@ -85,15 +100,17 @@ class CustomerAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin):
     list_select_related = ["registered_at"]
     sortable_by = ["full_name"]
     search_fields = ["full_name"]  # enables the box and autocomplete; the lookup is get_search_results
-    readonly_fields = ["kind", "id_type", "masked_id", "verification", "registered_at", "created_at", "workspace"]
+    readonly_fields = ["kind", "id_type", "masked_id", "verification", "registered_at", "created_at", "workspace",
+                       "marketing_consent"]
     fieldsets = [
         (_("Identity"), {"fields": ["workspace", "kind", "full_name", "id_type", "masked_id", "birth_date",
                                     "verification"]}),
-        (_("Contact"), {"fields": ["address", "city", "jabodetabek", "contact_phone", "email"]}),
+        (_("Contact"), {"fields": ["address", "city", "jabodetabek", "contact_phone", "email", "language",
+                                   "marketing_consent"]}),
         (_("Registration"), {"fields": ["registered_at", "created_at"]}),
         (_("Audit"), {"fields": ["audit_reason"]}),
     ]
-    inlines = [BillingAccountInline, CustomerLineInline]
+    inlines = [BillingAccountInline, CustomerLineInline, MarketingConsentInline]
     actions = ["set_verification"]
 
     @admin.display(description=_("document number"))

@@ -40,7 +40,7 @@ class BlockLinesForm(forms.Form):
     note = forms.CharField(label=_("Why"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     permanent = forms.BooleanField(
         label=_("Permanent"), required=False,
-        help_text=_("Terminates the lines: the numbers go into quarantine and cannot be unblocked (ACC-04)."),
+        help_text=_("Terminates the lines: the numbers go into quarantine and cannot be unblocked."),  # ACC-04
     )
 
     def clean(self):
@@ -86,7 +86,7 @@ class ConfirmForm(forms.Form):
 
 
 class QuarantineFilter(admin.SimpleListFilter):
-    title = _("quarantine (ACC-04)")
+    title = _("quarantine")  # ACC-04
     parameter_name = "quarantine"
 
     def lookups(self, request, model_admin):

@@ -3,13 +3,15 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingAccount, Block, Line
 from accounts.services import line_block, line_unblock
+from billing.cycles import next_cycle_start
 from billing.models import (
+    TAXABLE_SOURCES,
     Bill,
     BillCharge,
     BillingProfile,
@@ -25,10 +27,13 @@ from billing.models import (
     SpendingLimit,
     UsageRecord,
 )
+from billing.ppn import ppn_amount
 from billing.selectors import account_overdue_bills, current_cycle_usage
+from billing.services.statements import bill_statement_send
 from core.audit import audit_record
 from core.dates import add_months, local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
 from core.outbox import sms_enqueue
@@ -84,12 +89,16 @@ def _bill_issue(*, account_id: int, period_start: dt.date, period_end: dt.date, 
     lines = Line.objects.filter(billing_account_id=account_id)
     charges = []
     usage = (UsageRecord.objects.filter(line__in=lines, cycle_start=period_start)
-             .values("line_id", "category__code", "category__name").annotate(total=Sum("amount")).order_by("line_id"))
+             .values("line_id", "category__code", "category__name", "late_cycle_start").annotate(total=Sum("amount"))
+             .order_by("line_id", "late_cycle_start"))
     for row in usage:
+        ref = f"usage:{row['line_id']}:{period_start.isoformat()}:{row['category__code']}"
+        late = row["late_cycle_start"]  # BIL-11: usage of a closed cycle, on its own line marked with that cycle
         charges.append(BillCharge(
             billing_account_id=account_id, line_id=row["line_id"], bill=bill, source=BillCharge.Source.USAGE,
-            source_ref=f"usage:{row['line_id']}:{period_start.isoformat()}:{row['category__code']}",
-            description=row["category__name"], amount=row["total"], charged_on=period_end,
+            source_ref=f"{ref}:late:{late.isoformat()}" if late else ref,
+            description=row["category__name"], amount=row["total"], charged_on=period_end, usage_cycle_start=late,
+            usage_cycle_end=next_cycle_start(late) - dt.timedelta(days=1) if late else None,
         ))
     purchases = (Purchase.objects.filter(line__in=lines, cycle_start=period_start, decision=Decision.APPROVED)
                  .values("line_id", "category__code", "category__name").annotate(total=Sum("amount"))
@@ -103,13 +112,18 @@ def _bill_issue(*, account_id: int, period_start: dt.date, period_end: dt.date, 
     BillCharge.objects.bulk_create(charges)
     BillCharge.objects.filter(billing_account_id=account_id, bill__isnull=True, charged_on__lte=period_end).update(
         bill=bill)
-    total = BillCharge.objects.filter(bill=bill).aggregate(total=Sum("amount"))["total"] or 0
-    bill.total = total
-    fields = ["total"]
-    if total <= 0:
+    sums = BillCharge.objects.filter(bill=bill).aggregate(
+        total=Sum("amount"), taxable=Sum("amount", filter=Q(source__in=TAXABLE_SOURCES)))
+    bill.taxable_amount = sums["taxable"] or 0
+    bill.ppn_percent = parameter("ppn_percent")
+    bill.ppn = ppn_amount(taxable=bill.taxable_amount, percent=bill.ppn_percent)  # BIL-10
+    bill.total = (sums["total"] or 0) + bill.ppn
+    fields = ["total", "taxable_amount", "ppn_percent", "ppn"]
+    if bill.total <= 0:
         bill.status, bill.paid_on = Bill.Status.PAID, today
         fields += ["status", "paid_on"]
     bill.save(update_fields=fields)
+    bill_statement_send(bill=bill)  # BIL-09, in this transaction: every bill (the final one too) gets it once
     return bill
 
 
@@ -212,6 +226,7 @@ def payment_current_usage(
     require(bool(reference), "reference_required", _("Enter the payment reference."))
     require(method in Payment.Method.values, "invalid_method", _("Unknown payment method."))
     with transaction.atomic():
+        lock_line(line)  # core.locks: line, then its limit
         limit = SpendingLimit.objects.select_for_update(of=("self",)).select_related("line__billing_account").filter(
             line=line, scope=scope).first()
         require(limit is not None, "no_limit", _("This line has no spending limit yet."))

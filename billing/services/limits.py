@@ -27,6 +27,7 @@ from core.api.request_ids import KEY_MAX_LENGTH
 from core.audit import audit_record
 from core.dates import local_today
 from core.jobs import ChunkResult
+from core.locks import lock_line
 from core.models import Channel
 from core.parameters import parameter
 from core.verdicts import RuleViolation, require
@@ -36,8 +37,9 @@ LIMIT_CHANGE_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIA
 
 _RETURNING = "RETURNING id, used, settled, amount, cycle_start, warn_notified, full_notified"
 # Purchase authorization (LIM-02, LIM-03, LIM-05) is in billing/services/purchases.py.
-_ADD_SQL = "UPDATE billing_spendinglimit SET used = used + %s, updated_at = %s WHERE line_id = %s AND scope = %s " + \
-    _RETURNING
+# BIL-11: usage dated before the row's cycle (rated after that cycle closed) does not count against this cycle.
+_ADD_SQL = "UPDATE billing_spendinglimit SET used = used + (CASE WHEN cycle_start <= %s THEN %s ELSE 0 END), " \
+    "updated_at = %s WHERE line_id = %s AND scope = %s " + _RETURNING
 _COLUMNS = ("id", "used", "settled", "amount", "cycle_start", "warn_notified", "full_notified")
 
 
@@ -83,7 +85,7 @@ def spending_limit_open(
     require(line.kind == Line.Kind.POSTPAID and line.billing_account_id is not None, "not_postpaid",
              _("Only a KartuHalo (postpaid) line has a spending limit."))
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
+        line = lock_line(line, related=("billing_account",))
         require(not SpendingLimit.objects.filter(line=line).exists(), "already_open",
                  _("This line already has its spending limits."))
         account = line.billing_account
@@ -107,7 +109,10 @@ def spending_limit_open(
         if package.monthly_fee:
             usage_record(
                 record_id=f"package:{line.pk}:{start.isoformat()}", line=line, scope=Scope.DOMESTIC,
-                category="basic_package", amount=package.monthly_fee, occurred_at=timezone.now(), client="billing",
+                category="basic_package", amount=package.monthly_fee, client="billing",
+                # the fee belongs to the cycle that `today` opens, never to an earlier one (BIL-11)
+                occurred_at=max(timezone.now(), dt.datetime.combine(today, dt.time.min,
+                                                                    tzinfo=timezone.get_current_timezone())),
             )
     for limit in limits:
         limit.refresh_from_db()
@@ -147,20 +152,25 @@ def usage_record(
     require(line.kind == Line.Kind.POSTPAID, "not_postpaid", _("Not a postpaid line."))
     category_row = ServiceCategory.objects.filter(code=category, scope=scope).first()
     require(category_row is not None, "unknown_category", _("Unknown service category for this scope."))
+    occurred_on = timezone.localdate(occurred_at) if timezone.is_aware(occurred_at) else occurred_at.date()
     try:
         with transaction.atomic():
             if category_row.counts_against_limit:
-                row = _update_returning(_ADD_SQL, [amount, timezone.now(), line.pk, scope])
+                row = _update_returning(_ADD_SQL, [occurred_on, amount, timezone.now(), line.pk, scope])
             else:
                 row = (SpendingLimit.objects.select_for_update().filter(line=line, scope=scope)
                        .values(*_COLUMNS).first())
             require(row is not None, "no_limit", _("This line has no spending limit yet."))
+            # BIL-11: rated after its cycle closed: charged on the current cycle's bill, marked with its own cycle.
+            late = occurred_on < row["cycle_start"]
+            late_start = cycle_for(occurred_on, line.billing_account.bill_cycle_day)[0] if late else None
+            counted = category_row.counts_against_limit and not late
             record = UsageRecord.objects.create(
                 record_id=record_id, line=line, scope=scope, category=category_row, amount=amount,
-                occurred_at=occurred_at, counted=category_row.counts_against_limit, cycle_start=row["cycle_start"],
+                occurred_at=occurred_at, counted=counted, cycle_start=row["cycle_start"], late_cycle_start=late_start,
                 client=client[:150],
             )
-            if category_row.counts_against_limit:
+            if counted:
                 _notify(line, scope, row)  # LIM-04
     except IntegrityError:
         existing = UsageRecord.objects.select_related("category").filter(record_id=record_id).first()
@@ -209,7 +219,7 @@ def spending_limit_change(
     require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah."))
     with transaction.atomic():
-        line = Line.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=line.pk)
+        line = lock_line(line, related=("billing_account",))
         limit = _lock_limit(line, scope)
         verdict = limit_change_eligibility(line=line, new_amount=new_amount, scope=scope, today=today)
         verdict.raise_if_refused()
@@ -233,7 +243,7 @@ def spending_limit_override(
     require(isinstance(new_amount, int) and not isinstance(new_amount, bool) and new_amount >= 0,
              "invalid_amount", _("The limit is a whole number of rupiah, zero or more."))
     with transaction.atomic():
-        line = Line.objects.select_for_update().get(pk=line.pk)
+        line = lock_line(line)
         limit = _lock_limit(line, scope)
         old = limit.amount
         change = _apply_limit(limit=limit, line=line, new_amount=new_amount, kind=LimitChange.Kind.OVERRIDE,

@@ -25,8 +25,10 @@ from core.verdicts import RuleViolation
 
 # The line with the one decline reason that applies (LIM-05: exactly one, the most specific first; NULL = none).
 # The literals are the values of accounts.Block.Reason / Block.Scope, billing.DeclineReason and Bill.Status; each
-# branch has its own test in tests/billing/test_purchases.py. Parameters: category_ok (the category exists in this
-# scope), today (a bill due before today and still open is overdue), key (line id or MSISDN).
+# branch has its own test in tests/billing/test_purchases.py. An overdue bill declines only the lines that the
+# account's overdue setting blocks (LIM-05, BIL-06: a billing profile naming one line spares the others).
+# Parameters: category_ok (the category exists in this scope), today (a bill due before today and still open is
+# overdue), key (line id or MSISDN).
 _LINE_SQL = """
 SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
   CASE
@@ -38,8 +40,10 @@ SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
                  AND b.reason = 'system_hold') THEN 'system_hold'
     WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
                  AND b.reason = 'unpaid_bill')
-      OR EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id
-                 AND i.status = 'open' AND i.due_date < %(today)s) THEN 'unpaid_bill'
+      OR (EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id
+                  AND i.status = 'open' AND i.due_date < %(today)s)
+          AND NOT EXISTS (SELECT 1 FROM billing_billingprofile p WHERE p.billing_account_id = l.billing_account_id
+                          AND p.block_only_line_id <> l.id)) THEN 'unpaid_bill'
     WHEN l.status <> 'active'
       OR EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
                  AND b.scope IN ('all', 'purchases')) THEN 'line_blocked'
@@ -157,6 +161,10 @@ def _limit(values) -> dict | None:
     }
 
 
+def _above_limit(limit: dict) -> bool:
+    return limit["used"] - limit["settled"] > limit["amount"]
+
+
 def _decide(cursor, *, line_id, msisdn, scope, category_ok, counts, amount, today, now):
     """(line row, reason, debited limit or None, limit as it stands or None); None if there is no such line."""
     ops = connection.ops
@@ -268,6 +276,9 @@ def _purchase_decide(*, request_id, scope, category, amount, msisdn, line, descr
             raise _UnknownLine
         (line_id, line_msisdn, kind, status, account_id, customer_id), reason, debited, current = decided
         if reason is None and counts and debited is None:
+            reason = DeclineReason.LIMIT_EXCEEDED
+        elif reason is None and not counts and current is not None and _above_limit(current):
+            # LIM-04: above 100 % no purchase of any category; a non-counting one is still approved at exactly 100 %.
             reason = DeclineReason.LIMIT_EXCEEDED
         limit = debited or current
         usage_after = limit["used"] - limit["settled"] if limit else None

@@ -6,6 +6,8 @@ import environ
 from csp.constants import NONCE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.database import current_role, pg_options, role_timeouts
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
@@ -20,6 +22,11 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share one file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Bounded waits per connection role: web short, jobs longer (config/database.py).
+    DATABASE_ROLE = current_role()
+    DATABASE_TIMEOUTS = role_timeouts(env, DATABASE_ROLE)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options(DATABASE_TIMEOUTS)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections (a new one per request cost 42 % of API throughput at 16 clients), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -47,11 +54,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "rules",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "billing",
     "protection",
     "prepaid",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -63,12 +74,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,7 +195,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 * 60)
-CELERY_TASK_ACKS_LATE = False  # switched on per task, only for tasks proven idempotent
+CELERY_TASK_ACKS_LATE = False  # switched on per task, only for tasks proven idempotent (core.jobs.JOB_TASK_OPTIONS)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a dead worker never acknowledged is delivered again after this long. It must outlast the longest
+    # task run, or a live run gets a (harmless, SKIP LOCKED) twin; the restore sweep runs every 10 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=60 * 60 + 5 * 60),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # their messages come back (late acks)
+# The watchdog (core.tasks.jobs_watchdog, every 5 minutes) re-queues a run with no progress for this long.
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=15 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -192,6 +217,8 @@ SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_USERNAME = env("SMS_HTTP_USERNAME", default="")
 SMS_HTTP_PASSWORD = env("SMS_HTTP_PASSWORD", default="")
 SMS_HTTP_TIMEOUT_SECONDS = env.float("SMS_HTTP_TIMEOUT_SECONDS", default=10.0)
+SMS_LEASE_MARGIN_SECONDS = env.int("SMS_LEASE_MARGIN_SECONDS", default=30)  # claim = messages × timeout + this
+SMS_DISPATCH_SOFT_LIMIT_SECONDS = env.int("SMS_DISPATCH_SOFT_LIMIT_SECONDS", default=240)  # per dispatcher run
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
 SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=60)  # 1, 2, 4, 8 … minutes
 SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=6 * 60 * 60)
@@ -202,6 +229,12 @@ SMS_NUDGE_ON_COMMIT = env.bool("SMS_NUDGE_ON_COMMIT", default=False)  # beat run
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
 # A write's first answer is replayed for its request_id this many days; the purge job deletes older replay rows.
 API_REPLAY_DAYS = env.int("API_REPLAY_DAYS", default=7)
+# Names customers read in SMS texts (DOMAIN.md: brand and outlet names are settings, never hard-coded).
+CUSTOMER_POSTPAID_BRAND = env("CUSTOMER_POSTPAID_BRAND", default="KartuHalo")
+CUSTOMER_PREPAID_BRAND = env("CUSTOMER_PREPAID_BRAND", default="IM3 Ooredoo")
+CUSTOMER_OUTLET_NAME = env("CUSTOMER_OUTLET_NAME", default="GraPARI")
+CUSTOMER_POSTPAID_CALL_CENTRE = env("CUSTOMER_POSTPAID_CALL_CENTRE", default="188")
+CUSTOMER_PREPAID_CALL_CENTRE = env("CUSTOMER_PREPAID_CALL_CENTRE", default="185")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -239,10 +272,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every record is masked (MSISDN, NIK) before any handler writes it: see security.logging.
+    "filters": {"personal_data": {"()": "security.logging.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Privileged access and personal data (issue 16). MFA: staff and supervisors always; agents when this is on.
+MFA_REQUIRED_FOR_AGENTS = env.bool("MFA_REQUIRED_FOR_AGENTS", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="GraPARI Back Office")
+# Password reset exists only with a mail backend (EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.id:587).
+EMAIL_URL = env("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+PASSWORD_RESET_ENABLED = bool(EMAIL_URL)
+# /api/schema/ and /api/docs/ need a staff login or a channel key (on in production).
+API_DOCS_REQUIRE_AUTH = env.bool("API_DOCS_REQUIRE_AUTH", default=False)
 
 # Demo logins printed by `manage.py seed_demo` (never used outside DEBUG).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="grapari-demo-2026")

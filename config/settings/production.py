@@ -26,3 +26,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+API_DOCS_REQUIRE_AUTH = env.bool("API_DOCS_REQUIRE_AUTH", default=True)

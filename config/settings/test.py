@@ -8,7 +8,8 @@ SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks-0123456
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if not CELERY_BROKER_URL.startswith("redis://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}  # not the filesystem folders of base; Redis keeps base's options
 SMS_BACKEND = "memory"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,14 +1,12 @@
 """Core endpoints: the USSD gateway callback and the SMS delivery report."""
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
 from core.api.auth import QueryKeyAuthentication
-from core.api.errors import ApiError
 from core.api.fields import MsisdnField
 from core.api.parsers import SafeJSONParser
 from core.api.permissions import client_kind
@@ -67,16 +65,16 @@ class SmsDeliveryReportView(APIView):
         operation_id="sms_delivery_report",
         request={"application/x-www-form-urlencoded": DeliveryReportSerializer},
         responses={(200, "text/plain"): OpenApiResponse(str, description="ACK/Jasmin"),
-                   **error_responses(400, 404)},
+                   **error_responses(400)},
     )
     def post(self, request):
         from core.outbox import sms_delivery_report
 
         serializer = DeliveryReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sms = sms_delivery_report(gateway_message_id=serializer.validated_data["id"],
-                                  state=serializer.validated_data["message_status"])
-        if sms is None:
-            raise ApiError(404, "sms_not_found", _("No message with this gateway id."))
+        # Always kept and acknowledged: a report for an id not recorded yet (it raced the send's commit) is
+        # matched when the id lands; one for an id never recorded waits in the admin for review.
+        sms_delivery_report(gateway_message_id=serializer.validated_data["id"],
+                            state=serializer.validated_data["message_status"])
         return HttpResponse("ACK/Jasmin", content_type="text/plain")
 

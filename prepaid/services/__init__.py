@@ -26,12 +26,20 @@ from prepaid.services.cards import (
     sim_replace,
     topup_apply,
 )
+from prepaid.services.price_changes import (
+    price_change_eligibility,
+    price_change_schedule,
+    price_changes_announce_chunk,
+    price_changes_apply_chunk,
+)
 from prepaid.services.prime import app_pass_claim, prime_cancel, prime_subscribe, spend_averages
 
 __all__ = [
     "PREPAID_BLOCK_REASONS", "activation_eligibility", "app_pass_claim", "card_activate", "card_block", "card_create",
     "card_lock", "card_unblock", "draw_winners", "expiry_reminder_chunk", "ledger_adjust", "ledger_write",
-    "lifecycle_chunk", "package_purchase", "package_purchase_eligibility", "prime_cancel", "prime_renewal_chunk",
+    "lifecycle_chunk", "package_purchase", "package_purchase_eligibility", "price_change_eligibility",
+    "price_change_schedule", "price_changes_announce_chunk", "price_changes_apply_chunk", "prime_cancel",
+    "prime_renewal_chunk",
     "prime_subscribe", "prime_tier_chunk", "prime_voucher_draw", "prime_voucher_draw_chunk", "sim_replace",
     "sms_fair_usage_chunk", "sms_usage_record", "spend_averages", "topup_apply",
 ]

@@ -13,6 +13,7 @@ from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.consent import marketing_sms_enqueue
 from accounts.models import Block, Line
 from core.audit import audit_record
 from core.dates import add_months
@@ -326,15 +327,18 @@ def prime_voucher_draw(*, day: dt.date, seed: int | None = None) -> VoucherDraw:
     draw = VoucherDraw.objects.create(draw_date=day, seed=seed, eligible=eligible, eligible_count=len(eligible),
                                       winners_wanted=wanted, voucher_amount=amount)
     winners = draw_winners(seed=seed, eligible=eligible, count=wanted)
-    cards = {card.pk: card for card in Card.objects.select_related("line").filter(pk__in=[card_of[w] for w in winners])}
+    cards = {card.pk: card for card in
+             Card.objects.select_related("line__customer").filter(pk__in=[card_of[w] for w in winners])}
     code_rng = random.Random(seed ^ 0x5EED)
     for position, subscription_id in enumerate(winners):
         card = cards[card_of[subscription_id]]
         code = f"P{day:%y%m%d}{position:03d}{code_rng.randrange(16 ** 5):05X}"
         VoucherWin.objects.create(draw=draw, subscription_id=subscription_id, card=card, voucher_code=code)
-        _sms(msisdn=card.line.msisdn, line=card.line, template_code="prime_voucher_won",
-             dedup_key=f"prime-voucher:{draw.pk}:{card.pk}",
-             context={"msisdn": card.line.msisdn_national, "amount": format_rupiah(amount), "code": code})
+        # ACC-11: a marketing SMS; the voucher is won all the same, the customer who withdrew just gets no SMS.
+        marketing_sms_enqueue(msisdn=card.line.msisdn, line=card.line, template_code="prime_voucher_won",
+                              dedup_key=f"prime-voucher:{draw.pk}:{card.pk}", language=card.line.customer.language,
+                              context={"msisdn": card.line.msisdn_national, "amount": format_rupiah(amount),
+                                       "code": code})
     return draw
 
 
@@ -421,7 +425,7 @@ def sms_fair_usage_chunk(*, now: dt.datetime, size: int = 200) -> ChunkResult:
         try:
             with transaction.atomic():
                 line_block(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE, actor=None, channel=Channel.SYSTEM,
-                           note=_("%(total)s SMS today, at most %(peak)s in one hour: over %(limit)s (PRE-04).")
+                           note=_("%(total)s SMS today, at most %(peak)s in one hour: over %(limit)s.")
                            % {"total": row["total"], "peak": row["peak"], "limit": limit})
                 _sms(msisdn=card.line.msisdn, line=card.line, template_code="prepaid_sms_fair_usage_block",
                      dedup_key=f"prepaid-sms-block:{card.pk}:{day.isoformat()}",

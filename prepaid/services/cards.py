@@ -160,7 +160,7 @@ def topup_apply(
                 raise _refuse("card_invalid",
                               _("This card is invalid: its grace period ended, it cannot be topped up."))
             if card.state == Card.State.INACTIVE:
-                raise _refuse("card_not_activated", _("This card is not activated yet (PRE-01)."))
+                raise _refuse("card_not_activated", _("This card is not activated yet."))
             old = {"state": card.state, "active_until": card.active_until, "balance": card.balance}
             # PRE-02: the validity is added to the current end of the Active Period, or to today once it has passed.
             base = max(card.active_until or today, today)

@@ -173,6 +173,7 @@ def test_the_account_and_block_lists_search(supervisor_client, line):
     assert list(by_reference.context["cl"].result_list) == [block]
 
 
+@pytest.mark.rule("ACC-04")
 def test_line_filters(supervisor_client, line):
     # given an open block on one line, a number whose quarantine ended, one still in quarantine
     BlockFactory(line=line)
@@ -235,6 +236,7 @@ def test_block_action_bad_input_writes_nothing(supervisor_client, line, data, fi
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.rule("BIL-05", "BIL-06")
 def test_block_action_blocks_every_selected_line_through_the_service(supervisor_client, supervisor, line):
     # given two lines of a SAMU account (BIL-06: one line or all lines of the account)
     second = PostpaidLineFactory(customer=line.customer, billing_account=line.billing_account)
@@ -267,6 +269,7 @@ def test_block_action_reports_the_lines_the_service_refused(supervisor_client, l
     assert any(line.msisdn_national in text and "already has an open block" in text for text in texts)
 
 
+@pytest.mark.rule("ACC-04")
 def test_permanent_block_action_starts_the_quarantine(supervisor_client, line):
     # ACC-04: a permanent block terminates the line and starts a 90-day quarantine
     _action(supervisor_client, "line", "block_lines", [line], apply="yes", reason="violation_of_law",
@@ -317,6 +320,7 @@ def test_unblock_action_with_no_matching_block_says_so(supervisor_client, line):
     assert any("has such an open block" in text for text in _messages(response))
 
 
+@pytest.mark.rule("ACC-04")
 def test_lift_blocks_action_on_the_block_list(supervisor_client, supervisor, line):
     block = BlockFactory(line=line, reason=Block.Reason.CREDIT_LIMIT)
     permanent = BlockFactory(line=LineFactory(status=Line.Status.TERMINATED, terminated_on=local_today()),
@@ -329,6 +333,7 @@ def test_lift_blocks_action_on_the_block_list(supervisor_client, supervisor, lin
     assert any("permanent block cannot be lifted" in text for text in _messages(response))
 
 
+@pytest.mark.rule("ACC-04")
 def test_recycle_action_asks_to_confirm_then_recycles_only_after_quarantine(supervisor_client, supervisor):
     # given one number whose quarantine ended today and one whose quarantine ends tomorrow (ACC-04 boundary)
     today = local_today()
@@ -414,6 +419,7 @@ def _form_data(response) -> dict:
     return data
 
 
+@pytest.mark.rule("ACC-07")
 def test_editing_contact_details_needs_a_reason_and_is_audited(supervisor_client, supervisor, line):
     customer = line.customer
     url = reverse("admin:accounts_customer_change", args=[customer.pk])
@@ -448,6 +454,7 @@ def test_identity_and_verification_are_read_only_in_the_customer_form(supervisor
     assert customer.id_number != "3171010101900009"
 
 
+@pytest.mark.rule("ACC-07")
 def test_changing_a_users_role_is_audited(supervisor_client, supervisor):
     from django.contrib.auth.models import Group
 
@@ -473,6 +480,7 @@ def test_a_supervisor_cannot_make_anyone_superuser(supervisor_client, supervisor
     assert supervisor.is_superuser is False
 
 
+@pytest.mark.rule("ACC-07")
 def test_adding_a_user_and_setting_a_password_are_audited(supervisor_client, supervisor):
     outlet = OutletFactory(code="bekasi", name="GraPARI Bekasi")
     response = supervisor_client.post(reverse("admin:accounts_user_add"), {
@@ -493,6 +501,7 @@ def test_adding_a_user_and_setting_a_password_are_audited(supervisor_client, sup
     assert AuditEvent.objects.filter(verb="user.password_set", subject_id=str(user.pk)).count() == 1
 
 
+@pytest.mark.rule("ACC-07")
 def test_outlet_edit_is_audited(supervisor_client, supervisor):
     outlet = supervisor.outlet
     url = reverse("admin:accounts_outlet_change", args=[outlet.pk])
@@ -504,6 +513,7 @@ def test_outlet_edit_is_audited(supervisor_client, supervisor):
     assert event.new == {"city": "Jakarta Pusat"} and event.old == {"city": "Jakarta"}
 
 
+@pytest.mark.rule("ACC-07")
 def test_a_billing_account_edit_is_audited_and_its_owner_is_read_only(supervisor_client, supervisor, line):
     account = line.billing_account
     other = CustomerFactory()
@@ -517,6 +527,7 @@ def test_a_billing_account_edit_is_audited_and_its_owner_is_read_only(supervisor
     assert event.old == {"payment_method": "cash"} and event.new == {"payment_method": "credit_card"}
 
 
+@pytest.mark.rule("ACC-07")
 def test_saving_without_changes_writes_no_audit_event(supervisor_client, line):
     url = reverse("admin:accounts_customer_change", args=[line.customer.pk])
     data = _form_data(supervisor_client.get(url))

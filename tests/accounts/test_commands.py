@@ -57,6 +57,7 @@ def test_seed_demo_refuses_without_debug():
     assert Customer.objects.count() == 0 and not User.objects.filter(username__startswith="agent.").exists()
 
 
+@pytest.mark.rule("ACC-03", "ACC-04", "ACC-05")
 def test_seed_demo_creates_valid_data_and_prints_the_logins():
     # when the demo data is loaded
     output = _run("seed_demo", "--force")
@@ -123,6 +124,7 @@ def test_seed_demo_runs_outside_a_test_transaction_on_postgresql():
 # generate_lines -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-03")
 def test_generate_lines_makes_valid_rows_half_prepaid_half_postpaid_with_samu():
     # when 200 lines are generated
     output = _run("generate_lines", "--count", "200", "--batch", "50")

@@ -23,6 +23,7 @@ def line():
                        customer=CustomerFactory(full_name="Dewi Lestari", id_number=NIK))
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize("query", [
     "081234567890", "6281234567890", "+6281234567890", "0812 3456 7890", "0812-3456-7890", " +62 812 3456 7890 ",
 ])
@@ -64,6 +65,7 @@ def test_iccid_opens_the_line(agent_client, line):
     assert response.url == reverse("accounts:line_detail", args=[line.pk])
 
 
+@pytest.mark.rule("ACC-03")
 def test_account_number_lists_the_samu_lines(agent_client):
     # given (ACC-03)
     account = BillingAccountFactory(number="1234567890")
@@ -143,6 +145,7 @@ def test_nothing_matches_says_so(agent_client, line, query):
     assert 'id="search-empty"' in response.content.decode()
 
 
+@pytest.mark.rule("ACC-04")
 def test_a_recycled_number_and_its_new_holder_are_both_listed(agent_client):
     # given (ACC-04: the number was given to another customer after quarantine)
     import datetime as dt

@@ -41,6 +41,7 @@ def _register(actor, **change):
 # ACC-01 customers -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-01")
 def test_acc01_register_an_individual_with_a_ktp(agent):
     # when
     customer = _register(agent, full_name="  Siti   Rahmawati ", id_number="3171 0141 0190 0001")
@@ -52,12 +53,14 @@ def test_acc01_register_an_individual_with_a_ktp(agent):
                                                                           customer)
 
 
+@pytest.mark.rule("ACC-01")
 def test_acc01_register_an_organisation_with_its_npwp(agent):
     customer = _register(agent, kind=Customer.Kind.ORGANISATION, full_name="PT Maju Jaya", id_type="npwp",
                          id_number="01.312.166.0-091.000")
     assert (customer.kind, customer.id_number) == ("organisation", NPWP)
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize(("change", "code"), [
     ({"kind": Customer.Kind.ORGANISATION}, "document_kind"),  # organisation with a KTP
     ({"id_type": Customer.IdType.NPWP, "id_number": NPWP}, "document_kind"),  # individual with an NPWP
@@ -69,6 +72,7 @@ def test_acc01_register_refusals_write_nothing(agent, change, code):
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize(("id_number", "code"), [
     ("317101410190000", "nik_length"), ("31710141019000011", "nik_length"), ("31710141019A0001", "nik_length"),
     ("", "nik_length"), ("3171017201900001", "nik_invalid"),
@@ -80,6 +84,7 @@ def test_acc01_bad_nik_is_refused(agent, id_number, code):
     assert not Customer.objects.exists()
 
 
+@pytest.mark.rule("ACC-01")
 def test_acc01_duplicate_document_is_refused(agent):
     # given
     _register(agent)
@@ -88,12 +93,14 @@ def test_acc01_duplicate_document_is_refused(agent):
     assert Customer.objects.count() == 1
 
 
+@pytest.mark.rule("ACC-01")
 def test_acc01_same_number_on_another_document_type_is_another_customer(agent):
     _register(agent, id_type=Customer.IdType.PASSPORT, id_number="123456789012")
     _register(agent, id_type=Customer.IdType.DRIVING_LICENCE, id_number="123456789012", full_name="Other")
     assert Customer.objects.count() == 2
 
 
+@pytest.mark.rule("ACC-07")
 def test_identity_reveal_is_audited(agent):
     customer = CustomerFactory(id_number=NIK)
     assert services.customer_reveal_identity(customer=customer, actor=agent) == NIK
@@ -101,6 +108,7 @@ def test_identity_reveal_is_audited(agent):
     assert (event.actor, event.outlet, event.customer) == (agent, agent.outlet, customer)
 
 
+@pytest.mark.rule("ACC-01")
 def test_verification_is_set_by_a_supervisor_with_a_reason(supervisor):
     customer = CustomerFactory(verification=Customer.Verification.PENDING)
     services.customer_set_verification(customer=customer, status="verified", actor=supervisor, reason="KTP seen")
@@ -110,6 +118,7 @@ def test_verification_is_set_by_a_supervisor_with_a_reason(supervisor):
     assert (event.actor, event.old, event.new, event.reason) == (supervisor, "pending", "verified", "KTP seen")
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize(("who", "status", "reason", "code"), [
     ("agent", "verified", "KTP seen", "supervisor_only"),
     ("supervisor", "maybe", "KTP seen", "invalid_status"),
@@ -133,6 +142,7 @@ def _activate(actor, customer, **change):
     return services.line_activate(customer=customer, actor=actor, **{**data, **change})
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize("msisdn", ["081234567890", "6281234567890", "+6281234567890"])
 def test_acc02_line_number_is_stored_e164(agent, msisdn):
     line = _activate(agent, CustomerFactory(), msisdn=msisdn)
@@ -142,6 +152,7 @@ def test_acc02_line_number_is_stored_e164(agent, msisdn):
                                                                              "+6281234567890")
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize("status", [Line.Status.ACTIVE, Line.Status.INACTIVE, Line.Status.TERMINATED])
 def test_acc02_msisdn_is_unique_among_lines_not_recycled(agent, status):
     # given: the number is held by a line that is not recycled (a terminated one is in quarantine)
@@ -152,6 +163,7 @@ def test_acc02_msisdn_is_unique_among_lines_not_recycled(agent, status):
     assert Line.objects.count() == 1
 
 
+@pytest.mark.rule("ACC-02")
 def test_acc02_a_recycled_number_can_be_activated_again(agent):
     old = LineFactory(msisdn="+6281234567890", status=Line.Status.RECYCLED, terminated_on=dt.date(2026, 1, 1))
     line = _activate(agent, CustomerFactory(), iccid="8962100000000000051")
@@ -159,11 +171,13 @@ def test_acc02_a_recycled_number_can_be_activated_again(agent):
     assert line.pk != old.pk
 
 
+@pytest.mark.rule("ACC-02")
 def test_acc02_iccid_in_use_is_refused(agent):
     LineFactory(iccid="8962100000000000002")
     _refused("iccid_taken", _activate, actor=agent, customer=CustomerFactory())
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize(("change", "code"), [
     ({"msisdn": "0812345"}, "msisdn_invalid"), ({"iccid": "8962100000000000003"}, "iccid_checksum"),
     ({"imsi": "310101234567890"}, "imsi_country"),
@@ -175,10 +189,12 @@ def test_acc02_bad_identifiers_are_refused(agent, change, code):
     assert not Line.objects.exists()
 
 
+@pytest.mark.rule("ACC-02")
 def test_acc02_unknown_kind_is_refused(agent):
     _refused("invalid_kind", _activate, actor=agent, customer=CustomerFactory(), kind="hybrid")
 
 
+@pytest.mark.rule("ACC-02")
 def test_acc02_customer_who_failed_verification_gets_no_line(agent):
     _refused("verification_failed", _activate, actor=agent,
              customer=CustomerFactory(verification=Customer.Verification.FAILED))
@@ -188,6 +204,7 @@ def test_acc02_customer_who_failed_verification_gets_no_line(agent):
 # ACC-03 billing accounts and SAMU -------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-03")
 @pytest.mark.parametrize(("day", "allowed"), [(0, False), (1, True), (28, True), (29, False)])
 def test_acc03_bill_cycle_day_is_1_to_28(agent, day, allowed):
     customer = CustomerFactory()
@@ -201,11 +218,13 @@ def test_acc03_bill_cycle_day_is_1_to_28(agent, day, allowed):
         assert not BillingAccount.objects.exists()
 
 
+@pytest.mark.rule("ACC-03")
 def test_acc03_unknown_payment_method_is_refused(agent):
     _refused("invalid_payment_method", services.billing_account_open, customer=CustomerFactory(),
              payment_method="bitcoin", bill_cycle_day=1, actor=agent)
 
 
+@pytest.mark.rule("ACC-03")
 def test_acc03_several_postpaid_lines_share_one_account(agent):
     # given
     customer = CustomerFactory()
@@ -218,6 +237,7 @@ def test_acc03_several_postpaid_lines_share_one_account(agent):
     assert set(account.lines.all()) == {first, second}
 
 
+@pytest.mark.rule("ACC-03")
 @pytest.mark.parametrize("problem", ["none", "other_customer", "closed"])
 def test_acc03_postpaid_line_needs_an_open_account_of_the_customer(agent, problem):
     customer = CustomerFactory()
@@ -234,6 +254,7 @@ def test_acc03_postpaid_line_needs_an_open_account_of_the_customer(agent, proble
 # ACC-04 blocks, permanent block, quarantine, recycling ----------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_temporary_block_and_lift(agent):
     # given
     line = LineFactory()
@@ -254,6 +275,7 @@ def test_acc04_temporary_block_and_lift(agent):
         "line.blocked", "line.unblocked"]
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_permanent_block_starts_the_quarantine(supervisor):
     # given
     line = LineFactory()
@@ -267,6 +289,7 @@ def test_acc04_permanent_block_starts_the_quarantine(supervisor):
     assert line.quarantine_until == local_today() + dt.timedelta(days=90)
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_quarantine_length_is_a_parameter(supervisor):
     Parameter.objects.update_or_create(code="quarantine_days", defaults={"value": 30, "description": "test"})
     line = LineFactory()
@@ -275,6 +298,7 @@ def test_acc04_quarantine_length_is_a_parameter(supervisor):
     assert line.quarantine_until == local_today() + dt.timedelta(days=30)
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_termination_reason_is_always_permanent(agent):
     line = LineFactory()
     block = services.line_block(line=line, reason=Block.Reason.TERMINATION, scope=Block.Scope.PURCHASES,
@@ -282,6 +306,7 @@ def test_acc04_termination_reason_is_always_permanent(agent):
     assert (block.permanent, block.scope) == (True, Block.Scope.ALL)
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_permanent_block_cannot_be_lifted(supervisor):
     line = LineFactory()
     block = services.line_block(line=line, reason=Block.Reason.DEATH, permanent=True, note="Certificate",
@@ -289,6 +314,7 @@ def test_acc04_permanent_block_cannot_be_lifted(supervisor):
     _refused("permanent_block", services.line_unblock, block=block, actor=supervisor, note="mistake")
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_terminated_line_cannot_be_blocked_again(supervisor):
     line = LineFactory(status=Line.Status.TERMINATED, terminated_on=dt.date(2026, 1, 1))
     _refused("line_not_in_service", services.line_block, line=line, reason=Block.Reason.CUSTOMER_REQUEST,
@@ -296,6 +322,7 @@ def test_acc04_terminated_line_cannot_be_blocked_again(supervisor):
     assert not Block.objects.exists()
 
 
+@pytest.mark.rule("ACC-04")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, False), (0, True), (1, True)])
 def test_acc04_recycling_on_the_day_before_of_and_after_the_quarantine_end(offset, allowed):
     # given: quarantine ends on 1 March 2027
@@ -315,15 +342,18 @@ def test_acc04_recycling_on_the_day_before_of_and_after_the_quarantine_end(offse
         assert line.status == Line.Status.TERMINATED
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_only_a_terminated_line_is_recycled():
     _refused("not_terminated", services.line_recycle, line=LineFactory(), actor=None, today=dt.date(2030, 1, 1))
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_block_needs_a_reason_text(agent):
     _refused("reason_required", services.line_block, line=LineFactory(), reason=Block.Reason.CUSTOMER_REQUEST,
              note="  ", actor=agent)
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_one_open_block_per_reason(agent):
     # given
     line = LineFactory()
@@ -337,17 +367,20 @@ def test_acc04_one_open_block_per_reason(agent):
     assert line.blocks.count() == 2
 
 
+@pytest.mark.rule("ACC-04")
 def test_acc04_lifting_twice_is_refused(agent):
     block = BlockFactory()
     services.line_unblock(block=block, actor=agent, note="ok")
     _refused("already_lifted", services.line_unblock, block=block, actor=agent, note="again")
 
 
+@pytest.mark.rule("ACC-04")
 def test_institution_request_needs_the_letter_reference(supervisor):
     _refused("reference_required", services.line_block, line=LineFactory(), reason=Block.Reason.INSTITUTION_REQUEST,
              note="Police", actor=supervisor)
 
 
+@pytest.mark.rule("ACC-04")
 @pytest.mark.parametrize(("reason", "scope", "code"), [("nonsense", "all", "invalid_reason"),
                                                       ("customer_request", "half", "invalid_scope")])
 def test_unknown_reason_or_scope_is_refused(agent, reason, scope, code):
@@ -357,6 +390,7 @@ def test_unknown_reason_or_scope_is_refused(agent, reason, scope, code):
 # Supervisor-only reasons ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-04")
 @pytest.mark.parametrize("reason", sorted(services.SUPERVISOR_ONLY_REASONS))
 def test_agent_cannot_block_for_a_supervisor_only_reason(agent, reason):
     _refused("supervisor_only", services.line_block, line=LineFactory(), reason=reason, note="x", reference="L-1",
@@ -364,12 +398,14 @@ def test_agent_cannot_block_for_a_supervisor_only_reason(agent, reason):
     assert not Block.objects.exists()
 
 
+@pytest.mark.rule("ACC-04")
 def test_supervisor_and_system_may_block_for_a_supervisor_only_reason(supervisor):
     services.line_block(line=LineFactory(), reason=Block.Reason.ILLEGAL_ACTIVITY, note="Fraud team", actor=supervisor)
     services.line_block(line=LineFactory(), reason=Block.Reason.UNPAID_BILL, actor=None, channel=Channel.SYSTEM)
     assert Block.objects.count() == 2
 
 
+@pytest.mark.rule("ACC-04")
 def test_agent_cannot_lift_a_supervisor_only_block_but_a_supervisor_can(agent, supervisor):
     block = BlockFactory(reason=Block.Reason.UNPAID_BILL)
     _refused("supervisor_only", services.line_unblock, block=block, actor=agent, note="paid")
@@ -381,6 +417,7 @@ def test_agent_cannot_lift_a_supervisor_only_block_but_a_supervisor_can(agent, s
 # ACC-05 lost SIM ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-05")
 def test_acc05_lost_sim_blocks_the_line_at_once(agent):
     # given
     line = PostpaidLineFactory()
@@ -395,6 +432,7 @@ def test_acc05_lost_sim_blocks_the_line_at_once(agent):
         agent, agent.outlet, "lost_sim", "LS-1")
 
 
+@pytest.mark.rule("ACC-05")
 @pytest.mark.parametrize(("statement", "copy", "code"), [
     ("", True, "statement_required"), ("  ", True, "statement_required"), ("LS-1", False, "identity_copy_required"),
 ])
@@ -414,6 +452,7 @@ def _transfer(actor, line, to_customer, **change):
     return services.line_transfer(line=line, to_customer=to_customer, actor=actor, **{**data, **change})
 
 
+@pytest.mark.rule("ACC-06")
 def test_acc06_transfer_is_recorded_with_the_approval(supervisor):
     # given
     line = LineFactory()
@@ -431,6 +470,7 @@ def test_acc06_transfer_is_recorded_with_the_approval(supervisor):
         supervisor, old_holder.pk, new_holder.pk, "Family member takes over")
 
 
+@pytest.mark.rule("ACC-06")
 def test_acc06_postpaid_transfer_moves_the_line_to_the_new_holders_account(supervisor):
     line = PostpaidLineFactory()
     new_holder = CustomerFactory()
@@ -441,6 +481,7 @@ def test_acc06_postpaid_transfer_moves_the_line_to_the_new_holders_account(super
     assert line.billing_account == account
 
 
+@pytest.mark.rule("ACC-06")
 @pytest.mark.parametrize(("setup", "code"), [
     ("agent", "not_allowed"),
     ("no_letter", "letter_required"),
@@ -471,6 +512,7 @@ def test_acc06_transfer_refusals_write_nothing(request, setup, code):
 # ACC-07 audit ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-07")
 def test_acc07_every_change_records_who_when_where_what_and_why(agent, supervisor):
     # given
     customer = _register(agent)

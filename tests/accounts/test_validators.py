@@ -26,6 +26,7 @@ def _code(validator, value) -> str:
 # MSISDN (ACC-02) ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize(("value", "expected"), [
     ("081234567890", "+6281234567890"),
     ("6281234567890", "+6281234567890"),
@@ -39,6 +40,7 @@ def test_msisdn_is_stored_e164(value, expected):
     assert normalize_msisdn(value) == expected
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize(("value", "code"), [
     ("", "msisdn_empty"),
     ("   ", "msisdn_empty"),
@@ -54,12 +56,14 @@ def test_msisdn_rejects(value, code):
     assert _code(normalize_msisdn, value) == code
 
 
+@pytest.mark.rule("ACC-02")
 def test_msisdn_message_names_the_input():
     with pytest.raises(ValidationError) as info:
         normalize_msisdn("021555123")
     assert "021555123" in info.value.messages[0]
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize(("value", "expected"), [
     ("081234", True), ("6281", True), ("+6281", True), ("+62 812", True), ("021", False), ("+1555", False),
     ("Budi", False), ("", False), ("6221", False),
@@ -68,6 +72,7 @@ def test_looks_like_msisdn(value, expected):
     assert looks_like_msisdn(value) is expected
 
 
+@pytest.mark.rule("ACC-02")
 def test_national_msisdn():
     assert national_msisdn("+6281234567890") == "081234567890"
     assert national_msisdn("+15551234567") == "+15551234567"
@@ -76,6 +81,7 @@ def test_national_msisdn():
 # NIK (ACC-01) ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize("value", [
     "3171010101900001",  # male, born 1 Jan 1990
     "3171014101900001",  # female: day + 40
@@ -86,6 +92,7 @@ def test_nik_accepts(value):
     assert validate_nik(value) == "".join(value.split())
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize(("value", "code"), [
     ("", "nik_length"),
     ("317101410190000", "nik_length"),  # 15 digits
@@ -102,6 +109,7 @@ def test_nik_rejects(value, code):
 # Other identity documents (ACC-01) ------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize(("value", "valid"), [
     ("12345", False), ("123456", True), ("ab12cd", True), ("123456789012", True), ("1234567890123", False),
     ("", False), ("AB-12-34", True), ("AB 12/34", False),
@@ -113,6 +121,7 @@ def test_passport_is_6_to_12_letters_and_digits(value, valid):
         assert _code(validate_passport, value) == "passport_invalid"
 
 
+@pytest.mark.rule("ACC-01")
 @pytest.mark.parametrize(("value", "valid"), [
     ("12345678901", False), ("123456789012", True), ("1234567890123456", True), ("12345678901234567", False),
     ("", False), ("12345678901A", False),
@@ -124,6 +133,7 @@ def test_driving_licence_is_12_to_16_digits(value, valid):
         assert _code(validate_driving_licence, value) == "sim_invalid"
 
 
+@pytest.mark.rule("ACC-01")
 def test_npwp():
     assert validate_npwp("01.312.166.0-091.000") == "013121660091000"
     assert _code(validate_npwp, "013121661091000") == "npwp_invalid"  # check digit
@@ -134,6 +144,7 @@ def test_npwp():
 # ICCID, IMSI (ACC-02) and IMEI (TP-05) --------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize(("value", "code"), [
     ("8962100000000000002", None),  # 19 digits
     ("89621000000000000015", None),  # 20 digits
@@ -151,6 +162,7 @@ def test_iccid(value, code):
         assert _code(validate_iccid, value) == code
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize(("value", "code"), [
     ("510101234567890", None),
     ("51010123456789", "imsi_length"),
@@ -166,6 +178,7 @@ def test_imsi(value, code):
         assert _code(validate_imsi, value) == code
 
 
+@pytest.mark.rule("TP-05")
 @pytest.mark.parametrize(("value", "code"), [
     ("490154203237518", None),
     ("490154203237519", "imei_checksum"),

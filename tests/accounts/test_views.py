@@ -26,6 +26,12 @@ def _messages(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def _refusals(response) -> list[str]:
+    """A business refusal is shown once, as the form's error, and nothing is flashed."""
+    assert _messages(response) == []
+    return list(response.context["form"].non_field_errors())
+
+
 @pytest.fixture
 def line():
     return PostpaidLineFactory()
@@ -302,7 +308,7 @@ def test_register_a_duplicate_document_is_refused(agent_client):
     response = agent_client.post(reverse("accounts:customer_register"), REGISTER)
     # then
     assert response.status_code == 200
-    assert _messages(response) == ["A customer with this identity document already exists."]
+    assert _refusals(response) == ["A customer with this identity document already exists."]
     assert Customer.objects.count() == 1
     assert not AuditEvent.objects.exists()
 
@@ -448,7 +454,7 @@ def test_activate_a_number_in_use_shows_the_rule(agent_client):
     response = agent_client.post(reverse("accounts:line_activate", args=[customer.pk]), ACTIVATE)
     # then
     assert response.status_code == 200
-    assert _messages(response) == ["This number belongs to another line."]
+    assert _refusals(response) == ["This number belongs to another line."]
     assert Line.objects.count() == 1
     assert not AuditEvent.objects.exists()
 
@@ -456,7 +462,7 @@ def test_activate_a_number_in_use_shows_the_rule(agent_client):
 def test_activate_for_a_customer_who_failed_verification_shows_the_rule(agent_client):
     customer = CustomerFactory(verification=Customer.Verification.FAILED)
     response = agent_client.post(reverse("accounts:line_activate", args=[customer.pk]), ACTIVATE)
-    assert _messages(response) == ["The customer's identity failed verification: no new line can be activated."]
+    assert _refusals(response) == ["The customer's identity failed verification: no new line can be activated."]
     assert not Line.objects.exists()
 
 
@@ -531,6 +537,7 @@ def test_agent_blocks_a_line_with_a_reason(agent_client, agent, line):
     assert "Line blocked" in page  # the timeline
 
 
+@pytest.mark.rule("ACC-05")
 def test_block_form_offers_supervisor_only_reasons_to_supervisors_only(client, agent, supervisor, line):
     url = reverse("accounts:line_block", args=[line.pk])
     client.force_login(agent)
@@ -572,11 +579,12 @@ def test_second_block_for_the_same_reason_shows_the_rule(agent_client, line):
     BlockFactory(line=line, reason=Block.Reason.CUSTOMER_REQUEST)
     response = agent_client.post(reverse("accounts:line_block", args=[line.pk]), BLOCK)
     assert response.status_code == 200
-    assert _messages(response) == ["The line already has an open block for this reason."]
+    assert _refusals(response) == ["The line already has an open block for this reason."]
     assert Block.objects.count() == 1
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.rule("ACC-04")
 def test_supervisor_blocks_permanently_and_the_number_goes_into_quarantine(supervisor_client, line):
     # when (ACC-04)
     response = supervisor_client.post(reverse("accounts:line_block", args=[line.pk]),
@@ -614,7 +622,7 @@ def test_agent_cannot_lift_a_supervisor_only_block(agent_client, line):
     response = agent_client.post(reverse("accounts:line_unblock", args=[line.pk, block.pk]),
                                  {"note": "please", "confirm": "on"})
     # then
-    assert _messages(response) == ["Only a supervisor may lift this block."]
+    assert _refusals(response) == ["Only a supervisor may lift this block."]
     block.refresh_from_db()
     assert block.ended_at is None
     assert not AuditEvent.objects.exists()
@@ -642,6 +650,7 @@ def test_unblock_a_block_of_another_line_is_404(agent_client, line):
 LOST = {"statement_number": "LS-2026-0042", "identity_copy_received": "on", "confirm": "on"}
 
 
+@pytest.mark.rule("ACC-05")
 def test_lost_sim_blocks_the_line_at_once(agent_client, agent, line):
     # when (ACC-05)
     response = agent_client.post(reverse("accounts:line_report_lost", args=[line.pk]), LOST)
@@ -677,6 +686,7 @@ def _transfer_data(to_customer, account=None, **change):
     return {**data, **change}
 
 
+@pytest.mark.rule("ACC-06")
 def test_supervisor_approves_a_transfer(supervisor_client, supervisor, line):
     # given
     new_holder = CustomerFactory()
@@ -696,6 +706,7 @@ def test_supervisor_approves_a_transfer(supervisor_client, supervisor, line):
     assert (event.actor, event.reason, event.new["letter"]) == (supervisor, "Sold the business", "APR/2026/11/001")
 
 
+@pytest.mark.rule("ACC-06")
 def test_agent_cannot_approve_a_transfer(agent_client, line):
     new_holder = CustomerFactory()
     response = agent_client.post(reverse("accounts:line_transfer", args=[line.pk]), _transfer_data(new_holder))
@@ -703,6 +714,7 @@ def test_agent_cannot_approve_a_transfer(agent_client, line):
     assert not TransferApproval.objects.exists()
 
 
+@pytest.mark.rule("ACC-06")
 @pytest.mark.parametrize(("change", "field"), [
     ({"to_id_number": "3171014101900099"}, "to_id_number"),  # valid NIK, nobody registered
     ({"to_id_number": "12"}, "to_id_number"),
@@ -722,10 +734,11 @@ def test_transfer_with_bad_input_writes_nothing(supervisor_client, line, change,
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.rule("ACC-06")
 def test_transfer_to_an_unverified_customer_shows_the_rule(supervisor_client, line):
     new_holder = CustomerFactory(verification=Customer.Verification.PENDING)
     account = BillingAccountFactory(customer=new_holder)
     response = supervisor_client.post(reverse("accounts:line_transfer", args=[line.pk]),
                                       _transfer_data(new_holder, account))
-    assert _messages(response) == ["The new holder's identity must be verified first."]
+    assert _refusals(response) == ["The new holder's identity must be verified first."]
     assert not TransferApproval.objects.exists()

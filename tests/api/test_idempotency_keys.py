@@ -12,7 +12,7 @@ from tests.core.factories import make_client
 pytestmark = pytest.mark.django_db
 
 NAMES = ["purchase_authorize", "usage_records", "line_device", "claim_event", "prepaid_topup", "prepaid_purchase",
-         "prepaid_app_pass", "prepaid_sms_usage"]
+         "prepaid_app_pass", "prepaid_sms_usage", "marketing_consent"]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Channel API of billing: POST /purchases/authorize, POST /usage-records, GET /lines/{msisdn}/spending."""
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Purchase, UsageRecord
 from core.dates import local_today
@@ -32,6 +33,7 @@ def purchase_body(line, **overrides):
             "amount": 125_000, "description": "3GB Ekstra Kuota", **overrides}
 
 
+@pytest.mark.rule("LIM-02")
 def test_authorize_declines_the_lim02_example(client, charging, line):
     # given Halo Kick (100.000 used) with a 200.000 limit
     set_limit(line, 200_000)
@@ -106,13 +108,14 @@ def test_wrong_client_kind_and_anonymous(client, line):
 
 def record(line, record_id, **overrides):
     return {"record_id": record_id, "msisdn": line.msisdn, "scope": "domestic", "category": "data",
-            "amount": 10_000, "occurred_at": "2026-11-20T10:00:00+07:00", **overrides}
+            "amount": 10_000, "occurred_at": timezone.now().isoformat(), **overrides}
 
 
 def post_usage(client, headers, records):
     return client.post("/api/v1/usage-records", records, content_type="application/json", **headers)
 
 
+@pytest.mark.rule("LIM-04")
 def test_usage_batch_counts_accepted_duplicate_rejected(client, charging, line):
     # given one record already sent
     post_usage(client, charging, [record(line, "a")])

@@ -12,6 +12,7 @@ from tests.billing.factories import TODAY, BillFactory, open_line
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.rule("BIL-07")
 def test_bil07_termination_does_not_cancel_the_open_bill(agent):
     # given a line with an open bill of Rp 150.000
     line = open_line()
@@ -27,6 +28,7 @@ def test_bil07_termination_does_not_cancel_the_open_bill(agent):
     assert Bill.objects.get(pk=bill.pk).status == "paid"
 
 
+@pytest.mark.rule("BIL-05", "BIL-07")
 def test_bil07_a_blocked_line_owes_its_bill_past_the_due_date(agent):
     # given an overdue bill that blocked the line (BIL-05)
     line = open_line()

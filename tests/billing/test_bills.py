@@ -56,6 +56,7 @@ def open_samu(lines=2, **kwargs):
 # --- cycle close and bill run (BIL-01) --------------------------------------------------------------------------
 
 
+@pytest.mark.rule("BIL-01")
 @pytest.mark.parametrize(("today", "closes"), [(dt.date(2026, 11, 30), False), (DEC1, True)])
 def test_cycle_close_moves_lines_into_the_next_cycle_and_keeps_history(today, closes):
     # given a November cycle with usage and the 80 % SMS sent
@@ -81,6 +82,7 @@ def test_cycle_close_moves_lines_into_the_next_cycle_and_keeps_history(today, cl
     assert limit_of(line).used == 100_000
 
 
+@pytest.mark.rule("BIL-01")
 def test_bill_run_bills_usage_purchases_and_pending_charges():
     # given November: package fee, data usage, an approved and a declined purchase, a TecProtec installment
     line = open_line()
@@ -102,7 +104,10 @@ def test_bill_run_bills_usage_purchases_and_pending_charges():
     bill = Bill.objects.get(billing_account=account)
     assert (bill.period_start, bill.period_end, bill.issued_on) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30), DEC1)
     assert bill.due_date == dt.date(2026, 12, 21)
-    assert bill.total == 100_000 + 12_345 + 50_000 + 20_000
+    assert bill.subtotal == 100_000 + 12_345 + 50_000 + 20_000
+    # BIL-10: PPN 11 % of the taxable charges (not the TecProtec premium), rounded down: 17.857,95 → 17.857
+    assert (bill.taxable_amount, bill.ppn_percent, bill.ppn) == (162_345, 11, 17_857)
+    assert bill.total == 182_345 + 17_857
     charge.refresh_from_db()
     assert charge.bill == bill
     assert BillCharge.objects.get(source_ref="tp:2").bill is None
@@ -113,6 +118,7 @@ def test_bill_run_bills_usage_purchases_and_pending_charges():
     assert Bill.objects.filter(billing_account=account).count() == 1
 
 
+@pytest.mark.rule("BIL-01", "ACC-03")
 def test_bill_waits_until_every_line_of_the_account_closed():
     lines = open_samu(2)
     # only the first line's cycle is closed (e.g. the job was interrupted)
@@ -121,12 +127,13 @@ def test_bill_waits_until_every_line_of_the_account_closed():
     assert not Bill.objects.exists()
     cycles_close_chunk(today=DEC1)
     bills_issue_chunk(today=DEC1)
-    assert Bill.objects.get(billing_account=lines[0].billing_account).total == 200_000
+    assert Bill.objects.get(billing_account=lines[0].billing_account).subtotal == 200_000
 
 
 # --- payments (BIL-02) and LIM-11 -----------------------------------------------------------------------------
 
 
+@pytest.mark.rule("BIL-02")
 def test_partial_then_full_payment(agent):
     line = open_line()
     bill = BillFactory(billing_account=line.billing_account, total=150_000)
@@ -141,6 +148,7 @@ def test_partial_then_full_payment(agent):
     assert AuditEvent.objects.filter(verb="bill.payment", subject_id=str(bill.pk)).count() == 2
 
 
+@pytest.mark.rule("BIL-02")
 @pytest.mark.parametrize(("kwargs", "code"), [
     ({"amount": 150_001}, "overpayment"), ({"amount": 0}, "invalid_amount"), ({"reference": " "}, "reference_required"),
     ({"method": "gold"}, "invalid_method"), ({"reference": "DUP"}, "reference_used"),
@@ -158,6 +166,7 @@ def test_bad_payment_is_refused_and_nothing_written(agent, kwargs, code):
     assert bill.paid == 0 and Payment.objects.filter(bill=bill).count() == 0
 
 
+@pytest.mark.rule("LIM-04", "LIM-11")
 def test_lim11_paying_current_usage_allows_purchases_again(agent):
     # given a line at 100 % (LIM-04: no purchase allowed)
     line = open_line()
@@ -179,6 +188,7 @@ def test_lim11_paying_current_usage_allows_purchases_again(agent):
     assert AuditEvent.objects.filter(line=line, verb="limit.settled").exists()
 
 
+@pytest.mark.rule("LIM-11")
 @pytest.mark.parametrize(("amount", "ok"), [(100_000, True), (100_001, False)])
 def test_lim11_cannot_pay_more_than_current_usage(agent, amount, ok):
     line = open_line()
@@ -195,6 +205,7 @@ def test_lim11_cannot_pay_more_than_current_usage(agent, amount, ok):
 # --- overdue (BIL-05, BIL-06) ---------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("BIL-05", "BIL-06")
 @pytest.mark.parametrize(("due_date", "blocked"), [(TODAY, False), (TODAY - dt.timedelta(days=1), True)])
 def test_overdue_bill_blocks_every_line_of_a_samu_account(due_date, blocked):
     lines = open_samu(3)
@@ -211,6 +222,7 @@ def test_overdue_bill_blocks_every_line_of_a_samu_account(due_date, blocked):
         assert open_blocks.count() == 3
 
 
+@pytest.mark.rule("BIL-07")
 def test_bil07_a_blocked_line_still_owes_its_bill(agent):
     # given an overdue bill that blocked the line
     line = open_line()
@@ -224,6 +236,7 @@ def test_bil07_a_blocked_line_still_owes_its_bill(agent):
     assert bill.status == "paid"
 
 
+@pytest.mark.rule("BIL-06")
 def test_bil06_profile_blocks_only_one_line():
     lines = open_samu(3)
     BillingProfile.objects.create(billing_account=lines[0].billing_account, block_only_line=lines[1])
@@ -232,6 +245,36 @@ def test_bil06_profile_blocks_only_one_line():
     assert list(Block.objects.filter(reason="unpaid_bill").values_list("line", flat=True)) == [lines[1].pk]
 
 
+@pytest.mark.parametrize("run_overdue_job", [False, True])
+@pytest.mark.rule("LIM-05", "BIL-06")
+def test_lim05_bil06_single_line_samu_unpaid_bill_declines_only_the_blocked_line(run_overdue_job):
+    # given a SAMU account whose overdue setting blocks line 2 only, and a bill unpaid past its due date
+    lines = open_samu(3)
+    BillingProfile.objects.create(billing_account=lines[0].billing_account, block_only_line=lines[1])
+    BillFactory(billing_account=lines[0].billing_account)
+    if run_overdue_job:  # before and after the overdue job has blocked that line
+        bills_overdue_chunk(today=TODAY)
+    # when each line buys an add-on
+    decisions = [purchase_authorize(request_id=f"samu-{run_overdue_job}-{n}", line=line, scope="domestic",
+                                    category="addon", amount=1_000, today=TODAY) for n, line in enumerate(lines)]
+    # then only the line the setting blocks is declined (LIM-05 decision, BIL-06)
+    assert [(p.decision, p.reason) for p in decisions] == [
+        ("approved", ""), ("declined", "unpaid_bill"), ("approved", "")]
+
+
+@pytest.mark.rule("LIM-05", "BIL-06")
+def test_lim05_bil06_samu_blocking_all_lines_declines_every_line():
+    # given a SAMU account with a profile that names no line (every line is blocked) and an overdue bill
+    lines = open_samu(2)
+    BillingProfile.objects.create(billing_account=lines[0].billing_account, block_only_line=None)
+    BillFactory(billing_account=lines[0].billing_account)
+    # then every line is declined
+    reasons = {purchase_authorize(request_id=f"all-{n}", line=line, scope="domestic", category="addon",
+                                  amount=1_000, today=TODAY).reason for n, line in enumerate(lines)}
+    assert reasons == {"unpaid_bill"}
+
+
+@pytest.mark.rule("BIL-05")
 def test_paying_in_full_lifts_the_unpaid_block(agent):
     # given an overdue bill and blocked lines
     lines = open_samu(2)
@@ -250,6 +293,7 @@ def test_paying_in_full_lifts_the_unpaid_block(agent):
                               today=TODAY).decision == "approved"
 
 
+@pytest.mark.rule("BIL-05")
 def test_block_stays_while_another_bill_is_overdue(agent):
     line = open_line()
     first = BillFactory(billing_account=line.billing_account, total=1_000)
@@ -262,6 +306,7 @@ def test_block_stays_while_another_bill_is_overdue(agent):
 # --- objections (BIL-03), credits (BIL-08) ----------------------------------------------------------------------
 
 
+@pytest.mark.rule("BIL-03")
 @pytest.mark.parametrize(("today", "accepted"), [(dt.date(2026, 12, 1), True), (dt.date(2026, 12, 2), False)])
 def test_bil03_objection_within_two_months_of_processing(agent, today, accepted):
     line = open_line()
@@ -280,6 +325,7 @@ def test_bil03_objection_within_two_months_of_processing(agent, today, accepted)
         assert not Objection.objects.exists()
 
 
+@pytest.mark.rule("BIL-03")
 def test_an_open_objection_does_not_stop_the_overdue_block(agent):
     line = open_line()
     bill = BillFactory(billing_account=line.billing_account)
@@ -288,6 +334,7 @@ def test_an_open_objection_does_not_stop_the_overdue_block(agent):
     assert Block.objects.filter(line=line, reason="unpaid_bill").exists()
 
 
+@pytest.mark.rule("BIL-03")
 def test_upheld_objection_gives_a_credit_note_on_the_next_bill(agent, supervisor):
     line = open_line()
     bill = BillFactory(billing_account=line.billing_account)
@@ -304,6 +351,7 @@ def test_upheld_objection_gives_a_credit_note_on_the_next_bill(agent, supervisor
         objection_resolve(objection=objection, upheld=False, resolution="again", actor=supervisor)
 
 
+@pytest.mark.rule("BIL-03")
 def test_rejected_objection_gives_no_credit(agent, supervisor):
     line = open_line()
     objection = objection_file(bill=BillFactory(billing_account=line.billing_account), amount=1_000,
@@ -313,6 +361,7 @@ def test_rejected_objection_gives_no_credit(agent, supervisor):
     assert AuditEvent.objects.get(verb="bill.objection_resolved").new["status"] == "rejected"
 
 
+@pytest.mark.rule("BIL-08")
 @pytest.mark.parametrize(("amount", "ok"), [(300_000, True), (300_001, False)])
 def test_bil08_goodwill_capped_at_three_months_fee(supervisor, amount, ok):
     line = open_line(package_code="halo_kick")  # Rp 100.000 a month
@@ -327,6 +376,7 @@ def test_bil08_goodwill_capped_at_three_months_fee(supervisor, amount, ok):
         assert not CreditNote.objects.exists()
 
 
+@pytest.mark.rule("BIL-08")
 def test_goodwill_needs_a_supervisor(agent):
     with pytest.raises(RuleViolation) as exc:
         goodwill_credit_grant(line=open_line(), amount=1_000, reason="x", actor=agent)
@@ -344,6 +394,7 @@ def _history(account, totals):
                     status="paid", paid=total, paid_on=start + dt.timedelta(days=40))
 
 
+@pytest.mark.rule("BIL-04")
 @pytest.mark.parametrize(("used", "demanded"), [(149_999, False), (150_000, True)])
 def test_bil04_demand_at_150_percent_of_the_last_three_bills(used, demanded):
     # given bills of 80.000, 100.000, 120.000 (average 100.000) and an older big one that does not count
@@ -362,6 +413,7 @@ def test_bil04_demand_at_150_percent_of_the_last_three_bills(used, demanded):
         assert EarlySettlementDemand.objects.count() == 1
 
 
+@pytest.mark.rule("BIL-04")
 def test_bil04_no_demand_without_three_closed_bills():
     line = open_line()
     _history(line.billing_account, [10_000, 10_000])
@@ -370,6 +422,7 @@ def test_bil04_no_demand_without_three_closed_bills():
     assert not EarlySettlementDemand.objects.exists()
 
 
+@pytest.mark.rule("BIL-04")
 @pytest.mark.parametrize(("today", "blocked"), [(dt.date(2026, 11, 17), False), (dt.date(2026, 11, 18), True)])
 def test_bil04_unmet_demand_blocks_after_its_date(today, blocked):
     line = open_line()
@@ -380,6 +433,7 @@ def test_bil04_unmet_demand_blocks_after_its_date(today, blocked):
     assert Block.objects.filter(line=line, reason="early_settlement_unmet").exists() is blocked
 
 
+@pytest.mark.rule("BIL-04")
 def test_bil04_paying_meets_the_demand_and_lifts_its_block(agent):
     line = open_line()
     set_limit(line, 300_000, used=200_000)

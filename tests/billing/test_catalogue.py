@@ -7,6 +7,7 @@ from core.parameters import parameter
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.rule("LIM-03")
 def test_service_categories_are_seeded_with_the_lim03_defaults():
     # given the data migration
     # when
@@ -21,6 +22,7 @@ def test_service_categories_are_seeded_with_the_lim03_defaults():
     assert ServiceCategory.objects.get(code="addon_recurring").renewal_days == 30
 
 
+@pytest.mark.rule("LIM-07")
 def test_packages_with_the_regular_customer_policy():
     # LIM-07: HaloHybrid, HaloFit 80K and HaloFit 125K
     policy = set(BasicPackage.objects.filter(regular_customer_policy=True).values_list("name", flat=True))
@@ -28,6 +30,7 @@ def test_packages_with_the_regular_customer_policy():
     assert BasicPackage.objects.get(code="halo_kick").monthly_fee == 100_000
 
 
+@pytest.mark.rule("LIM-06")
 @pytest.mark.parametrize(("tariff", "cash", "card"), [
     (50_000, 300_000, 500_000),
     (150_000, 300_000, 500_000),

@@ -29,6 +29,7 @@ def _fire(barrier, errors, worker, msisdn, amounts):
         connection.close()
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lim02_32_threads_never_approve_past_the_limit():
@@ -112,6 +113,7 @@ def test_concurrent_usage_records_count_once_per_record_id():
     assert limit_of(line).used == 100_000 + 45 * 1_000
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_normal_path_is_two_statements():
@@ -174,6 +176,7 @@ def _lock_waiters() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lim02_a_decline_after_waiting_for_the_row_lock_stores_the_usage_it_was_decided_on():
@@ -200,3 +203,55 @@ def test_lim02_a_decline_after_waiting_for_the_row_lock_stores_the_usage_it_was_
     assert (purchase.decision, purchase.reason) == ("declined", "limit_exceeded")
     assert Purchase.objects.get(request_id="waiter").usage_after == 250_000
     assert limit_of(line).used == 250_000
+
+
+def _run_all(count, target):
+    barrier = threading.Barrier(count)
+    errors: list[Exception] = []
+
+    def run(index):
+        try:
+            barrier.wait()
+            target(index)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bil09_two_bill_workers_issue_one_bill_and_one_statement_and_resends_each_get_their_own_row():
+    import datetime as dt
+
+    from django.db import transaction
+
+    from billing.models import Bill
+    from billing.services import bill_statement_resend, bills_issue_chunk, cycles_close_chunk
+
+    # given November closed on a line
+    line = open_line()
+    dec1 = dt.date(2026, 12, 1)
+    with transaction.atomic():
+        cycles_close_chunk(today=dec1)
+
+    def issue(_index):
+        with transaction.atomic():
+            bills_issue_chunk(today=dec1)
+
+    # when two bill workers run at once
+    assert _run_all(2, issue) == []
+    # then one bill and one statement SMS
+    bill = Bill.objects.get(billing_account=line.billing_account)
+    assert OutboundSms.objects.filter(template_code="billing_bill_statement").count() == 1
+    # and four agents resending at once write four rows with four keys
+    assert _run_all(4, lambda index: bill_statement_resend(bill=bill, actor=None, reason=f"agent {index}")) == []
+    keys = set(OutboundSms.objects.filter(template_code="billing_bill_statement").values_list("dedup_key", flat=True))
+    assert keys == {f"bill-statement:{bill.pk}"} | {f"bill-statement:{bill.pk}:resend:{n}" for n in range(1, 5)}

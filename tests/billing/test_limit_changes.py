@@ -16,6 +16,7 @@ def verdict(line, amount=None, today=TODAY, scope="domestic"):
     return limit_change_eligibility(line=line, new_amount=amount, today=today, scope=scope)
 
 
+@pytest.mark.rule("LIM-07")
 @pytest.mark.parametrize(("activated_on", "allowed"), [
     (dt.date(2026, 8, 11), False),  # 2 months and 30 days
     (dt.date(2026, 8, 10), True),   # exactly 3 months
@@ -28,12 +29,14 @@ def test_lim07_upgrade_needs_three_months_tenure(activated_on, allowed):
     assert ("tenure" in result.codes) is not allowed
 
 
+@pytest.mark.rule("LIM-07")
 def test_lim07_tenure_does_not_stop_a_downgrade():
     line = open_line(activated_on=dt.date(2026, 10, 1))
     set_limit(line, 800_000)
     assert verdict(line, 500_000).allowed
 
 
+@pytest.mark.rule("LIM-07")
 def test_lim07_outstanding_bill_blocks_an_upgrade_not_a_downgrade():
     line = open_line()
     BillFactory(billing_account=line.billing_account, due_date=TODAY + dt.timedelta(days=5),
@@ -43,12 +46,14 @@ def test_lim07_outstanding_bill_blocks_an_upgrade_not_a_downgrade():
     assert verdict(line, 400_000).allowed
 
 
+@pytest.mark.rule("LIM-07")
 def test_lim07_paid_bill_is_not_outstanding():
     line = open_line()
     BillFactory(billing_account=line.billing_account, status="paid", paid=150_000, paid_on=dt.date(2026, 10, 20))
     assert verdict(line, 400_000).allowed
 
 
+@pytest.mark.rule("LIM-07")
 @pytest.mark.parametrize(("paid_on", "allowed"), [
     (dt.date(2026, 10, 21), True),   # on the due date
     (dt.date(2026, 10, 22), False),  # one day late
@@ -63,6 +68,7 @@ def test_lim07_regular_customer_policy_for_halofit(paid_on, allowed):
     assert ("regular_customer_policy" in result.codes) is not allowed
 
 
+@pytest.mark.rule("LIM-07")
 def test_lim07_regular_customer_policy_looks_back_six_cycles_only():
     line = open_line(package_code="halohybrid")
     account = line.billing_account
@@ -79,12 +85,14 @@ def test_lim07_regular_customer_policy_looks_back_six_cycles_only():
     assert verdict(line, 400_000).allowed
 
 
+@pytest.mark.rule("LIM-07")
 def test_lim07_policy_does_not_apply_to_other_packages():
     line = open_line(package_code="halo_kick")
     BillFactory(billing_account=line.billing_account, status="paid", paid=150_000, paid_on=dt.date(2026, 10, 30))
     assert verdict(line, 400_000).allowed
 
 
+@pytest.mark.rule("LIM-08")
 @pytest.mark.parametrize(("today", "allowed"), [
     (dt.date(2026, 11, 30), False),  # same calendar month
     (dt.date(2026, 12, 1), True),    # next month
@@ -99,11 +107,13 @@ def test_lim08_once_per_calendar_month(agent, today, allowed):
         assert "3" in result.reasons[0].message
 
 
+@pytest.mark.rule("LIM-08")
 def test_lim08_the_initial_limit_is_not_a_change():
     line = open_line()
     assert verdict(line, 400_000).allowed
 
 
+@pytest.mark.rule("LIM-09")
 @pytest.mark.parametrize(("method", "activated_on", "amount", "allowed"), [
     ("cash", dt.date(2026, 1, 1), 299_999, False),
     ("cash", dt.date(2026, 1, 1), 300_000, True),
@@ -151,6 +161,7 @@ def test_preview_without_amount_shows_upgrade_blockers_in_details():
     assert len(result.details["upgrade_blockers"]) == 1
 
 
+@pytest.mark.rule("LIM-10")
 def test_change_records_channel_actor_and_audit(agent):
     # given
     line = open_line()
@@ -175,6 +186,7 @@ def test_refused_change_writes_nothing(agent):
     assert not LimitChange.objects.filter(line=line, kind="change").exists()
 
 
+@pytest.mark.rule("LIM-10")
 @pytest.mark.parametrize("channel", ["api", "system", "admin", "nowhere"])
 def test_lim10_only_the_listed_channels(agent, channel):
     line = open_line()

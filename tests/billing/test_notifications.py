@@ -44,11 +44,12 @@ def sms(line, threshold=None):
     return rows
 
 
-@pytest.mark.parametrize(("amount", "expected"), [(139_999, 0), (140_000, 1)])
+@pytest.mark.parametrize(("amount", "expected"), [(139_999, 0), (140_000, 0), (140_001, 1)])
+@pytest.mark.rule("LIM-04")
 def test_lim04_80_percent_boundary_by_purchase(amount, expected):
     # given 100.000 used of 300.000
     line = open_line()
-    # when a purchase takes usage to just under / exactly 80 %
+    # when a purchase takes usage to a rupiah under / exactly / a rupiah above 80 % ("above 80 %": at sends nothing)
     buy(line, amount)
     # then
     assert sms(line, "warn").count() == expected
@@ -56,6 +57,7 @@ def test_lim04_80_percent_boundary_by_purchase(amount, expected):
     assert limit_of(line).warn_notified is bool(expected)
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_sms_row_carries_the_dedup_key_and_text():
     line = open_line()
     buy(line, 150_000)
@@ -65,14 +67,17 @@ def test_lim04_sms_row_carries_the_dedup_key_and_text():
     assert row.msisdn == line.msisdn
 
 
-@pytest.mark.parametrize(("amount", "expected"), [(199_999, 0), (200_000, 1), (500_000, 1)])
+@pytest.mark.parametrize(("amount", "expected"), [(199_999, 0), (200_000, 0), (200_001, 1), (500_000, 1)])
+@pytest.mark.rule("LIM-04")
 def test_lim04_100_percent_boundary_by_usage(amount, expected):
+    # LIM-04: exactly 100 % sends no SMS, the first rupiah above does
     line = open_line()
     use(line, amount)
     assert sms(line, "full").count() == expected
     assert sms(line, "warn").count() == 1  # passing 100 % also passed 80 %
 
 
+@pytest.mark.rule("LIM-04", "LIM-11")
 def test_lim04_each_threshold_once_per_cycle_even_after_dropping_back(supervisor):
     # given 80 % reached
     line = open_line()
@@ -87,22 +92,34 @@ def test_lim04_each_threshold_once_per_cycle_even_after_dropping_back(supervisor
     assert sms(line, "full").count() == 1
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_limit_decrease_crosses_both_thresholds(supervisor):
     # given 100.000 used of 300.000 (33 %)
     line = open_line()
-    # when the limit drops to 100.000 (100 %)
-    spending_limit_override(line=line, new_amount=100_000, actor=supervisor, reason="fraud risk")
+    # when the limit drops to 99.999 (a rupiah past 100 %)
+    spending_limit_override(line=line, new_amount=99_999, actor=supervisor, reason="fraud risk")
     # then both SMS
     assert set(sms(line).values_list("template_code", flat=True)) == {"billing_limit_warn", "billing_limit_full"}
 
 
+@pytest.mark.rule("LIM-04")
+def test_lim04_limit_decrease_to_exactly_the_usage_sends_only_the_80_percent_sms(supervisor):
+    # given 100.000 used of 300.000; when the limit drops to 100.000 (exactly 100 %: not above it)
+    line = open_line()
+    spending_limit_override(line=line, new_amount=100_000, actor=supervisor, reason="fraud risk")
+    # then only the 80 % SMS (LIM-04)
+    assert list(sms(line).values_list("template_code", flat=True)) == ["billing_limit_warn"]
+
+
+@pytest.mark.rule("LIM-04")
 def test_lim04_international_scope_has_its_own_thresholds():
     line = open_line()
-    buy(line, 800_000, scope="international", category="roaming_addon")
+    buy(line, 800_001, scope="international", category="roaming_addon")  # a rupiah above 80 %
     assert sms(line, "warn").get().dedup_key.endswith(":international:2026-11-01:warn")
     assert limit_of(line).warn_notified is False
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_a_new_cycle_rearms_the_thresholds():
     # given 80 % reached in November
     line = open_line()
@@ -116,6 +133,7 @@ def test_lim04_a_new_cycle_rearms_the_thresholds():
     assert keys == [f"limit:{line.pk}:domestic:2026-11-01:warn", f"limit:{line.pk}:domestic:2026-12-01:warn"]
 
 
+@pytest.mark.rule("LIM-04")
 def test_lim04_a_declined_purchase_sends_nothing():
     line = open_line()
     set_limit(line, 200_000)
@@ -129,6 +147,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.rule("LIM-04")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_lim04_property_exactly_one_sms_per_threshold_whatever_the_order(supervisor, operations):
@@ -149,9 +168,9 @@ def test_lim04_property_exactly_one_sms_per_threshold_whatever_the_order(supervi
             pay = min(value, counted)
             payment_current_usage(line=line, amount=pay, method="cash", reference=_id("pay"), actor=supervisor)
             counted -= pay
-        warn_expected |= counted > 0 and counted * 100 >= amount * 80
-        full_expected |= counted > 0 and counted >= amount
-    # then, whatever happened, each threshold notified at most once and exactly when it was reached
+        warn_expected |= counted > 0 and counted * 100 > amount * 80
+        full_expected |= counted > 0 and counted > amount
+    # then, whatever happened, each threshold notified at most once and exactly when it was passed
     assert sms(line, "warn").count() == int(warn_expected)
     assert sms(line, "full").count() == int(full_expected)
     # and when usage finally passes the limit, there is exactly one of each

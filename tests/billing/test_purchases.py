@@ -20,6 +20,7 @@ def buy(line, amount, category="addon", scope=Scope.DOMESTIC, request_id=None, t
                               category=category, amount=amount, description="test", client="ocs", today=today)
 
 
+@pytest.mark.rule("LIM-01", "LIM-03", "LIM-06")
 def test_new_postpaid_line_gets_package_and_suggested_limits():
     # given / when: a Halo Kick line paying cash gets a domestic and an international limit (LIM-01, LIM-06)
     line = open_line(package_code="halo_kick")
@@ -39,6 +40,7 @@ def test_card_payer_gets_the_card_column():
     assert limit_of(line).amount == 2_500_000
 
 
+@pytest.mark.rule("LIM-02")
 def test_lim02_seed_example_add_on_declined():
     # given Halo Kick Rp 100.000 billed, limit Rp 200.000 (LIM-02)
     line = open_line(package_code="halo_kick")
@@ -52,6 +54,7 @@ def test_lim02_seed_example_add_on_declined():
     assert Purchase.objects.get(pk=purchase.pk).usage_after == 100_000
 
 
+@pytest.mark.rule("LIM-02")
 @pytest.mark.parametrize(("amount", "decision"), [(199_999, "approved"), (200_000, "approved"), (200_001, "declined")])
 def test_lim02_usage_equal_to_limit_is_allowed_one_rupiah_over_is_not(amount, decision):
     # given usage 100.000 of 300.000
@@ -63,6 +66,7 @@ def test_lim02_usage_equal_to_limit_is_allowed_one_rupiah_over_is_not(amount, de
     assert limit_of(line).used == (100_000 + amount if decision == "approved" else 100_000)
 
 
+@pytest.mark.rule("LIM-03")
 @pytest.mark.parametrize(("category", "scope"), [
     ("addon_recurring", Scope.DOMESTIC), ("penalty", Scope.DOMESTIC), ("roaming_voice", Scope.INTERNATIONAL),
 ])
@@ -79,6 +83,7 @@ def test_lim03_categories_that_do_not_count_are_approved_without_touching_usage(
     assert limit_of(line, scope).used == 100_000
 
 
+@pytest.mark.rule("LIM-03")
 def test_lim03_international_counts_in_its_own_scope():
     line = open_line()
     purchase = buy(line, 400_000, category="roaming_addon", scope=Scope.INTERNATIONAL)
@@ -101,6 +106,7 @@ def test_decline_unknown_category(category, scope):
     assert limit_of(line).used == 100_000
 
 
+@pytest.mark.rule("LIM-05")
 @pytest.mark.parametrize(("reason", "scope", "expected"), [
     (Block.Reason.CUSTOMER_REQUEST, Block.Scope.PURCHASES, "customer_bar"),
     (Block.Reason.SYSTEM_HOLD, Block.Scope.ALL, "system_hold"),
@@ -139,6 +145,7 @@ def test_bar_wins_over_limit_exceeded():
     assert buy(line, 10_000_000).reason == "customer_bar"
 
 
+@pytest.mark.rule("LIM-05")
 @pytest.mark.parametrize(("due_date", "expected"), [
     (TODAY - dt.timedelta(days=1), "unpaid_bill"),  # due yesterday, unpaid: declined (LIM-05)
     (TODAY, None),                                  # due today: still allowed
@@ -165,11 +172,36 @@ def test_terminated_line_is_declined_as_blocked():
     assert buy(line, 10_000).reason == "line_blocked"
 
 
+@pytest.mark.rule("LIM-04")
 def test_after_100_percent_no_purchase_is_allowed():
     # LIM-04: at 100 % nothing more, even one rupiah
     line = open_line()
     assert buy(line, 200_000).decision == "approved"
     assert buy(line, 1).reason == "limit_exceeded"
+
+
+@pytest.mark.parametrize("category", ["addon", "addon_recurring", "penalty"])
+def test_lim04_above_100_percent_every_category_is_declined(category):
+    # given usage one rupiah above the limit (usage records may pass it, LIM-04)
+    line = open_line()
+    set_limit(line, 100_000, used=100_001)
+    # when a counting add-on, a 30-day add-on or a penalty is bought
+    purchase = buy(line, 1_000, category=category)
+    # then declined whatever the category, and nothing counted
+    assert (purchase.decision, purchase.reason) == ("declined", "limit_exceeded")
+    assert limit_of(line).used == 100_001
+
+
+@pytest.mark.parametrize(("used", "decision"), [(99_999, "approved"), (100_000, "approved"), (100_001, "declined")])
+def test_lim04_non_counting_category_approved_at_exactly_100_percent_declined_above(used, decision):
+    # given a limit of 100.000 and usage a rupiah below, at, a rupiah above it (LIM-04 decision)
+    line = open_line()
+    set_limit(line, 100_000, used=used)
+    # when a penalty (does not count, LIM-03) is charged
+    purchase = buy(line, 50_000, category="penalty")
+    # then
+    assert purchase.decision == decision
+    assert limit_of(line).used == used
 
 
 def test_replay_returns_the_first_decision_and_changes_nothing():
@@ -203,6 +235,7 @@ def test_same_request_id_with_another_body_is_refused():
     assert limit_of(line).used == 150_000
 
 
+@pytest.mark.rule("LIM-02")
 def test_the_stored_row_is_the_returned_decision():
     # given usage 100.000 of 300.000
     line = open_line()
@@ -220,6 +253,7 @@ def test_the_stored_row_is_the_returned_decision():
     assert (purchase.usage_after, purchase.limit_amount, purchase.line.msisdn) == (150_000, 300_000, line.msisdn)
 
 
+@pytest.mark.rule("LIM-03")
 def test_lim03_a_non_counting_purchase_stores_the_usage_as_it_stands():
     line = open_line()
     purchase = buy(line, 50_000, category="penalty", request_id="row-2")

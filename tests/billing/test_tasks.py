@@ -51,6 +51,7 @@ def _overdue_bill(line, today: dt.date) -> Bill:
                        period_end=period_end, issued_on=issued, due_date=today - dt.timedelta(days=1))
 
 
+@pytest.mark.rule("BIL-05")
 @override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 def test_forced_run_now_of_a_finished_overdue_period_runs_it_again(supervisor_client):
     from config.celery_app import app

@@ -48,6 +48,7 @@ def test_888_for_a_prepaid_number():
     assert dial("*888#", LineFactory()).startswith("END ")
 
 
+@pytest.mark.rule("LIM-06", "LIM-08", "LIM-09", "LIM-10")
 def test_111_11_shows_range_and_suggestion_then_changes_the_limit(line):
     # when the customer dials *111*11#
     first = dial("*111*11#", line)

@@ -38,6 +38,8 @@ def urls(line, bill):
         reverse("billing:payment_current", args=[line.pk]),
         reverse("billing:payment_record", args=[bill.pk]),
         reverse("billing:objection_file", args=[bill.pk]),
+        reverse("billing:bill_detail", args=[bill.pk]),
+        reverse("billing:statement_resend", args=[bill.pk]),
     ]
 
 

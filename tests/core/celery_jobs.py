@@ -9,7 +9,7 @@ import time
 from celery import shared_task
 from django.db.models import F
 
-from core.jobs import ChunkResult, job_run
+from core.jobs import JOB_TASK_OPTIONS, ChunkResult, job_run
 from core.models import OutboundSms
 
 TEMPLATE = "job-test"
@@ -32,6 +32,6 @@ def slow_chunk(chunk_size: int, pause: float):
     return chunk
 
 
-@shared_task(name="tests.core.slow_job")
+@shared_task(name="tests.core.slow_job", **JOB_TASK_OPTIONS)
 def slow_job(period_key: str, chunk_size: int = 5, pause: float = 0.3, force: bool = False) -> int:
     return job_run(job="test-slow-job", period_key=period_key, chunk=slow_chunk(chunk_size, pause), force=force).pk

@@ -10,6 +10,7 @@ from core.models import (
     AuditEvent,
     ChannelApiKey,
     ChannelClient,
+    DeliveryReport,
     Holiday,
     JobRun,
     OutboundSms,
@@ -21,7 +22,7 @@ from tests.core.factories import OutboundSmsFactory, SmsTemplateFactory, make_cl
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [AuditEvent, Holiday, Parameter, JobRun, OutboundSms, SmsTemplate, ChannelClient, ApiRequest]
+MODELS = [AuditEvent, Holiday, Parameter, JobRun, OutboundSms, SmsTemplate, ChannelClient, ApiRequest, DeliveryReport]
 
 
 def url(model, view="changelist", *args):
@@ -47,6 +48,7 @@ def test_changelists_for_anonymous_agent_and_supervisor(agent, supervisor, model
     assert as_supervisor.get(url(model)).status_code == 200
 
 
+@pytest.mark.rule("ACC-07")
 def test_audit_events_are_read_only_even_for_supervisors(supervisor_client, supervisor):
     # given (ACC-07)
     line = LineFactory()
@@ -90,6 +92,7 @@ def test_audit_changelist_query_count_is_constant(supervisor_client, supervisor,
         supervisor_client.get(url(AuditEvent))
 
 
+@pytest.mark.rule("ACC-04")
 def test_parameter_is_editable(supervisor_client):
     # given
     parameter = Parameter.objects.get(code="quarantine_days")
@@ -102,6 +105,7 @@ def test_parameter_is_editable(supervisor_client):
     assert parameter.value == 120 and parameter.code == "quarantine_days"
 
 
+@pytest.mark.rule("ACC-04")
 def test_negative_parameter_is_refused(supervisor_client):
     parameter = Parameter.objects.get(code="quarantine_days")
     response = supervisor_client.post(url(Parameter, "change", parameter.pk), {

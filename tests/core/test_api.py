@@ -72,6 +72,7 @@ def test_only_a_hash_of_the_key_is_stored():
 # --- line lookup ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-02")
 @pytest.mark.parametrize("form", ["081234567890", "6281234567890", "+6281234567890", "%2B6281234567890"])
 def test_line_lookup_accepts_every_acc02_form(client, form):
     # given (ACC-02)

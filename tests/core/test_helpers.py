@@ -60,6 +60,7 @@ def test_add_working_days_skips_weekends(start, count, expected):
     assert add_working_days(start, count) == expected
 
 
+@pytest.mark.rule("TP-11")
 @pytest.mark.django_db
 def test_add_working_days_skips_holidays():
     # given: Christmas 2026 is a Friday
@@ -111,6 +112,7 @@ def test_rule_violation_single_and_list():
 # --- audit (ACC-07) ---
 
 
+@pytest.mark.rule("ACC-07")
 @pytest.mark.django_db
 def test_audit_record_fills_who_where_what_why(agent):
     # given
@@ -126,6 +128,7 @@ def test_audit_record_fills_who_where_what_why(agent):
     assert event.new == {"blocked": True, "on": "2026-11-22"} and event.reason == "asked"
 
 
+@pytest.mark.rule("ACC-07")
 @pytest.mark.django_db
 def test_audit_record_for_a_channel_client_and_an_explicit_outlet():
     line = LineFactory()
@@ -136,6 +139,7 @@ def test_audit_record_for_a_channel_client_and_an_explicit_outlet():
     assert audit_record(actor=None, verb="x", subject=line).actor_label == "system"
 
 
+@pytest.mark.rule("ACC-07")
 @pytest.mark.django_db
 def test_audit_events_cannot_be_changed_or_deleted(agent):
     # given (ACC-07)
@@ -149,6 +153,7 @@ def test_audit_events_cannot_be_changed_or_deleted(agent):
     assert AuditEvent.objects.get(pk=event.pk).verb == "line.blocked"
 
 
+@pytest.mark.rule("ACC-07")
 @pytest.mark.django_db
 def test_audit_events_cannot_be_bulk_updated_or_deleted(agent):
     audit_record(actor=agent, verb="line.blocked", subject=LineFactory())

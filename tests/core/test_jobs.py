@@ -2,14 +2,10 @@
 
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django_celery_beat.models import PeriodicTask
 
@@ -18,6 +14,7 @@ from core.models import AuditEvent, JobRun, OutboundSms
 from core.schedules import SCHEDULES, register_schedule, setup_schedules
 from tests.core.celery_jobs import TEMPLATE, slow_chunk
 from tests.core.factories import OutboundSmsFactory
+from tests.integration.worker import start_worker, stop, wait_for
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -244,29 +241,6 @@ def test_run_now_of_an_unknown_schedule_is_a_message_not_an_error(supervisor_cli
 # --- a real worker killed half-way ---------------------------------------------------------------------------------
 
 
-def _start_worker(queue: str) -> subprocess.Popen:
-    settings_dict = connection.settings_dict
-    database_url = (f"postgres://{settings_dict['USER']}:{settings_dict.get('PASSWORD') or ''}@"
-                    f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url,
-           "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"], "PYTHONPATH": str(ROOT)}
-    celery = str(Path(sys.executable).with_name("celery"))
-    return subprocess.Popen(
-        [celery, "-A", "config", "worker", "-I", "tests.core.celery_jobs", "-Q", queue, "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-
-
-def _wait(condition, timeout: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.services
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -277,17 +251,15 @@ def test_job_killed_half_way_and_run_again_processes_every_row_exactly_once():
     rows(40)
     queue = f"test-platform-{uuid.uuid4().hex[:8]}"
     kwargs = {"period_key": "2026-11-22", "chunk_size": 4, "pause": 0.3}
-    worker = _start_worker(queue)
+    worker = start_worker(queue, include=("tests.core.celery_jobs",))
     try:
         app.send_task("tests.core.slow_job", kwargs=kwargs, queue=queue)
         # when: the worker is killed (SIGKILL) once a few chunks are committed
-        assert _wait(lambda: JobRun.objects.filter(job="test-slow-job", changed__gte=12).exists())
+        assert wait_for(lambda: JobRun.objects.filter(job="test-slow-job", changed__gte=12).exists())
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(10)
+        stop(worker, signal.SIGKILL)
     run = JobRun.objects.get(job="test-slow-job")
     sent_before = OutboundSms.objects.filter(status=OutboundSms.Status.SENT).count()
     # then: the job died half-way
@@ -295,13 +267,12 @@ def test_job_killed_half_way_and_run_again_processes_every_row_exactly_once():
     assert 12 <= sent_before < 40 and run.changed == sent_before
 
     # when: it runs again (as beat would), on a fresh worker
-    worker = _start_worker(queue)
+    worker = start_worker(queue, include=("tests.core.celery_jobs",))
     try:
         app.send_task("tests.core.slow_job", kwargs=kwargs, queue=queue)
-        assert _wait(lambda: JobRun.objects.filter(job="test-slow-job", status="succeeded").exists())
+        assert wait_for(lambda: JobRun.objects.filter(job="test-slow-job", status="succeeded").exists())
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(30)
+        stop(worker)
     # then: every row processed exactly once, and the counts say so
     run.refresh_from_db()
     assert run.attempts == 2

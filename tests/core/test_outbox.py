@@ -298,7 +298,6 @@ def test_delivery_report_with_key_in_query_and_undelivered_state(client, templat
 @pytest.mark.parametrize(
     ("kind", "auth", "data", "status", "code"),
     [
-        ("network", True, {"id": "nope", "message_status": "DELIVRD"}, 404, "sms_not_found"),
         ("network", True, {"message_status": "DELIVRD"}, 400, "invalid"),
         ("charging", True, {"id": "x", "message_status": "DELIVRD"}, 403, "permission_denied"),
         ("network", False, {"id": "x", "message_status": "DELIVRD"}, 401, "not_authenticated"),
@@ -407,3 +406,176 @@ def test_backend_is_chosen_in_settings():
         assert isinstance(get_backend(), ConsoleBackend)
     with override_settings(SMS_BACKEND="memory"):
         assert isinstance(get_backend(), MemoryBackend)
+
+
+# --- claims, leases, replies, reports racing the id (issue 15) -------------------------------------------------------
+
+
+class Recorder:
+    """A gateway stand-in that remembers the client message id of every call."""
+
+    def __init__(self, answer=None):
+        self.calls: list[str] = []
+        self.answer = answer
+
+    def send(self, sms):
+        self.calls.append(sms.client_message_id)
+        if self.answer is not None:
+            return self.answer(sms)
+        return f"gw-{sms.client_message_id}"
+
+
+def test_claim_marks_sending_with_a_lease_and_an_expired_lease_is_resent_with_the_same_client_id(template):
+    # given: an attempt that claimed the row and died before recording anything
+    from core.outbox import _claim
+
+    sms = enqueue()
+    start = timezone.now()
+    [claimed] = _claim(limit=10, now=start)
+    sms.refresh_from_db()
+    assert sms.status == OutboundSms.Status.SENDING and sms.attempts == 1 and sms.attempt_id == claimed.attempt_id
+    # when: another dispatcher runs before the lease ends → not due; after it ends → resent
+    gateway = Recorder()
+    assert sms_dispatch_chunk(now=start + dt.timedelta(seconds=5), backend=gateway).selected == 0
+    sms_dispatch_chunk(now=sms.lease_until + dt.timedelta(seconds=1), backend=gateway)
+    # then: one resend, same gateway idempotency key, and the dead attempt's late result is not recorded
+    sms.refresh_from_db()
+    assert gateway.calls == [claimed.client_message_id]
+    assert sms.status == OutboundSms.Status.SENT and sms.attempts == 2 and sms.lease_until is None
+    from core.outbox import _record
+
+    assert _record(claimed, now=start, message_id="late-answer") is False
+    sms.refresh_from_db()
+    assert sms.gateway_message_id == f"gw-{claimed.client_message_id}"
+
+
+def test_client_message_id_is_stable_and_distinct(template):
+    first, second = enqueue(key="a"), enqueue(key="b")
+    assert first.client_message_id == OutboundSms.objects.get(pk=first.pk).client_message_id
+    assert first.client_message_id != second.client_message_id and len(first.client_message_id) <= 32
+
+
+def test_a_deadline_releases_the_claimed_rows_it_cannot_send(template):
+    # given: three due messages and a run whose time is already up
+    rows = [enqueue(key=f"d{n}") for n in range(3)]
+    # when
+    result = sms_dispatch_chunk(backend=Recorder(), deadline=time.monotonic())
+    # then: nothing sent, nothing left claimed, no attempt counted
+    assert result.changed == 0 and result.skipped == 3
+    for sms in rows:
+        sms.refresh_from_db()
+        assert sms.status == OutboundSms.Status.QUEUED and sms.attempts == 0 and sms.attempt_id is None
+
+
+def test_soft_time_limit_mid_send_records_the_attempt_and_releases_the_rest(template):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    # given: the gateway takes the first message, then the task's soft limit strikes during the second
+    rows = [enqueue(key=f"s{n}") for n in range(4)]
+
+    def answer(sms):
+        if sms.pk == rows[1].pk:
+            raise SoftTimeLimitExceeded()
+        return f"gw-{sms.pk}"
+
+    # when
+    with pytest.raises(SoftTimeLimitExceeded):
+        sms_dispatch_chunk(backend=Recorder(answer))
+    # then: the first is sent, the interrupted one is a failed attempt due again, the others are untouched
+    states = {sms.pk: OutboundSms.objects.get(pk=sms.pk) for sms in rows}
+    assert states[rows[0].pk].status == OutboundSms.Status.SENT
+    assert states[rows[1].pk].status == OutboundSms.Status.FAILED and states[rows[1].pk].attempts == 1
+    assert "time limit" in states[rows[1].pk].last_error
+    assert {states[r.pk].status for r in rows[2:]} == {OutboundSms.Status.QUEUED}
+    assert {states[r.pk].attempts for r in rows[2:]} == {0}
+
+
+class GarbageGateway(http.server.BaseHTTPRequestHandler):
+    """Answers the first request with a plain-text line (not HTTP), the second with 200 but no message id."""
+
+    count = 0
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        GarbageGateway.count += 1
+        if GarbageGateway.count == 1:
+            self.wfile.write(b"OK queued\r\n")
+            return
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"Queued, thanks" if GarbageGateway.count == 2 else b'Success "gw-ok"')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_non_http_or_unparseable_reply_is_one_failed_attempt_and_the_others_are_sent(template):
+    # given
+    GarbageGateway.count = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), GarbageGateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rows = [enqueue(key=f"g{n}") for n in range(3)]
+    # when
+    try:
+        with override_settings(SMS_BACKEND="http", SMS_HTTP_URL=f"http://127.0.0.1:{server.server_address[1]}/"):
+            result = sms_dispatch_chunk()
+    finally:
+        server.shutdown()
+    # then: each bad reply is a failed attempt with the reply kept; the good one is sent once
+    first, second, third = (OutboundSms.objects.get(pk=sms.pk) for sms in rows)
+    assert (result.selected, result.changed, result.failed) == (3, 1, 2)
+    assert first.status == OutboundSms.Status.FAILED and first.attempts == 1 and "not HTTP" in first.last_error
+    assert second.status == OutboundSms.Status.FAILED and "Queued, thanks" in second.last_error
+    assert third.status == OutboundSms.Status.SENT and third.gateway_message_id == "gw-ok"
+
+
+def test_http_backend_sends_the_client_message_id_and_keeps_a_5xx_reply(jasmin, template):
+    sms = enqueue()
+    FakeJasmin.status = 503
+    with override_settings(SMS_BACKEND="http", SMS_HTTP_URL=jasmin):
+        sms_dispatch()
+    sms.refresh_from_db()
+    assert FakeJasmin.requests[0]["client-message-id"] == sms.client_message_id
+    assert sms.last_error == "gateway answered 503: Error"
+
+
+def test_a_report_that_arrives_before_the_id_is_recorded_is_kept_then_matched(client, template):
+    from core.models import DeliveryReport
+
+    # given: the gateway's report for message "gw-early" arrives while the send is not yet recorded
+    _client, key = make_client(kind="network")
+    sms = enqueue()
+    response = client.post("/api/v1/sms/delivery-report", {"id": "gw-early", "message_status": "DELIVRD"},
+                           HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200 and response.content == b"ACK/Jasmin"
+    report = DeliveryReport.objects.get()
+    assert report.sms is None and report.matched_at is None
+    # when: the send is recorded with that id
+    sms_dispatch(backend=Recorder(lambda sms: "gw-early"))
+    # then: the kept report is matched and the message delivered
+    sms.refresh_from_db()
+    report.refresh_from_db()
+    assert sms.status == OutboundSms.Status.DELIVERED and report.sms == sms and report.matched_at is not None
+
+
+def test_a_report_for_an_unknown_id_is_kept_for_review(client, supervisor_client):
+    from core.models import DeliveryReport
+
+    _client, key = make_client(kind="network")
+    response = client.post("/api/v1/sms/delivery-report", {"id": "never-sent", "message_status": "DELIVRD"},
+                           HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+    assert DeliveryReport.objects.filter(gateway_message_id="never-sent", sms__isnull=True).count() == 1
+    page = supervisor_client.get("/admin/core/deliveryreport/?matched=no")
+    assert page.status_code == 200 and "never-sent" in page.content.decode()
+
+
+def test_the_dispatcher_sweep_matches_reports_whose_id_landed_since(template):
+    from core.models import DeliveryReport
+    from core.outbox import reports_match_pending
+
+    sms = OutboundSmsFactory(status=OutboundSms.Status.SENT, gateway_message_id="gw-7", next_attempt_at=None)
+    DeliveryReport.objects.create(gateway_message_id="gw-7", state="DELIVRD")
+    assert reports_match_pending() == 1
+    sms.refresh_from_db()
+    assert sms.status == OutboundSms.Status.DELIVERED

@@ -45,8 +45,8 @@ def test_agent_searches_by_08_number_opens_the_line_and_blocks_it(page):
     page.fill("textarea[name=note]", "Customer travels abroad for a month")
     page.check("input[name=confirm]")
     page.click("#action-submit")
-    # then: back on the line page with the block in the header, the tab and the timeline
-    expect(page).to_have_url(re.compile(rf"/lines/{line.pk}/$"))
+    # then: back on the line page, on the Blocks tab, with the block in the header, the tab and the timeline
+    expect(page).to_have_url(re.compile(rf"/lines/{line.pk}/\?tab=blocks$"))
     expect(page.locator(".alert-success")).to_contain_text("blocked")
     expect(page.locator("#open-blocks")).to_contain_text("Customer request (bar)")
     expect(page.locator("#timeline li").first).to_contain_text("Line blocked")

@@ -30,7 +30,7 @@ def test_packages_list_with_todays_price(client):
     assert response.status_code == 200
     rows = {row["code"]: row for row in response.json()}
     assert rows["FREEDOM_COMBO"] == {"code": "FREEDOM_COMBO", "name": "FREEDOM COMBO 14GB", "price": 130000,
-                                     "monthly_data": True}
+                                     "monthly_data": True, "next_price": None, "next_price_from": None}
     assert rows["HARIAN_1GB"]["monthly_data"] is False
 
 

@@ -43,6 +43,7 @@ def test_records_are_counted_once_and_a_replayed_batch_gets_the_first_answer(cli
     assert SmsHourCounter.objects.get(card=card, day=AT.date(), hour=14).count == 150
 
 
+@pytest.mark.rule("PRE-04")
 def test_pre04_fed_over_the_api_201_in_an_hour_blocks_the_card(client):
     # given 201 SMS in one hour, reported by the charging system
     card = CardFactory()

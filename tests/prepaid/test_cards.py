@@ -28,6 +28,7 @@ def codes(excinfo) -> list[str]:
 # ---------------------------------------------------------------------------------------- catalogue
 
 
+@pytest.mark.rule("PRE-02", "PRE-04", "PRE-05", "PRM-01")
 def test_catalogue_is_seeded_and_editable_data():
     # PRE-02, PRE-05, PRE-04, PRM-01: the Decisions live in data, not code
     assert Denomination.objects.get(amount=10000).validity_days == 15
@@ -41,6 +42,7 @@ def test_catalogue_is_seeded_and_editable_data():
     assert values["prepaid_sms_per_hour"] == 200
 
 
+@pytest.mark.rule("PRE-06")
 def test_pre06_weekend_and_special_day_prices():
     """PRE-06: tariffs differ on weekends and special days in the catalogue's calendar."""
     # given
@@ -54,6 +56,7 @@ def test_pre06_weekend_and_special_day_prices():
     assert package_price(package=package, day=dt.date(2026, 6, 13), prime=False) == 97500
 
 
+@pytest.mark.rule("PRM-04")
 def test_prm04_prime_special_price_on_unlimited():
     unlimited = Package.objects.get(code="UNLIMITED")
     assert package_price(package=unlimited, day=TODAY, prime=False) == 100000
@@ -63,6 +66,7 @@ def test_prm04_prime_special_price_on_unlimited():
 # ---------------------------------------------------------------------------------------- activation PRE-01
 
 
+@pytest.mark.rule("PRE-01")
 def test_pre01_activation_needs_verified_registration(agent):
     # given
     card = CardFactory(state=Card.State.INACTIVE, active_until=None,
@@ -75,6 +79,7 @@ def test_pre01_activation_needs_verified_registration(agent):
     assert Card.objects.get(pk=card.pk).state == Card.State.INACTIVE
 
 
+@pytest.mark.rule("PRE-01")
 def test_pre01_activation_only_in_the_pack_area(agent):
     card = CardFactory(state=Card.State.INACTIVE, active_until=None)
     with pytest.raises(RuleViolation) as excinfo:
@@ -82,6 +87,7 @@ def test_pre01_activation_only_in_the_pack_area(agent):
     assert codes(excinfo) == ["wrong_activation_area"]
 
 
+@pytest.mark.rule("PRE-01")
 def test_pre01_activation_in_area_starts_active_period(agent):
     # given
     line = LineFactory(status=Line.Status.INACTIVE, activated_on=None)
@@ -97,6 +103,7 @@ def test_pre01_activation_in_area_starts_active_period(agent):
     assert AuditEvent.objects.filter(line=line, verb="prepaid.card_activated").count() == 1
 
 
+@pytest.mark.rule("PRE-01")
 def test_card_only_for_prepaid_lines(agent):
     with pytest.raises(RuleViolation) as excinfo:
         services.card_create(line=PostpaidLineFactory(), activation_area=area(), actor=agent)
@@ -106,6 +113,7 @@ def test_card_only_for_prepaid_lines(agent):
 # ---------------------------------------------------------------------------------------- top-ups PRE-02
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_topup_extends_active_period_by_denomination_validity(agent):
     # given
     card = CardFactory(active_until=dt.date(2026, 6, 20), balance=1000)
@@ -120,6 +128,7 @@ def test_pre02_topup_extends_active_period_by_denomination_validity(agent):
     assert ledger_mismatches() == []
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_topup_on_last_grace_day_returns_card_to_active(agent):
     # given: active until 10 May, grace until 9 Jun... the 30th grace day is grace_until
     card = CardFactory(state=Card.State.GRACE, active_until=dt.date(2026, 5, 11), grace_until=TODAY)
@@ -132,6 +141,7 @@ def test_pre02_topup_on_last_grace_day_returns_card_to_active(agent):
     assert card.grace_until is None
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_topup_is_idempotent_by_reference(agent):
     card = CardFactory()
     first = services.topup_apply(card=card, amount=10000, reference="same", channel=Channel.API, today=TODAY)
@@ -146,6 +156,7 @@ def test_pre02_topup_is_idempotent_by_reference(agent):
     assert card.ledger.count() == 1
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_invalid_card_cannot_be_topped_up():
     card = CardFactory(state=Card.State.INVALID, active_until=dt.date(2026, 1, 1), grace_until=dt.date(2026, 1, 31))
     with pytest.raises(RuleViolation) as excinfo:
@@ -154,6 +165,7 @@ def test_pre02_invalid_card_cannot_be_topped_up():
     assert not LedgerEntry.objects.filter(card=card).exists()
 
 
+@pytest.mark.rule("PRE-02")
 @pytest.mark.parametrize("amount", [0, -5000, 7000, 10001])
 def test_topup_only_catalogue_denominations(amount):
     card = CardFactory()
@@ -171,6 +183,7 @@ def test_topup_needs_a_reference():
 # ---------------------------------------------------------------------------------------- purchases PRE-05
 
 
+@pytest.mark.rule("PRE-05")
 def test_pre05_purchase_leaving_exactly_3000_is_allowed(agent):
     # given: FREEDOM COMBO costs 65.000 on a Wednesday
     card = CardFactory(balance=68000)
@@ -186,6 +199,7 @@ def test_pre05_purchase_leaving_exactly_3000_is_allowed(agent):
     assert AuditEvent.objects.filter(line=card.line, verb="prepaid.package_bought").count() == 1
 
 
+@pytest.mark.rule("PRE-05")
 def test_pre05_purchase_leaving_2999_is_refused():
     card = CardFactory(balance=67999)
     with pytest.raises(RuleViolation) as excinfo:
@@ -196,6 +210,7 @@ def test_pre05_purchase_leaving_2999_is_refused():
     assert card.balance == 67999 and not PackagePurchase.objects.exists()
 
 
+@pytest.mark.rule("PRE-02")
 @pytest.mark.parametrize("state", [Card.State.GRACE, Card.State.INACTIVE])
 def test_purchase_refused_when_card_not_active(state):
     card = CardFactory(state=state, balance=0 if state == Card.State.INACTIVE else 100000,
@@ -221,6 +236,7 @@ def test_purchase_unknown_package(code):
     assert codes(excinfo) == ["unknown_package"]
 
 
+@pytest.mark.rule("PRM-04")
 def test_prm04_prime_gets_special_price_and_rollover():
     card = CardFactory(balance=100000)
     prime(card)
@@ -245,6 +261,7 @@ def test_purchase_replay_returns_first_purchase():
 # ---------------------------------------------------------------------------------------- SIM replacement PRE-03
 
 
+@pytest.mark.rule("PRE-03")
 def test_pre03_sim_replacement_charges_fee_keeps_number_and_balance(agent):
     # given
     card = CardFactory(balance=50000)
@@ -262,6 +279,7 @@ def test_pre03_sim_replacement_charges_fee_keeps_number_and_balance(agent):
     assert event.old == {"iccid": old_iccid} and event.new["iccid"] == new_iccid
 
 
+@pytest.mark.rule("PRM-04")
 def test_prm04_sim_replacement_free_with_prime_and_no_topup_needed(agent):
     # given: a Prime card with no balance whose SIM was reported lost
     card = CardFactory(balance=0)
@@ -277,6 +295,7 @@ def test_prm04_sim_replacement_free_with_prime_and_no_topup_needed(agent):
     assert SimReplacement.objects.count() == 1
 
 
+@pytest.mark.rule("PRE-03")
 def test_pre03_fee_above_balance_is_refused(agent):
     card = CardFactory(balance=9999)
     with pytest.raises(RuleViolation) as excinfo:
@@ -285,6 +304,7 @@ def test_pre03_fee_above_balance_is_refused(agent):
     assert Line.objects.get(pk=card.line_id).iccid == card.line.iccid
 
 
+@pytest.mark.rule("PRE-03")
 @pytest.mark.parametrize("iccid,code", [("123", "iccid_invalid"), ("8962100000000000001", "iccid_invalid")])
 def test_sim_replacement_bad_iccid(agent, iccid, code):
     with pytest.raises(RuleViolation) as excinfo:
@@ -292,6 +312,7 @@ def test_sim_replacement_bad_iccid(agent, iccid, code):
     assert codes(excinfo) == [code]
 
 
+@pytest.mark.rule("PRE-03")
 def test_sim_replacement_iccid_in_use(agent):
     other = LineFactory()
     with pytest.raises(RuleViolation) as excinfo:
@@ -302,6 +323,7 @@ def test_sim_replacement_iccid_in_use(agent):
 # ---------------------------------------------------------------------------------------- blocks PRE-04
 
 
+@pytest.mark.rule("PRE-04")
 def test_pre04_institution_request_needs_its_reference(supervisor):
     card = CardFactory()
     with pytest.raises(RuleViolation) as excinfo:
@@ -313,18 +335,21 @@ def test_pre04_institution_request_needs_its_reference(supervisor):
     assert AuditEvent.objects.filter(line=card.line, verb="line.blocked").count() == 1
 
 
+@pytest.mark.rule("PRE-04")
 def test_pre04_only_prepaid_reasons(supervisor):
     with pytest.raises(RuleViolation) as excinfo:
         services.card_block(card=CardFactory(), reason=Block.Reason.UNPAID_BILL, actor=supervisor, note="x")
     assert codes(excinfo) == ["reason_invalid"]
 
 
+@pytest.mark.rule("PRE-04")
 def test_pre04_agent_cannot_block_for_illegal_activity(agent):
     with pytest.raises(RuleViolation) as excinfo:
         services.card_block(card=CardFactory(), reason=Block.Reason.ILLEGAL_ACTIVITY, actor=agent, note="x")
     assert codes(excinfo) == ["supervisor_only"]
 
 
+@pytest.mark.rule("PRE-04")
 def test_unblock(supervisor):
     card = CardFactory()
     block = services.card_block(card=card, reason=Block.Reason.MISUSE, actor=supervisor, note="x")

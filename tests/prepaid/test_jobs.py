@@ -19,12 +19,14 @@ ACTIVE_UNTIL = dt.date(2026, 1, 10)
 # ---------------------------------------------------------------------------------------- lifecycle PRE-02
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_card_stays_active_on_its_active_until_day():
     card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
     tasks.lifecycle(day=ACTIVE_UNTIL.isoformat())
     assert Card.objects.get(pk=card.pk).state == Card.State.ACTIVE
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_card_enters_grace_the_day_after_active_until():
     # given
     card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
@@ -40,6 +42,7 @@ def test_pre02_card_enters_grace_the_day_after_active_until():
     assert AuditEvent.objects.filter(verb="job.succeeded", subject_id=str(run.pk)).exists()
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_day_30_of_grace_still_grace_day_31_invalid_with_one_forfeiture():
     # given: grace from 11 Jan; day 30 is 9 Feb
     card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9),
@@ -58,6 +61,7 @@ def test_pre02_day_30_of_grace_still_grace_day_31_invalid_with_one_forfeiture():
     assert ledger_mismatches() == []
 
 
+@pytest.mark.rule("PRE-02")
 def test_pre02_lifecycle_rerun_and_forced_rerun_change_nothing():
     card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9),
                        balance=500)
@@ -68,6 +72,7 @@ def test_pre02_lifecycle_rerun_and_forced_rerun_change_nothing():
     assert LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.FORFEITURE).count() == 1
 
 
+@pytest.mark.rule("PRE-02")
 def test_lifecycle_catches_up_in_chunks():
     # given: cards long past both periods, processed 2 per chunk
     cards = [CardFactory(active_until=dt.date(2025, 11, 1), balance=1000 * (i + 1)) for i in range(5)]
@@ -80,6 +85,7 @@ def test_lifecycle_catches_up_in_chunks():
     assert ledger_mismatches() == []
 
 
+@pytest.mark.rule("PRE-02")
 def test_zero_balance_card_gets_a_zero_forfeiture_entry():
     card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9))
     services.lifecycle_chunk(today=dt.date(2026, 2, 10))
@@ -89,6 +95,7 @@ def test_zero_balance_card_gets_a_zero_forfeiture_entry():
 # ---------------------------------------------------------------------------------------- Prime renewal PRM-02/03
 
 
+@pytest.mark.rule("PRM-02")
 def test_prm02_renewal_with_balance_equal_to_fee():
     # given: Prime Joy costs 25.000
     card = CardFactory(balance=25000)
@@ -106,6 +113,7 @@ def test_prm02_renewal_with_balance_equal_to_fee():
     assert entry.reference == f"prime:{subscription.pk}:2026-02-15"
 
 
+@pytest.mark.rule("PRM-03")
 def test_prm03_renewal_one_rupiah_short_disables_prime_with_sms():
     # given
     card = CardFactory(balance=24999)
@@ -124,6 +132,7 @@ def test_prm03_renewal_one_rupiah_short_disables_prime_with_sms():
     assert AuditEvent.objects.filter(line=card.line, verb="prime.disabled").count() == 1
 
 
+@pytest.mark.rule("PRM-03")
 def test_prm03_disabled_sms_respects_the_outbox_dedup_key():
     # given: the SMS for this subscription and period is in the outbox already
     from core.outbox import sms_enqueue
@@ -141,6 +150,7 @@ def test_prm03_disabled_sms_respects_the_outbox_dedup_key():
     assert list(OutboundSms.objects.values_list("pk", flat=True)) == [first.pk]
 
 
+@pytest.mark.rule("PRM-02")
 def test_prm02_renewal_on_31_january_moves_to_end_of_february_then_31_march():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2025, 12, 31))
@@ -155,6 +165,7 @@ def test_prm02_renewal_on_31_january_moves_to_end_of_february_then_31_march():
     assert card.balance == 80000
 
 
+@pytest.mark.rule("PRM-02")
 def test_renewal_never_charges_a_period_twice():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2026, 1, 15))
@@ -168,6 +179,7 @@ def test_renewal_never_charges_a_period_twice():
     assert LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.PRIME_FEE).count() == 1
 
 
+@pytest.mark.rule("PRM-03")
 def test_renewal_disabled_when_card_in_grace():
     card = CardFactory(state=Card.State.GRACE, active_until=dt.date(2026, 2, 1), balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2026, 1, 15))
@@ -177,6 +189,7 @@ def test_renewal_disabled_when_card_in_grace():
     assert Card.objects.get(pk=card.pk).balance == 100000
 
 
+@pytest.mark.rule("PRM-02")
 def test_prm02_renewal_from_31_december_lands_on_29_february_in_a_leap_year():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2027, 12, 31))
@@ -185,6 +198,7 @@ def test_prm02_renewal_from_31_december_lands_on_29_february_in_a_leap_year():
     assert subscription.renews_on == dt.date(2028, 2, 29) and subscription.periods_charged == 2
 
 
+@pytest.mark.rule("PRM-02", "PRM-03")
 def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
     # given: in one chunk, Joy (25.000) at the fee, one rupiah short, well above it, and a card in grace
     at_fee = CardFactory(balance=25000)
@@ -222,6 +236,7 @@ def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
     assert rerun.selected == 0 and LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE).count() == 2
 
 
+@pytest.mark.rule("PRM-02")
 def test_prime_subscribe_charges_first_month(agent):
     card = CardFactory(balance=30000)
     subscription = services.prime_subscribe(card=card, actor=agent, today=dt.date(2026, 1, 31))
@@ -240,6 +255,7 @@ def _spend(card, amount, when):
                                balance_after=card.balance, reference=f"p-{card.pk}-{when}", created_at=when)
 
 
+@pytest.mark.rule("PRM-01")
 @pytest.mark.parametrize("total,expected", [(0, "lite"), (449997, "lite"), (450000, "joy"), (899997, "joy"),
                                             (900000, "first")])
 def test_prm01_tier_from_three_month_average(total, expected):
@@ -262,6 +278,7 @@ def test_prm01_tier_from_three_month_average(total, expected):
 # ---------------------------------------------------------------------------------------- draw PRM-04
 
 
+@pytest.mark.rule("PRM-04")
 def test_prm04_wednesday_draw_among_joy_and_first_reproducible():
     # given
     eligible = []
@@ -284,6 +301,7 @@ def test_prm04_wednesday_draw_among_joy_and_first_reproducible():
     assert VoucherWin.objects.count() == 5
 
 
+@pytest.mark.rule("PRM-04")
 def test_prm04_no_draw_on_a_tuesday():
     prime(CardFactory(), "joy")
     tasks.prime_voucher_draw(day="2026-06-09")
@@ -314,6 +332,7 @@ def test_reminder_sent_once_per_active_until():
 AT = dt.datetime(2026, 6, 10, 3, 30, tzinfo=dt.UTC)  # 10:30 WIB
 
 
+@pytest.mark.rule("PRE-04")
 def test_sms_usage_counted_once_per_record():
     card = CardFactory()
     assert services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=5)
@@ -323,6 +342,7 @@ def test_sms_usage_counted_once_per_record():
     assert (counter.day, counter.hour, counter.count) == (dt.date(2026, 6, 10), 10, 7)
 
 
+@pytest.mark.rule("PRE-04")
 @pytest.mark.parametrize("count,blocked", [(200, False), (201, True)])
 def test_pre04_per_hour_limit(count, blocked):
     card = CardFactory()
@@ -332,6 +352,7 @@ def test_pre04_per_hour_limit(count, blocked):
     assert OutboundSms.objects.filter(template_code="prepaid_sms_fair_usage_block").exists() == blocked
 
 
+@pytest.mark.rule("PRE-04")
 @pytest.mark.parametrize("count,blocked", [(1000, False), (1001, True)])
 def test_pre04_per_day_limit(count, blocked):
     # given: spread over hours so that no hour passes 200
@@ -345,6 +366,7 @@ def test_pre04_per_day_limit(count, blocked):
     assert Block.objects.filter(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE).exists() == blocked
 
 
+@pytest.mark.rule("PRE-04")
 def test_pre04_lifted_block_not_set_again_the_same_day(supervisor):
     card = CardFactory()
     services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=500)
@@ -371,7 +393,7 @@ def test_every_prepaid_schedule_task_takes_force():
     from core.services import _task_for
 
     prepaid_schedules = [s for s in SCHEDULES.values() if s.task.startswith("prepaid.tasks.")]
-    assert len(prepaid_schedules) == 6
+    assert len(prepaid_schedules) == 7  # PRE-08 added prepaid-price-changes
     for schedule in prepaid_schedules:
         parameter = inspect.signature(_task_for(schedule.task).run).parameters.get("force")
         assert parameter is not None and parameter.default is False, schedule.task

@@ -72,6 +72,7 @@ def test_pages_404_without_card(agent_client):
 # ---------------------------------------------------------------------------------------- tab
 
 
+@pytest.mark.rule("PRM-04")
 def test_tab_shows_state_balance_prime_and_benefits(agent_client):
     card = CardFactory(balance=42000, active_until=dt.date.today() + dt.timedelta(days=2))
     prime(card, "joy", started_on=dt.date(2026, 11, 2))

@@ -4,53 +4,21 @@ is processed exactly once and the ledgers verify (PRE-02)."""
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from core.models import JobRun
 from prepaid.ledger_checks import ledger_mismatches
 from prepaid.models import Card, LedgerEntry
+from tests.integration.worker import start_worker, stop, wait_for
 from tests.prepaid.test_concurrency import _cards
 
 pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _start_worker(queue: str) -> subprocess.Popen:
-    settings_dict = connection.settings_dict
-    database_url = (f"postgres://{settings_dict['USER']}:{settings_dict.get('PASSWORD') or ''}@"
-                    f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url,
-           "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"], "PYTHONPATH": str(ROOT)}
-    celery = str(Path(sys.executable).with_name("celery"))
-    return subprocess.Popen(
-        [celery, "-A", "config", "worker", "-Q", queue, "--pool=solo", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-
-
-def _wait(condition, timeout: float = 120.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def _stop(worker, sig=signal.SIGKILL):
-    if worker.poll() is None:
-        os.killpg(worker.pid, sig)
-        worker.wait(30)
 
 
 def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once():
@@ -61,15 +29,15 @@ def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once()
                    grace_until=dt.date(2026, 5, 1), balance=4321)
     queue = f"test-prepaid-{uuid.uuid4().hex[:8]}"
     kwargs = {"day": "2026-06-10", "chunk_size": 1}
-    worker = _start_worker(queue)
+    worker = start_worker(queue)
     try:
         app.send_task("prepaid.tasks.lifecycle", kwargs=kwargs, queue=queue)
         # when: SIGKILL once some chunks are committed
-        assert _wait(lambda: JobRun.objects.filter(job="prepaid.lifecycle", changed__gte=50).exists())
+        assert wait_for(lambda: JobRun.objects.filter(job="prepaid.lifecycle", changed__gte=50).exists())
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
     finally:
-        _stop(worker)
+        stop(worker, signal.SIGKILL)
     run = JobRun.objects.get(job="prepaid.lifecycle")
     done_before = Card.objects.filter(state=Card.State.INVALID).count()
     # then: it died half-way, with exact counts and a verifying ledger
@@ -78,12 +46,12 @@ def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once()
     assert ledger_mismatches() == []
 
     # when: beat runs it again on a fresh worker
-    worker = _start_worker(queue)
+    worker = start_worker(queue)
     try:
         app.send_task("prepaid.tasks.lifecycle", kwargs=kwargs, queue=queue)
-        assert _wait(lambda: JobRun.objects.filter(job="prepaid.lifecycle", status="succeeded").exists())
+        assert wait_for(lambda: JobRun.objects.filter(job="prepaid.lifecycle", status="succeeded").exists())
     finally:
-        _stop(worker, signal.SIGTERM)
+        stop(worker, signal.SIGTERM)
     # then: every card forfeited exactly once
     run.refresh_from_db()
     assert run.attempts == 2 and run.changed == 600

@@ -4,6 +4,7 @@ from protection.models import Product
 from protection.selectors import product_current
 
 
+@pytest.mark.rule("TP-03", "TP-04", "TP-05", "TP-06", "TP-07", "TP-08", "TP-09", "TP-10", "TP-11")
 @pytest.mark.django_db
 def test_data_migration_seeds_the_tecprotec_product_with_the_domain_numbers():
     # given the migrated database

@@ -27,6 +27,7 @@ def _refused(enrollment, *, on, imei=None, **kwargs) -> list[str]:
     return excinfo.value.codes
 
 
+@pytest.mark.rule("TP-07")
 @pytest.mark.parametrize(("day", "codes"), [(13, ["waiting_period"]), (14, []), (15, [])])
 def test_waiting_period_days_13_14_15(day, codes):
     # TP-07: no claim within 14 days of registration; from day 14 on it is accepted
@@ -40,6 +41,7 @@ def test_waiting_period_days_13_14_15(day, codes):
         assert _file(enrollment, on=START + dt.timedelta(days=day)).status == Claim.Status.FILED
 
 
+@pytest.mark.rule("TP-09")
 def test_filing_a_claim_records_fee_audit_and_sms(agent):
     enrollment = enroll(start=START)
     claim = claim_file(enrollment=enrollment, imei=enrollment.imei, damage="Water damage", actor=agent,
@@ -52,6 +54,7 @@ def test_filing_a_claim_records_fee_audit_and_sms(agent):
     assert "Rp 50.000" in sms.text and "0804-1401-078" in sms.text
 
 
+@pytest.mark.rule("TP-08")
 def test_the_second_claim_of_a_period_is_refused():
     # TP-08: at most one claim per period
     enrollment = enroll(start=START)
@@ -60,6 +63,7 @@ def test_the_second_claim_of_a_period_is_refused():
     assert Claim.objects.count() == 1
 
 
+@pytest.mark.rule("TP-08")
 def test_a_claim_rejected_by_the_insurer_does_not_use_the_allowance():
     # TP-08 (Decision): the insurer's rejection gives nothing, so another claim may be filed
     enrollment = enroll(start=START)
@@ -68,6 +72,7 @@ def test_a_claim_rejected_by_the_insurer_does_not_use_the_allowance():
     assert _file(enrollment, on=dt.date(2026, 4, 5)).status == "filed"
 
 
+@pytest.mark.rule("TP-05")
 def test_claim_for_another_phone_is_refused():
     # TP-05: only the IMEI registered first
     enrollment = enroll(start=START)
@@ -91,6 +96,7 @@ def test_no_enrollment_gives_a_verdict_not_an_error():
     assert claim_eligibility(enrollment=None, imei=None, today=START).codes == ["not_enrolled"]
 
 
+@pytest.mark.rule("TP-06")
 def test_umb_subscription_checks_the_receipt_at_the_first_claim():
     # TP-06 via UMB: the age counts on the registration date, checked when the receipt is first seen
     enrollment = enroll(start=START, channel="umb")
@@ -126,6 +132,7 @@ def _claim(*, jabodetabek=True, customer=None) -> Claim:
     return _file(enroll(line, start=START), on=dt.date(2026, 4, 1))
 
 
+@pytest.mark.rule("TP-09")
 def test_workflow_happy_path_is_audited_at_every_step():
     claim = _claim()
     steps = [("fee_paid", {}), ("picked_up", {"on": dt.date(2026, 4, 3)}), ("at_repair", {}),
@@ -142,6 +149,7 @@ def test_workflow_happy_path_is_audited_at_every_step():
     assert verbs[2][1] == {"status": "fee_paid"} and verbs[2][2]["status"] == "picked_up"
 
 
+@pytest.mark.rule("TP-08")
 @pytest.mark.parametrize(("cost", "covered", "excess"), [(999_999, 999_999, 0), (1_000_000, 1_000_000, 0),
                                                          (1_000_001, 1_000_000, 1)])
 def test_repair_cost_above_the_limit_is_the_customers(cost, covered, excess):
@@ -154,6 +162,7 @@ def test_repair_cost_above_the_limit_is_the_customers(cost, covered, excess):
     assert (claim.repair_cost, claim.covered_amount, claim.customer_excess) == (cost, covered, excess)
 
 
+@pytest.mark.rule("TP-09")
 def test_event_the_state_machine_does_not_allow_is_refused_with_the_current_state():
     claim = _claim()
     with pytest.raises(TransitionNotAllowed) as excinfo:
@@ -189,6 +198,7 @@ def test_returned_needs_a_repair_cost():
         assert excinfo.value.codes == ["repair_cost_required"]
 
 
+@pytest.mark.rule("TP-10")
 @pytest.mark.parametrize(("customer_region", "outlet_region", "days"), [
     (True, False, 7), (False, True, 14), (None, True, 7), (None, False, 14), (None, None, 14),
 ])
@@ -201,6 +211,7 @@ def test_sla_due_date_from_pickup_by_region(customer_region, outlet_region, days
     assert claim.sla_days == days and claim.sla_due_on == dt.date(2026, 4, 3) + dt.timedelta(days=days)
 
 
+@pytest.mark.rule("TP-10")
 def test_sla_job_flags_breaches_the_day_after_the_due_date():
     # TP-10
     claim = _claim(jabodetabek=True)
@@ -217,6 +228,7 @@ def test_sla_job_flags_breaches_the_day_after_the_due_date():
     assert AuditEvent.objects.filter(verb="protection.claim_sla_breached").count() == 1
 
 
+@pytest.mark.rule("TP-10")
 def test_returning_late_marks_the_breach_returning_on_the_due_date_does_not():
     late, on_time = _claim(), _claim()
     for claim, returned in ((late, dt.date(2026, 4, 11)), (on_time, dt.date(2026, 4, 10))):
@@ -231,6 +243,7 @@ def test_returning_late_marks_the_breach_returning_on_the_due_date_does_not():
 # --- shipping reimbursement (TP-11) -----------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("TP-11")
 def test_reimbursement_due_in_5_working_days_across_a_weekend_and_a_holiday():
     # TP-11: requested Thursday 2 Apr 2026; Fri 3 Apr is a holiday; Sat/Sun skipped
     Holiday.objects.create(date=dt.date(2026, 4, 3), name="Wafat Isa Almasih")
@@ -243,6 +256,7 @@ def test_reimbursement_due_in_5_working_days_across_a_weekend_and_a_holiday():
     assert claim.status == "fee_paid"  # a side event: the claim does not move
 
 
+@pytest.mark.rule("TP-11")
 def test_reimbursement_overdue_is_flagged_until_paid():
     claim = claim_advance(claim=_claim(), event="fee_paid", actor_label="amsi")
     claim_advance(claim=claim, event="shipping_reimbursement", amount=20_000, on=dt.date(2026, 4, 6),
@@ -261,6 +275,7 @@ def test_reimbursement_overdue_is_flagged_until_paid():
         claim_advance(claim=claim, event="reimbursement_paid", actor_label="amsi")
 
 
+@pytest.mark.rule("TP-11")
 def test_reimbursement_needs_a_positive_amount_and_is_recorded_once():
     claim = _claim()
     with pytest.raises(TransitionNotAllowed):  # before the fee is paid

@@ -60,6 +60,7 @@ def test_one_imei_on_two_lines_at_once_is_covered_once():
     assert sum(isinstance(r, RuleViolation) for r in results) == 1
 
 
+@pytest.mark.rule("TP-08")
 def test_concurrent_claims_on_one_enrollment_file_one():
     # TP-08 under a race: the enrollment row lock serialises the allowance check
     enrollment = enroll(start=START)

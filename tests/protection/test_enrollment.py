@@ -24,6 +24,7 @@ def _codes(excinfo) -> list[str]:
 # --- devices (TP-05) -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("TP-05")
 def test_line_device_set_records_the_imei_and_audits_a_change():
     # given
     line = PostpaidLineFactory()
@@ -39,6 +40,7 @@ def test_line_device_set_records_the_imei_and_audits_a_change():
     assert events[0].actor_label == "hlr"
 
 
+@pytest.mark.rule("TP-05")
 @pytest.mark.parametrize("bad", ["12345", "35000000000000a", "350000000000001", ""])
 def test_line_device_set_refuses_an_invalid_imei(bad):
     # TP-05: 15 digits, Luhn
@@ -52,6 +54,7 @@ def test_line_device_set_refuses_an_invalid_imei(bad):
 # --- enrollment -------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("TP-02", "TP-03", "TP-04", "TP-05", "TP-07")
 def test_enroll_at_grapari_creates_the_subscription_first_instalment_audit_and_sms(agent):
     # given a postpaid line whose phone the network has seen
     line = postpaid_line_with_device()
@@ -78,6 +81,7 @@ def test_enroll_at_grapari_creates_the_subscription_first_instalment_audit_and_s
     assert sms.msisdn == line.msisdn and imei in sms.text and "Rp 20.000" in sms.text
 
 
+@pytest.mark.rule("TP-03")
 def test_enroll_upfront_charges_100000_once():
     # TP-03
     enrollment = enroll(option="upfront")
@@ -86,12 +90,14 @@ def test_enroll_upfront_charges_100000_once():
     assert enrollment.next_charge_on is None
 
 
+@pytest.mark.rule("TP-04")
 def test_enroll_on_31_august_ends_on_the_last_day_of_february():
     # TP-04: a calendar-month step (Aug 31 + 6 months = Feb 28, or 29 in a leap year)
     assert enroll(start=dt.date(2026, 8, 31)).end_date == dt.date(2027, 2, 28)
     assert enroll(start=dt.date(2027, 8, 31)).end_date == dt.date(2028, 2, 29)
 
 
+@pytest.mark.rule("TP-01")
 def test_enroll_refuses_a_prepaid_line_and_writes_nothing():
     # TP-01
     line = LineFactory(kind=Line.Kind.PREPAID)
@@ -102,6 +108,7 @@ def test_enroll_refuses_a_prepaid_line_and_writes_nothing():
     assert not Enrollment.objects.exists() and not OutboundSms.objects.exists()
 
 
+@pytest.mark.rule("TP-05")
 def test_enroll_refuses_a_line_without_known_imei():
     line = PostpaidLineFactory()
     with pytest.raises(RuleViolation) as excinfo:
@@ -117,6 +124,7 @@ def test_enroll_refuses_a_second_active_enrollment_on_the_line():
     assert Enrollment.objects.count() == 1
 
 
+@pytest.mark.rule("TP-05")
 def test_one_imei_is_never_covered_twice_at_once():
     # TP-05: the same phone put on a second line
     first = enroll()
@@ -126,6 +134,7 @@ def test_one_imei_is_never_covered_twice_at_once():
     assert _codes(excinfo) == ["imei_already_covered"]
 
 
+@pytest.mark.rule("TP-05")
 def test_the_database_refuses_two_active_enrollments_for_one_imei_or_line():
     # given one active enrollment
     enrollment = enroll()
@@ -141,6 +150,7 @@ def test_the_database_refuses_two_active_enrollments_for_one_imei_or_line():
     Enrollment.objects.create(**{**fields, "next_charge_on": None, "installments_charged": 0})
 
 
+@pytest.mark.rule("TP-05")
 def test_an_imei_may_be_covered_again_after_the_old_subscription_ended():
     first = enroll()
     enrollment_terminate(enrollment=first, actor=None, actor_label="t", reason="customer asked", today=START)
@@ -148,6 +158,7 @@ def test_an_imei_may_be_covered_again_after_the_old_subscription_ended():
     assert enroll(other).imei == first.imei
 
 
+@pytest.mark.rule("TP-06")
 def test_phone_exactly_24_months_old_is_accepted_one_day_older_refused():
     # TP-06 at its boundary: registered 2 Mar 2026, bought 2 Mar 2024 = exactly 24 months
     assert enroll(start=START, purchase_date=dt.date(2024, 3, 2)).status == "active"
@@ -157,6 +168,7 @@ def test_phone_exactly_24_months_old_is_accepted_one_day_older_refused():
     assert Enrollment.objects.count() == 1
 
 
+@pytest.mark.rule("TP-06")
 def test_grapari_enrollment_needs_purchase_date_receipt_number_and_upload():
     # TP-06
     line = postpaid_line_with_device()
@@ -174,6 +186,7 @@ def test_grapari_enrollment_needs_purchase_date_receipt_number_and_upload():
     assert not Enrollment.objects.exists()
 
 
+@pytest.mark.rule("TP-06")
 def test_receipt_upload_checks_type_content_and_size():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -197,6 +210,7 @@ def test_receipt_upload_checks_type_content_and_size():
     assert enrollment.pk
 
 
+@pytest.mark.rule("TP-06")
 def test_umb_enrollment_skips_the_receipt_and_uses_the_network_imei():
     # TP-06 via UMB: the receipt is checked at the first claim instead
     line = postpaid_line_with_device()
@@ -224,6 +238,7 @@ def test_enroll_refuses_an_inactive_line():
     assert _codes(excinfo) == ["line_not_active"]
 
 
+@pytest.mark.rule("TP-05")
 def test_explicit_imei_at_grapari_is_validated():
     line = postpaid_line_with_device()
     with pytest.raises(RuleViolation) as excinfo:

@@ -25,6 +25,7 @@ def _charged(enrollment) -> list[int]:
                 .values_list("month_index", flat=True))
 
 
+@pytest.mark.rule("TP-03")
 def test_monthly_plan_is_charged_six_times_on_the_calendar_month_steps():
     # TP-03: Rp 20.000 a month for 6 months, each due a calendar month after the start
     enrollment = enroll(start=dt.date(2026, 1, 31))
@@ -90,6 +91,7 @@ def test_the_database_refuses_a_second_charge_of_the_same_month():
         Installment.objects.create(enrollment=enrollment, month_index=1, amount=20_000, due_on=START)
 
 
+@pytest.mark.rule("TP-12")
 def test_termination_stops_future_instalments_and_is_audited_with_reason(agent):
     # TP-12
     enrollment = enroll(start=START)
@@ -107,6 +109,7 @@ def test_termination_stops_future_instalments_and_is_audited_with_reason(agent):
     assert event.reason == "Customer sold the phone" and event.actor == agent and event.old["status"] == "active"
 
 
+@pytest.mark.rule("TP-12")
 def test_termination_refused_after_a_claim_and_without_reason(agent):
     # TP-12: only if no claim was made
     enrollment = enroll(start=START)
@@ -129,6 +132,7 @@ def test_termination_of_an_ended_subscription_is_refused():
     assert excinfo.value.codes == ["period_ended"]
 
 
+@pytest.mark.rule("TP-04")
 def test_expiry_job_expires_on_the_end_date_not_before():
     # TP-04: end date = the first day no longer covered
     enrollment = enroll(start=START)
@@ -140,6 +144,7 @@ def test_expiry_job_expires_on_the_end_date_not_before():
     assert tasks.enrollments_expire(enrollment.end_date.isoformat(), force=True) == 0
 
 
+@pytest.mark.rule("TP-03")
 def test_instalments_are_posted_to_the_postpaid_bill_once_each():
     # TP-03: charged to the postpaid bill; the bill charge is idempotent by its source ref
     from billing.models import BillCharge

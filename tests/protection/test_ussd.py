@@ -25,6 +25,7 @@ def test_first_menu_has_three_options_and_2_is_daftar():
     assert screen.startswith("CON ") and "1. Info" in screen and "2. Daftar" in screen and "3. Status" in screen
 
 
+@pytest.mark.rule("TP-02")
 def test_text_path_2_1_1_registers_a_monthly_plan_with_sms():
     # TP-02 end to end, one screen after another
     line = postpaid_line_with_device()
@@ -64,6 +65,7 @@ def test_cancel_creates_nothing():
     assert not Enrollment.objects.exists()
 
 
+@pytest.mark.rule("TP-01")
 def test_prepaid_line_is_told_kartuhalo_only_and_nothing_is_created():
     # TP-01
     line = LineFactory(kind=Line.Kind.PREPAID)

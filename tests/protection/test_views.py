@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -65,9 +66,9 @@ def test_user_without_role_is_forbidden(client):
 def test_agent_enrolls_at_grapari_after_seeing_the_verdict(agent_client, agent):
     line = postpaid_line_with_device()
     url = reverse("protection:enroll", args=[line.pk])
-    # given the form shows the verdict first
+    # given the form shows the verdict first: the phone's age is still to be checked
     page = agent_client.get(url)
-    assert 'id="verdict"' in page.content.decode() and 'data-allowed="true"' in page.content.decode()
+    assert 'id="verdict"' in page.content.decode() and 'id="verdict-missing"' in page.content.decode()
     # a check with a too-old phone shows the refusal and writes nothing
     old = {"payment_option": "monthly", "purchase_date": "2020-01-01", "check": "1"}
     checked = agent_client.post(url, old)
@@ -234,3 +235,59 @@ def test_supervisor_edits_the_catalogue_and_it_is_audited(supervisor_client):
     assert AuditEvent.objects.get(verb="protection.product_changed").new == {"claim_fee": 60_000}
     enrollment.refresh_from_db()
     assert enrollment.claim_fee == 50_000  # the terms in force at subscription stay
+
+
+# --- issue 13: the TecProtec forms ------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("TP-06")
+def test_enroll_form_does_not_say_allowed_before_a_purchase_date_is_entered(agent_client):
+    line = postpaid_line_with_device()
+    url = reverse("protection:enroll", args=[line.pk])
+    # when the form opens, and when a check is made without a purchase date
+    for page in (agent_client.get(url), agent_client.post(url, {"payment_option": "monthly", "check": "1"})):
+        html = page.content.decode()
+        # then the verdict says what is still to check, not "Allowed."
+        assert 'data-allowed="false"' in html and 'id="verdict-missing"' in html
+        assert "Allowed." not in html
+    # and with a purchase date within 24 months it is allowed
+    checked = agent_client.post(url, {"payment_option": "monthly", "purchase_date": local_today().isoformat(),
+                                      "check": "1"})
+    assert 'data-allowed="true"' in checked.content.decode()
+
+
+@pytest.mark.rule("TP-04")
+def test_claim_form_period_shows_its_start_date(agent_client):
+    enrollment = enroll(start=local_today() - dt.timedelta(days=20))
+    url = reverse("protection:claim_new", args=[enrollment.line_id, enrollment.pk])
+    html = agent_client.get(url).content.decode()
+    terms = html[html.index('id="terms"'):]
+    assert f"{enrollment.start_date:%d-%m-%Y} – {enrollment.end_date:%d-%m-%Y}" in terms[:300]
+
+
+@pytest.mark.rule("TP-06")
+def test_check_keeps_the_attached_receipt(agent_client, agent):
+    line = postpaid_line_with_device()
+    url = reverse("protection:enroll", args=[line.pk])
+    # given the agent attaches the receipt and presses "Check"
+    checked = agent_client.post(url, {"payment_option": "monthly", "purchase_date": local_today().isoformat(),
+                                      "receipt_number": "INV-7", "receipt": receipt_file("pdf"), "check": "1"})
+    html = checked.content.decode()
+    token = re.search(r'name="kept_receipt" value="([0-9a-f]+)"', html).group(1)
+    assert "Attached:" in html
+    # when they confirm without choosing the file again
+    response = agent_client.post(url, {"payment_option": "monthly", "purchase_date": local_today().isoformat(),
+                                       "receipt_number": "INV-7", "kept_receipt": token, "confirm": "on"})
+    # then the enrollment has the receipt that was attached before the check
+    assert response.status_code == 302
+    enrollment = Enrollment.objects.get(line=line)
+    assert enrollment.receipt.read() == receipt_file("pdf").read()
+
+
+def test_a_kept_receipt_token_of_another_session_is_ignored(client, agent_client):
+    line = postpaid_line_with_device()
+    url = reverse("protection:enroll", args=[line.pk])
+    response = agent_client.post(url, {"payment_option": "monthly", "purchase_date": local_today().isoformat(),
+                                       "receipt_number": "INV-7", "kept_receipt": "0" * 32, "confirm": "on"})
+    assert "receipt" in response.context["form"].errors
+    assert not Enrollment.objects.exists()

@@ -11,7 +11,7 @@ from accounts.demo import seed_demo_data
 
 SEED = 20260101
 # Accounts first: the other apps build on its customers and lines.
-OTHER_APPS = ["billing", "protection", "prepaid"]
+OTHER_APPS = ["billing", "protection", "prepaid", "security"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,145 @@
+"""The agent action kit: one way to show a form with its verdict, submit it, and come back to the line.
+
+A view does: load the subject, check the permission (decorators), build the form with `action_files(request)`,
+call `action_submit(...)` with its one service call, and otherwise `action_render(...)`:
+
+    form = LimitChangeForm(request.POST or None)
+    if done := action_submit(request, form, lambda data: services.spending_limit_change(line=line, ...)):
+        messages.success(request, _("…"))  # done.result: what the service returned
+        return action_done(line=line, tab="spending")
+    return action_render(request, form=form, title=_("Change the spending limit"), line=line, verdict=verdict)
+
+`templates/core/action.html` has blocks (`verdict_details`, `before_form`, `after_form`) for an app's extras, or pass
+`details_template=` to include one under the verdict; `core/_verdict.html` shows a Verdict: why not, or what is still
+missing, or that it is allowed.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from core.verdicts import RuleViolation, Verdict
+
+CONFIRM_FIELD = "confirm"
+KEPT_PREFIX = "kept_"
+KEPT_DIR = "pending-uploads"
+SESSION_KEY = "action_uploads"
+
+
+def is_check(request) -> bool:
+    """The "Check" button: show the verdict again without writing anything."""
+    return request.method == "POST" and "check" in request.POST
+
+
+def action_files(request):
+    """The uploaded files of this request, with those kept from an earlier "Check" of the same form restored.
+
+    A browser cannot re-fill a file input, so on "Check" each upload is put aside (the session knows its token) and
+    the page carries the token in a hidden input; the final submit gets the file back without choosing it again.
+    """
+    if request.method != "POST":
+        return None
+    files = request.FILES.copy()
+    kept = request.session.get(SESSION_KEY, {})
+    for key, token in request.POST.items():
+        name = key.removeprefix(KEPT_PREFIX)
+        if key.startswith(KEPT_PREFIX) and name not in files and token in kept:
+            stored = kept[token]
+            with default_storage.open(stored["path"]) as handle:
+                files[name] = SimpleUploadedFile(stored["name"], handle.read(), stored["content_type"])
+    if is_check(request):
+        for name, upload in files.items():
+            token = uuid.uuid4().hex
+            upload.seek(0)
+            path = default_storage.save(f"{KEPT_DIR}/{token}/{upload.name}", upload)
+            upload.seek(0)
+            kept[token] = {"path": path, "name": upload.name, "content_type": upload.content_type, "field": name}
+        request.session[SESSION_KEY] = kept
+    return files
+
+
+def _kept_uploads(request) -> list[dict]:
+    """The files kept for this form, for hidden inputs and an "attached" note."""
+    if not is_check(request):
+        return []
+    kept = request.session.get(SESSION_KEY, {})
+    latest = {}
+    for token, stored in kept.items():
+        if stored["field"] in request.FILES or request.POST.get(KEPT_PREFIX + stored["field"]) == token:
+            latest[stored["field"]] = {"field": KEPT_PREFIX + stored["field"], "token": token, "name": stored["name"]}
+    return list(latest.values())
+
+
+def refusal_to_form(form: forms.Form, exc: RuleViolation) -> None:
+    """Each reason of a refusal becomes a form error (a field's, when the reason names a field of the form)."""
+    for reason in exc.reasons:
+        field = getattr(reason, "field", "") or None
+        form.add_error(field if field in form.fields else None, reason.message)
+
+
+@dataclass(frozen=True)
+class Done:
+    result: Any  # what the service returned
+
+
+def action_submit(request, form: forms.Form, perform: Callable[[dict], Any]) -> Done | None:
+    """A valid POST calls `perform(cleaned_data)` (one service call) and returns Done(its result); a RuleViolation
+    is shown on the form instead (None), and "Check" only re-shows the verdict (None)."""
+    if request.method != "POST" or is_check(request) or not form.is_valid():
+        return None
+    try:
+        return Done(perform(form.cleaned_data))
+    except RuleViolation as exc:
+        refusal_to_form(form, exc)
+        return None
+
+
+def action_done(*, line=None, customer=None, tab: str = ""):
+    """Back to where the action belongs: the line page on the action's tab, or the customer page."""
+    if line is not None:
+        url = reverse("accounts:line_detail", args=[line.pk])
+        return redirect(f"{url}?tab={tab}" if tab else url)
+    if customer is not None:
+        return redirect("accounts:customer_detail", pk=customer.pk)
+    return redirect("accounts:search")
+
+
+def _prepare(form: forms.Form) -> None:
+    """The confirmation last; the focus on the first field the agent fills in."""
+    if CONFIRM_FIELD in form.fields:
+        form.order_fields([name for name in form.fields if name != CONFIRM_FIELD] + [CONFIRM_FIELD])
+    for field in form.fields.values():
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("autofocus", True)
+            break
+
+
+def _unshown(verdict: Verdict | None, form: forms.Form) -> Verdict | None:
+    """The verdict without the reasons the form already shows as errors: each refusal is read once."""
+    if verdict is None or not form.is_bound:
+        return verdict
+    shown = {str(message) for errors in form.errors.values() for message in errors}
+    reasons = [reason for reason in verdict.reasons if str(reason.message) not in shown]
+    if len(reasons) == len(verdict.reasons):
+        return verdict
+    if not reasons:
+        return None  # the errors say it all; an empty verdict would read "Allowed."
+    return Verdict(reasons=reasons, details=verdict.details, missing=verdict.missing)
+
+
+def action_render(request, *, form: forms.Form, title, line=None, customer=None, verdict: Verdict | None = None,
+                  intro="", danger: bool = False, check_button: bool = False, template: str = "core/action.html",
+                  cancel_tab: str = "", **extra):
+    _prepare(form)
+    return render(request, template, {
+        "form": form, "title": title, "line": line, "customer": customer, "verdict": _unshown(verdict, form),
+        "intro": intro, "danger": danger, "check_button": check_button, "cancel_tab": cancel_tab,
+        "multipart": form.is_multipart(), "kept_uploads": _kept_uploads(request), **extra,
+    })
