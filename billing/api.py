@@ -14,19 +14,14 @@ from billing.selectors import account_bills, line_spending
 from billing.services import purchase_authorize, usage_record
 from core.api.errors import ApiError
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
-from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
+from core.api.request_ids import client_key
 from core.api.schema import error_responses
 from core.models import Channel, ChannelClient
 from core.verdicts import RuleViolation
 
 K = ChannelClient.Kind
 MAX_BATCH = 1000
-
-
-def _namespaced(client: ChannelClient, key: str) -> str:
-    """Request and record ids are unique per client: two clients may both send "1"."""
-    return f"{client.name}:{key}"
 
 
 def _line(msisdn: str) -> Line:
@@ -54,27 +49,43 @@ class PurchaseDecisionSerializer(serializers.Serializer):
 
 
 class PurchaseAuthorizeView(APIView):
-    """LIM-02/03/05: approve or decline a purchase against the line's spending limit, atomically."""
+    """LIM-02/03/05: approve or decline a purchase against the line's spending limit, atomically.
+
+    The purchase row is the idempotency record (approved or declined, every answer is a row under the unique
+    request id): a replay is answered from it, so no generic replay row is written on this hot path."""
 
     permission_classes = [client_kind(K.CHARGING, K.APP)]
 
     @extend_schema(operation_id="purchase_authorize", request=PurchaseRequestSerializer,
                    responses={200: PurchaseDecisionSerializer, **error_responses(400, 404, 409, 422)})
-    @idempotent
     def post(self, request):
         serializer = PurchaseRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        line = _line(data["msisdn"])
-        purchase = purchase_authorize(
-            request_id=_namespaced(request.auth, data["request_id"]), line=line, scope=data["scope"],
-            category=data["category"], amount=data["amount"], description=data["description"],
-            channel=Channel.APP if request.auth.kind == K.APP else Channel.API, client=request.auth.name,
-        )
-        return Response({
+        try:
+            # The decide statement finds the line by its number: no lookup before it.
+            purchase = purchase_authorize(
+                request_id=client_key(request.auth.name, data["request_id"]), msisdn=data["msisdn"],
+                scope=data["scope"], category=data["category"], amount=data["amount"],
+                description=data["description"], client=request.auth.name,
+                channel=Channel.APP if request.auth.kind == K.APP else Channel.API,
+            )
+        except RuleViolation as exc:
+            if "unknown_line" in exc.codes:
+                raise ApiError(404, "line_not_found", _("No line holds this number."),
+                               fields={"msisdn": [_("Unknown.")]}) from None
+            if "request_id_reused" in exc.codes:
+                raise ApiError(409, "request_id_reused",
+                               _("This request_id was already used for a different request."),
+                               fields={"request_id": [_("Already used with another body.")]}) from None
+            raise
+        response = Response({
             "request_id": data["request_id"], "decision": purchase.decision, "reason": purchase.reason or None,
             "usage": purchase.usage_after, "limit": purchase.limit_amount,
         })
+        if purchase.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class UsageRecordSerializer(serializers.Serializer):
@@ -87,8 +98,9 @@ class UsageRecordSerializer(serializers.Serializer):
 
 
 class UsageRecordsView(APIView):
-    """Rated usage already delivered, in batches: each record is accepted, a duplicate (same record_id), or
-    rejected with its error. Accepted usage counts even past the limit and fires the LIM-04 SMS."""
+    """Rated usage already delivered, in batches: each record is accepted (stored now, or stored as sent by an earlier
+    delivery of it, so a replayed batch gets the first answer byte for byte), a duplicate of a record earlier in the
+    same batch, or rejected with its error. Accepted usage counts even past the limit and fires the LIM-04 SMS."""
 
     permission_classes = [client_kind(K.CHARGING, K.NETWORK)]
 
@@ -107,6 +119,7 @@ class UsageRecordsView(APIView):
             raise ApiError(400, "batch_too_large", _("At most %(n)d records per request.") % {"n": MAX_BATCH})
         accepted = duplicate = 0
         errors = []
+        seen = set()
         for index, item in enumerate(records):
             serializer = UsageRecordSerializer(data=item if isinstance(item, dict) else {})
             record_id = item.get("record_id") if isinstance(item, dict) else None
@@ -116,9 +129,13 @@ class UsageRecordsView(APIView):
                                "fields": {key: [str(m) for m in value] for key, value in serializer.errors.items()}})
                 continue
             data = serializer.validated_data
+            if data["record_id"] in seen:
+                duplicate += 1
+                continue
+            seen.add(data["record_id"])
             try:
-                _record, created = usage_record(
-                    record_id=_namespaced(request.auth, data["record_id"]), msisdn=data["msisdn"],
+                usage_record(
+                    record_id=client_key(request.auth.name, data["record_id"]), msisdn=data["msisdn"],
                     scope=data["scope"], category=data["category"], amount=data["amount"],
                     occurred_at=data["occurred_at"], client=request.auth.name,
                 )
@@ -126,8 +143,7 @@ class UsageRecordsView(APIView):
                 errors.append({"index": index, "record_id": record_id, "code": exc.codes[0],
                                "message": "; ".join(exc.messages), "fields": {}})
                 continue
-            accepted += created
-            duplicate += not created
+            accepted += 1  # new, or stored as sent by an earlier delivery: a replayed batch answers as the first did
         return Response({"accepted": accepted, "duplicate": duplicate, "rejected": len(errors), "errors": errors})
 
 

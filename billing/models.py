@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.api.request_ids import KEY_MAX_LENGTH
 from core.append_only import AppendOnlyModel
 from core.models import Channel
 
@@ -206,9 +207,11 @@ class DeclineReason(models.TextChoices):
 class Purchase(AppendOnlyModel):
     """Every purchase authorization request with its decision. `request_id` makes replays return the first one."""
 
-    request_id = models.CharField(_("request id"), max_length=200, unique=True)
+    # Unique by a constraint, not unique=True: no second (varchar_pattern_ops "_like") index that no query uses.
+    request_id = models.CharField(_("request id"), max_length=KEY_MAX_LENGTH)
+    # No index of its own: purchase_line_cycle and purchase_line_time start with it.
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
-                             related_name="purchases")
+                             related_name="purchases", db_index=False)
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
     category_code = models.CharField(_("category"), max_length=40)
     category = models.ForeignKey(ServiceCategory, verbose_name=_("category"), null=True, blank=True,
@@ -230,6 +233,7 @@ class Purchase(AppendOnlyModel):
         verbose_name_plural = _("purchase requests")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["request_id"], name="purchase_request_id_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="purchase_amount_positive"),
             models.CheckConstraint(
                 condition=Q(decision="approved", reason="") | (Q(decision="declined") & ~Q(reason="")),
@@ -248,7 +252,7 @@ class Purchase(AppendOnlyModel):
 class UsageRecord(AppendOnlyModel):
     """Rated usage the network already delivered; idempotent by `record_id`. Counts even past the limit."""
 
-    record_id = models.CharField(_("record id"), max_length=200, unique=True)
+    record_id = models.CharField(_("record id"), max_length=KEY_MAX_LENGTH, unique=True)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
                              related_name="usage_records")
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)

@@ -339,14 +339,16 @@ class ChannelApiKey(models.Model):
 class ApiRequest(models.Model):
     """Idempotency record of a write request: the first response is replayed for the same request_id."""
 
+    # No index of its own: the unique (client, request_id) index starts with it.
     client = models.ForeignKey(ChannelClient, verbose_name=_("client"), on_delete=models.PROTECT,
-                               related_name="requests")
+                               related_name="requests", db_index=False)
     request_id = models.CharField(_("request id"), max_length=REQUEST_ID_MAX_LENGTH)
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=255)
     body_hash = models.CharField(_("body hash"), max_length=64)
     response_status = models.PositiveSmallIntegerField(_("response status"))
-    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    # The rendered JSON exactly as first sent (text, not jsonb, which reorders keys): a replay is byte for byte.
+    response_body = models.TextField(_("response body"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -354,6 +356,7 @@ class ApiRequest(models.Model):
         verbose_name_plural = _("API requests")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["client", "request_id"], name="apirequest_once_per_client")]
+        indexes = [models.Index(fields=["created_at"], name="apirequest_created")]  # the replay-window purge
 
     def __str__(self):
         return f"{self.client_id}:{self.request_id} → {self.response_status}"

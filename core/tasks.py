@@ -27,3 +27,13 @@ def sms_dispatch(limit: int = 20, max_chunks: int = 250) -> dict:
 def jobs_watchdog() -> list[int]:
     """Re-queue job runs whose heartbeat stopped (core.jobs.job_runs_revive)."""
     return job_runs_revive()
+
+
+@shared_task(name="core.tasks.api_replay_purge_task", ignore_result=True)
+def api_replay_purge_task() -> dict:
+    """Daily: replay rows older than API_REPLAY_DAYS go (idempotent: a second run finds nothing)."""
+    from django.conf import settings
+
+    from core.api.idempotency import api_requests_purge
+
+    return {"deleted": api_requests_purge(older_than_days=settings.API_REPLAY_DAYS)}

@@ -10,6 +10,7 @@ from core.api.errors import ApiError
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
+from core.api.request_ids import client_key
 from core.api.schema import error_responses
 from core.dates import local_today
 from core.models import Channel, ChannelClient
@@ -34,10 +35,6 @@ def _card(msisdn: str) -> Card:
     if card is None:
         raise ApiError(404, "card_not_found", _("No prepaid card holds this number."))
     return card
-
-
-def _reference(request, request_id: str) -> str:
-    return f"api:{request.auth.name}:{request_id}"
 
 
 class PackageSerializer(serializers.Serializer):
@@ -129,7 +126,7 @@ class TopupView(APIView):
         data = serializer.validated_data
         card = _card(data["msisdn"])
         entry = services.topup_apply(card=card, amount=data["amount"], channel=data["channel"],
-                                     reference=_reference(request, data["request_id"]),
+                                     reference=client_key(request.auth.name, data["request_id"]),
                                      actor=None, actor_label=request.auth.name)
         card.refresh_from_db()
         return Response(TopupOutSerializer({
@@ -168,7 +165,7 @@ class PurchaseView(APIView):
         data = serializer.validated_data
         card = _card(data["msisdn"])
         purchase = services.package_purchase(card=card, package_code=data["package_code"], channel=Channel.API,
-                                             reference=_reference(request, data["request_id"]),
+                                             reference=client_key(request.auth.name, data["request_id"]),
                                              actor=None, actor_label=request.auth.name)
         return Response(PurchaseOutSerializer({
             "outcome": "purchased", "package_code": purchase.package.code, "price": purchase.price,
@@ -201,8 +198,9 @@ class AppPassView(APIView):
         serializer = AppPassInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         card = _card(msisdn)
-        app_pass = services.app_pass_claim(card=card, reference=_reference(request, serializer.validated_data[
-            "request_id"]), channel=Channel.APP, actor=None, actor_label=request.auth.name)
+        app_pass = services.app_pass_claim(
+            card=card, reference=client_key(request.auth.name, serializer.validated_data["request_id"]),
+            channel=Channel.APP, actor=None, actor_label=request.auth.name)
         return Response(AppPassOutSerializer({
             "outcome": "claimed", "claimed_at": app_pass.claimed_at, "valid_until": app_pass.valid_until,
             "apps": [name.strip() for name in app_pass.apps.split(",") if name.strip()],
@@ -222,7 +220,8 @@ class SmsUsageSerializer(serializers.Serializer):
 
 class SmsUsageView(APIView):
     """SMS sent by prepaid cards, in batches, feeding the fair-usage counters (PRE-04). Each record is accepted,
-    a duplicate (same record_id from this client), or rejected with its error."""
+    a duplicate of a record earlier in the same batch, or rejected with its error. A record counted by an earlier
+    delivery is accepted again without counting twice, so a replayed batch gets the first answer."""
 
     permission_classes = [client_kind(K.CHARGING, K.NETWORK)]
 
@@ -240,6 +239,7 @@ class SmsUsageView(APIView):
             raise ApiError(400, "batch_too_large", _("At most %(n)d records per request.") % {"n": MAX_SMS_BATCH})
         accepted = duplicate = 0
         errors = []
+        seen = set()
         for index, item in enumerate(records):
             serializer = SmsUsageSerializer(data=item if isinstance(item, dict) else {})
             record_id = item.get("record_id") if isinstance(item, dict) else None
@@ -249,13 +249,16 @@ class SmsUsageView(APIView):
                                "fields": {key: [str(m) for m in value] for key, value in serializer.errors.items()}})
                 continue
             data = serializer.validated_data
+            if data["record_id"] in seen:
+                duplicate += 1
+                continue
+            seen.add(data["record_id"])
             card = card_by_msisdn(data["msisdn"])
             if card is None:
                 errors.append({"index": index, "record_id": record_id, "code": "card_not_found",
                                "message": _("No prepaid card holds this number."), "fields": {}})
                 continue
-            created = services.sms_usage_record(card=card, record_id=f"{request.auth.name}:{data['record_id']}",
+            services.sms_usage_record(card=card, record_id=client_key(request.auth.name, data["record_id"]),
                                                 occurred_at=data["occurred_at"], count=data["count"])
-            accepted += created
-            duplicate += not created
+            accepted += 1  # new, or counted by an earlier delivery: a replayed batch answers as the first did
         return Response({"accepted": accepted, "duplicate": duplicate, "rejected": len(errors), "errors": errors})

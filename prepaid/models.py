@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api.request_ids import KEY_MAX_LENGTH
 from core.append_only import AppendOnlyModel
 from core.models import Channel
 
@@ -209,7 +210,7 @@ class LedgerEntry(AppendOnlyModel):
 
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="ledger")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    reference = models.CharField(_("reference"), max_length=100, unique=True)
+    reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, unique=True)
     amount = models.BigIntegerField(_("amount (Rp)"))
     balance_after = models.BigIntegerField(_("balance after (Rp)"))
     created_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -247,7 +248,7 @@ class PackagePurchase(models.Model):
 
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="purchases")
     package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT, related_name="+")
-    reference = models.CharField(_("reference"), max_length=100, unique=True)
+    reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, unique=True)
     price = models.BigIntegerField(_("price paid (Rp)"))
     purchased_at = models.DateTimeField(_("bought at"), default=timezone.now)
     valid_until = models.DateField(_("valid until"))
@@ -351,7 +352,7 @@ class AppPass(models.Model):
     """The Prime 3-day unlimited pass for the listed apps, domestic only, one at a time (PRM-04)."""
 
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="app_passes")
-    reference = models.CharField(_("reference"), max_length=100, unique=True)
+    reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, unique=True)
     claimed_at = models.DateTimeField(_("claimed at"))
     valid_until = models.DateTimeField(_("valid until"))
     apps = models.CharField(_("apps"), max_length=500)
@@ -414,7 +415,7 @@ class VoucherWin(models.Model):
 class SmsUsageRecord(models.Model):
     """An SMS usage record from the charging system, counted once by its record id (PRE-04)."""
 
-    record_id = models.CharField(_("record id"), max_length=80, unique=True)
+    record_id = models.CharField(_("record id"), max_length=KEY_MAX_LENGTH, unique=True)
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(_("at"))
     count = models.PositiveIntegerField(_("SMS count"), default=1)

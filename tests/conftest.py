@@ -43,3 +43,13 @@ def agent_client(client, agent):
 def supervisor_client(client, supervisor):
     client.force_login(supervisor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _api_key_cache_cleared():
+    """The per-process API-key cache must not carry a client from one test's database into the next."""
+    from core.api.auth import key_cache_clear
+
+    key_cache_clear()
+    yield
+    key_cache_clear()

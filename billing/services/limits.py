@@ -23,6 +23,7 @@ from billing.models import (
 from billing.notify import thresholds_check
 from billing.rules import limit_change_eligibility
 from billing.selectors import suggested_limit
+from core.api.request_ids import KEY_MAX_LENGTH
 from core.audit import audit_record
 from core.dates import local_today
 from core.jobs import ChunkResult
@@ -144,8 +145,8 @@ def usage_record(
     """Record usage the network already delivered. Idempotent by record id: (record, created).
 
     It counts even past the limit (the service was delivered) and fires the LIM-04 notifications."""
-    require(bool(record_id) and len(record_id) <= 200, "invalid_record_id",
-             _("A record id of 1 to 200 characters is required."))
+    require(bool(record_id) and len(record_id) <= KEY_MAX_LENGTH, "invalid_record_id",
+             _("A record id of 1 to %(n)d characters is required.") % {"n": KEY_MAX_LENGTH})
     require(scope in Scope.values, "invalid_scope", _("The scope is domestic or international."))
     require(isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0, "invalid_amount",
              _("The amount is a whole number of rupiah, zero or more."))

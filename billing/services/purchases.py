@@ -18,6 +18,7 @@ from accounts.models import Line
 from billing import catalogue_cache
 from billing.models import Decision, DeclineReason, Purchase, Scope
 from billing.notify import thresholds_check
+from core.api.request_ids import KEY_MAX_LENGTH
 from core.dates import local_today
 from core.models import Channel
 from core.verdicts import RuleViolation
@@ -204,8 +205,9 @@ def _decide(cursor, *, line_id, msisdn, scope, category_ok, counts, amount, toda
 
 def _validate_request(*, request_id: str, scope: str, amount) -> None:
     # The messages are translated only when a check fails (gettext on every request showed in the profile).
-    if not (request_id and len(request_id) <= 200):
-        raise RuleViolation.single("invalid_request_id", _("A request id of 1 to 200 characters is required."))
+    if not (request_id and len(request_id) <= KEY_MAX_LENGTH):
+        raise RuleViolation.single("invalid_request_id",
+                                   _("A request id of 1 to %(n)d characters is required.") % {"n": KEY_MAX_LENGTH})
     if scope not in _SCOPES:
         raise RuleViolation.single("invalid_scope", _("The scope is domestic or international."))
     if not (isinstance(amount, int) and not isinstance(amount, bool) and amount > 0):

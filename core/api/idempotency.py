@@ -6,14 +6,17 @@ crashed left nothing behind and may be retried; two concurrent requests with one
 unique (client, request_id) index and the second replays the first.
 """
 
+import datetime as dt
 import functools
 import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 
 from core.api.errors import ApiError, api_exception_handler
 from core.api.parsers import hostile_text
@@ -21,6 +24,19 @@ from core.api.request_ids import REQUEST_ID_MAX_LENGTH
 from core.models import ApiRequest, ChannelClient
 
 NOT_STORED = {400, 401, 403, 405, 406, 415, 429}  # input refused before the endpoint acted: nothing to remember
+
+
+def api_requests_purge(*, older_than_days: int, chunk: int = 10_000) -> int:
+    """Delete replay rows past the replay window, in chunks (each its own short statement). A request replayed
+    after the window is decided again; money endpoints keep their own unique keys for ever."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted = 0
+    while True:
+        ids = list(ApiRequest.objects.filter(created_at__lt=cutoff).order_by("created_at")
+                   .values_list("id", flat=True)[:chunk])
+        if not ids:
+            return deleted
+        deleted += ApiRequest.objects.filter(id__in=ids).delete()[0]
 
 
 def body_hash(method: str, path: str, data) -> str:
@@ -36,14 +52,24 @@ def _request_data(request):
     return data
 
 
-def _replay(record: ApiRequest, digest: str) -> Response:
+def _replay(record: ApiRequest, digest: str) -> HttpResponse:
     if record.body_hash != digest:
         raise ApiError(409, "request_id_reused",
                        _("This request_id was already used for a different request."),
                        fields={"request_id": [_("Already used with another body.")]})
-    response = Response(record.response_body, status=record.response_status)
+    response = HttpResponse(record.response_body, status=record.response_status, content_type="application/json")
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _rendered(response) -> tuple[HttpResponse, str]:
+    """The view's answer rendered once: the same bytes go to this client now and to every replay."""
+    body = JSONRenderer().render(response.data).decode("utf-8")
+    rendered = HttpResponse(body, status=response.status_code, content_type="application/json")
+    for header, value in response.items():
+        if header.lower() != "content-type":
+            rendered[header] = value
+    return rendered, body
 
 
 def idempotent(view_method):
@@ -83,10 +109,10 @@ def idempotent(view_method):
                         raise
                 if response.status_code >= 500 or response.status_code in NOT_STORED:
                     return response
+                response, body = _rendered(response)
                 ApiRequest.objects.create(
                     client=client, request_id=request_id, method=request.method, path=request.path[:255],
-                    body_hash=digest, response_status=response.status_code,
-                    response_body=json.loads(json.dumps(response.data, default=str)),
+                    body_hash=digest, response_status=response.status_code, response_body=body,
                 )
                 return response
         except IntegrityError:

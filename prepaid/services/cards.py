@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block, Customer, Line
+from core.api.request_ids import DERIVED_PREFIX_ROOM, KEY_MAX_LENGTH
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
@@ -65,8 +66,9 @@ def _reference(reference: str) -> str:
     reference = (reference or "").strip()
     if not reference:
         raise _refuse("reference_required", _("A reference is required."))
-    if len(reference) > 100:
-        raise _refuse("reference_too_long", _("A reference has at most 100 characters."))
+    if len(reference) > KEY_MAX_LENGTH - DERIVED_PREFIX_ROOM:  # room for the "pkg:" entry reference derived from it
+        raise _refuse("reference_too_long", _("A reference has at most %(n)d characters.") % {
+            "n": KEY_MAX_LENGTH - DERIVED_PREFIX_ROOM})
     return reference
 
 

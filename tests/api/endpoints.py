@@ -18,7 +18,7 @@ from tests.protection.factories import enroll, new_imei
 WRITTEN_MODELS = [
     "core.ApiRequest", "core.AuditEvent", "core.OutboundSms", "billing.Purchase", "billing.UsageRecord",
     "prepaid.LedgerEntry", "prepaid.PackagePurchase", "prepaid.AppPass", "prepaid.SmsUsageRecord",
-    "protection.LineDevice", "protection.Reimbursement",
+    "protection.LineDevice", "protection.Reimbursement", "accounts.MarketingConsent",
 ]
 
 
@@ -89,6 +89,8 @@ class World:
             Endpoint("prepaid_purchase", "charging", "/api/v1/prepaid/purchases", {
                 "request_id": "b-1", "msisdn": prepaid, "package_code": "HARIAN_1GB"}),
             Endpoint("prepaid_app_pass", "app", f"/api/v1/prepaid/{prepaid}/app-pass", {"request_id": "a-1"}),
+            Endpoint("marketing_consent", "app", f"/api/v1/lines/{postpaid}/marketing-consent", {
+                "request_id": "m-1", "marketing_consent": False}),
             Endpoint("prepaid_sms_usage", "charging", "/api/v1/prepaid/sms-usage", [{
                 "record_id": "s-1", "msisdn": prepaid, "count": 3, "occurred_at": now}], idempotent_key="record_id"),
         ]

@@ -12,9 +12,9 @@ from tests.api.endpoints import World, assert_error_shape, row_counts
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = ["purchase_authorize", "usage_records", "line_device", "claim_event", "prepaid_topup",
-             "prepaid_purchase", "prepaid_app_pass", "prepaid_sms_usage"]
+             "prepaid_purchase", "prepaid_app_pass", "prepaid_sms_usage", "marketing_consent"]
 IDEMPOTENT = ["purchase_authorize", "line_device", "claim_event", "prepaid_topup", "prepaid_purchase",
-              "prepaid_app_pass"]
+              "prepaid_app_pass", "marketing_consent"]
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from tests.api.endpoints import World, assert_error_shape, row_counts
 pytestmark = pytest.mark.django_db
 
 NAMES = ["purchase_authorize", "usage_records", "line_device", "claim_event", "prepaid_topup", "prepaid_purchase",
-         "prepaid_app_pass", "prepaid_sms_usage"]
+         "prepaid_app_pass", "prepaid_sms_usage", "marketing_consent"]
 INTEGER_FIELDS = {"amount", "count", "repair_cost"}
+BOOLEAN_FIELDS = {"marketing_consent"}
 
 nul_text = st.builds(lambda a, b: f"{a}\x00{b}", st.text(max_size=8), st.text(max_size=8))
 surrogate_text = st.builds(lambda a, s, b: f"{a}{chr(s)}{b}", st.text(max_size=8),
@@ -40,6 +41,9 @@ def test_hostile_input_on_every_write_endpoint_is_a_4xx_json_error_and_writes_no
     field = data.draw(st.sampled_from([*known, "unknown_field"]), label="field")
     if field == "unknown_field":  # an ignored field is harmless unless the parser itself must refuse it
         value = data.draw(nul_text | surrogate_text | deep, label="value")
+    elif field in BOOLEAN_FIELDS:  # true/false (and DRF's "true", 1 …) are its valid values
+        value = data.draw(nul_text | surrogate_text | huge_text | deep | st.sampled_from([[], ["a"], {}, None]),
+                          label="value")
     elif field in INTEGER_FIELDS:
         value = data.draw(nul_text | surrogate_text | deep | wrong_type | wrong_number | huge_text, label="value")
     else:

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 # The first kind allowed on each path (by its prefix), so the examples reach the endpoint's own validation.
 KIND_BY_PATH = [
     ("/api/v1/claims/", "partner"), ("/api/v1/ussd", "ussd"), ("/api/v1/sms/", "network"),
-    ("/device", "network"), ("/app-pass", "app"), ("/protection", "app"), ("/api/v1/", "charging"),
+    ("/device", "network"), ("/app-pass", "app"), ("/protection", "app"), ("/marketing-consent", "app"),
+    ("/api/v1/", "charging"),
 ]
 
 

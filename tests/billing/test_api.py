@@ -119,18 +119,18 @@ def post_usage(client, headers, records):
 def test_usage_batch_counts_accepted_duplicate_rejected(client, charging, line):
     # given one record already sent
     post_usage(client, charging, [record(line, "a")])
-    # when a batch mixes a duplicate, new records and bad ones
+    # when a batch mixes a record sent before, new records, a repeat within the batch and bad ones
     response = post_usage(client, charging, [
-        record(line, "a"), record(line, "b"), record(line, "c", amount=400_000),
+        record(line, "a"), record(line, "b"), record(line, "c", amount=400_000), record(line, "b"),
         record(line, "d", category="nope"), record(line, "e", amount=-1), "not an object",
         record(line, "f", msisdn="081399999999"),
     ])
     # then
     body = response.json()
     assert response.status_code == 200
-    assert (body["accepted"], body["duplicate"], body["rejected"]) == (2, 1, 4)
-    assert [(e["index"], e["code"]) for e in body["errors"]] == [(3, "unknown_category"), (4, "invalid"),
-                                                                  (5, "invalid"), (6, "unknown_line")]
+    assert (body["accepted"], body["duplicate"], body["rejected"]) == (3, 1, 4)
+    assert [(e["index"], e["code"]) for e in body["errors"]] == [(4, "unknown_category"), (5, "invalid"),
+                                                                  (6, "invalid"), (7, "unknown_line")]
     assert "amount" in body["errors"][1]["fields"]
     # usage past the limit still counts (LIM-04 fires)
     assert limit_of(line).used == 100_000 + 10_000 + 10_000 + 400_000

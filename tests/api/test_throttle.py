@@ -1,0 +1,83 @@
+"""Issue 14: the throttle counts exactly under concurrency (8 threads × 500 → 4,000) on real Redis, in one round trip
+per request, and its window state is O(1) (one counter per client and window)."""
+
+import os
+import threading
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import caches
+
+from core.api import throttling
+from core.api.throttling import ChannelClientThrottle, parse_rate
+from tests.core.factories import make_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Django's RedisCache on the test Redis (the broker's server, a key prefix of its own)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": os.environ.get("CELERY_BROKER_URL", ""),
+                                   "KEY_PREFIX": f"throttle-test-{os.getpid()}"}}
+    cache = caches["default"]
+    throttling.cache = cache
+    yield cache
+    cache.clear()
+    throttling.cache = caches["default"]
+
+
+def hammer(throttle_client, threads=8, each=500) -> int:
+    allowed = []
+
+    def work():
+        throttle = ChannelClientThrottle()
+        request = SimpleNamespace(auth=throttle_client)
+        allowed.append(sum(throttle.allow_request(request, None) for _ in range(each)))
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(allowed)
+
+
+@pytest.mark.services
+def test_8_threads_x_500_requests_count_exactly_4000_on_redis(redis_cache):
+    # given a rate no one reaches, then one that is reached mid-run
+    generous, _key = make_client(kind="charging", throttle_rate="1000000/h")
+    tight, _key = make_client(kind="charging", throttle_rate="3000/h")
+    # when / then every request counted exactly once
+    assert hammer(generous) == 4000
+    key = f"throttle:client-{generous.pk}:3600:"
+    counters = [k for k in redis_cache._cache.get_client().keys(f"*{key}*")]
+    assert len(counters) == 1 and int(redis_cache._cache.get_client().get(counters[0])) == 4000
+    assert hammer(tight) == 3000  # exactly the rate, not 826 nor 4,000
+
+
+@pytest.mark.services
+def test_one_redis_round_trip_per_request(redis_cache, monkeypatch):
+    client, _key = make_client(kind="charging")
+    calls = []
+    redis = redis_cache._cache.get_client(write=True)
+    original = redis.execute_command
+    monkeypatch.setattr(redis, "execute_command", lambda *args, **kw: calls.append(args[0]) or original(*args, **kw))
+    monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
+    throttle = ChannelClientThrottle()
+    for _ in range(10):
+        assert throttle.allow_request(SimpleNamespace(auth=client), None)
+    assert calls == ["EVAL"] * 10
+
+
+def test_the_local_cache_fallback_counts_and_refuses_past_the_rate():
+    client, _key = make_client(kind="charging", throttle_rate="5/min")
+    throttle = ChannelClientThrottle()
+    answers = [throttle.allow_request(SimpleNamespace(auth=client), None) for _ in range(7)]
+    assert answers == [True] * 5 + [False] * 2 and 1 <= throttle.wait() <= 60
+
+
+def test_the_charging_default_lets_one_client_reach_the_target_rate(settings):
+    count, seconds = parse_rate(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["channel_charging"])
+    assert count / seconds >= 2000  # authorizations a second at peak (issue 14)
