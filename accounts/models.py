@@ -173,7 +173,7 @@ class Line(models.Model):
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     quarantine_until = models.DateField(_("quarantine until"), null=True, blank=True)
     termination_reference = models.CharField(_("termination request reference"), max_length=60, blank=True, default="",
-                                             help_text=_("The customer's written request (ACC-09)."))
+                                             help_text=_("The customer's written request."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

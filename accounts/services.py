@@ -484,7 +484,7 @@ def termination_eligibility(*, line: Line, actor=None, today: dt.date | None = N
     verdict = Verdict()
     _in_service(verdict, line)
     if line.kind != Line.Kind.POSTPAID:
-        verdict.refuse("not_postpaid", _("A prepaid line ends when its card becomes invalid (PRE-02)."))
+        verdict.refuse("not_postpaid", _("A prepaid line ends when its card becomes invalid."))
     checked = lifecycle.check(_transition(lifecycle.TERMINATE, line=line, actor=actor, channel=Channel.GRAPARI,
                                           today=today))
     checked.reasons[:0] = verdict.reasons

@@ -92,7 +92,7 @@ def activation_fields(kind: str) -> dict:
             queryset=BasicPackage.objects.filter(is_active=True).order_by("monthly_fee", "name")),
         "domestic_limit": forms.IntegerField(
             label=gettext_lazy("Initial domestic limit (Rp, postpaid)"), required=False, min_value=0,
-            help_text=gettext_lazy("The customer's choice within the allowed range (LIM-12).")),
+            help_text=gettext_lazy("The customer's choice within the allowed range.")),
     }
 
 
@@ -119,7 +119,7 @@ def package_change_check(transition: lifecycle.Transition) -> Verdict | None:
         verdict.refuse("same_package", _("The line already has %(package)s.") % {"package": package.name})
     starts = limit.cycle_end + dt.timedelta(days=1)
     verdict.details["next_from"] = starts
-    verdict.details["notes"].append(_("%(package)s applies from the next cycle start, %(date)s (LIM-13).")
+    verdict.details["notes"].append(_("%(package)s applies from the next cycle start, %(date)s.")
                                     % {"package": package.name, "date": date_format(starts, "j M Y")})
     today = transition.today or local_today()
     _offer(verdict, package=package, payment_method=line.billing_account.payment_method,

@@ -101,7 +101,7 @@ class LinePackage(models.Model):
     next_package = models.ForeignKey(BasicPackage, verbose_name=_("next basic package"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     next_from = models.DateField(_("next package from"), null=True, blank=True,
-                                 help_text=_("A package change takes effect at the next cycle start (LIM-13)."))
+                                 help_text=_("A package change takes effect at the next cycle start."))
 
     class Meta:
         verbose_name = _("line package")

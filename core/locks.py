@@ -11,10 +11,9 @@ beside a limit change (line, then limit) without a deadlock.
 
 
 def lock_line(line, *, related: tuple[str, ...] = ()):
-    """The line, re-read and locked FOR NO KEY UPDATE (only the line row, not the related ones it joins)."""
-    from accounts.models import Line
-
-    queryset = Line.objects.select_for_update(no_key=True, of=("self",))
+    """The line, re-read and locked FOR NO KEY UPDATE (only the line row, not the related ones it joins).
+    The model comes from the instance: core imports no app."""
+    queryset = type(line)._default_manager.select_for_update(no_key=True, of=("self",))
     if related:
         queryset = queryset.select_related(*related)
     return queryset.get(pk=line.pk)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from core.log_masking import mask_personal_data
+
 logger = logging.getLogger("core.sms")
 
 
@@ -23,8 +25,6 @@ class SmsSendError(Exception):
 
 class ConsoleBackend:
     def send(self, sms) -> str:
-        from security.logging import mask_personal_data
-
         logger.info("SMS to %s [%s]: %s", mask_personal_data(sms.msisdn), sms.template_code,
                     mask_personal_data(sms.text))
         return f"console-{sms.pk}"

@@ -17,7 +17,7 @@ class ConfirmForm(forms.Form):
 class CardCreateForm(forms.Form):
     activation_area = forms.ModelChoiceField(label=_("Activation area printed on the pack"),
                                              queryset=ActivationArea.objects.order_by("name"))
-    brand = forms.ChoiceField(label=_("Brand on the pack (PRE-07)"), choices=Card.Brand.choices,
+    brand = forms.ChoiceField(label=_("Brand on the pack"), choices=Card.Brand.choices,
                               initial=Card.Brand.IM3)
 
 

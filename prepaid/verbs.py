@@ -12,7 +12,8 @@ def register() -> None:
     balance = (_("balance"), as_rupiah)
     active_until = (_("active until"), as_date)
     tier = (_("tier"), Lookup(PrimeTier))
-    verb_register("prepaid.card_created", _("Prepaid card registered"), fields={"activation_area": area})
+    verb_register("prepaid.card_created", _("Prepaid card registered"), fields={
+        "activation_area": area, "brand": (_("brand"), as_choice(Card.Brand))})
     verb_register("prepaid.card_activated", _("Prepaid card activated"), fields={
         "state": state, "active_until": active_until, "area": area,
     })

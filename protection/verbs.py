@@ -22,7 +22,9 @@ def register() -> None:
     verb_register("protection.device_seen", _("Phone (IMEI) seen on the network"), value=as_text)
     verb_register("protection.enrolled", _("TecProtec subscribed"), fields={
         "imei": (_("IMEI"), as_text), "payment_option": (_("payment"), as_choice(Enrollment.PaymentOption)),
-        "start": (_("from"), as_date), "end": (_("until"), as_date), "amount": (_("amount"), as_rupiah),
+        "start": (_("from"), as_date), "last_covered_day": (_("last covered day"), as_date),
+        "end": (_("until"), as_date),  # events written before TP-04's last covered day was recorded
+        "amount": (_("amount"), as_rupiah),
         "purchase_date": (_("purchase date"), as_date), "receipt_number": (_("receipt number"), as_text),
     })
     verb_register("protection.terminated", _("TecProtec terminated"), fields={
@@ -34,6 +36,7 @@ def register() -> None:
     })
     verb_register("protection.claim_filed", _("TecProtec claim filed"), fields={
         "status": status, "imei": (_("IMEI"), as_text), "fee": (_("processing fee"), as_rupiah),
+        "sla_days": (_("repair days"), as_text), "sla_due_on": (_("back by"), as_date),  # TP-10: from filing
     })
     claim_fields = {
         "status": status, "fee": (_("processing fee"), as_rupiah), "sla_days": (_("repair days"), as_text),

@@ -305,7 +305,7 @@ class LineAdmin(ReadOnlyMixin, IndexedSearchMixin, LargeTableAdmin):
         if "apply" not in request.POST or not form.is_valid():
             return admin_confirm(self, request, rows, action="terminate_lines", form=form,
                             title=gettext("Terminate lines"),
-                            intro=gettext("Every app ends today; what was owed stays owed (BIL-07)."))
+                            intro=gettext("Every app ends today; what was owed stays owed."))
         done, refused = 0, []
         for line in rows:
             try:

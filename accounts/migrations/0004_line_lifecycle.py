@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='line',
             name='termination_reference',
-            field=models.CharField(blank=True, default='', help_text="The customer's written request (ACC-09).", max_length=60, verbose_name='termination request reference'),
+            field=models.CharField(blank=True, default='', help_text="The customer's written request.", max_length=60, verbose_name='termination request reference'),
         ),
         migrations.AddConstraint(
             model_name='line',

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='linepackage',
             name='next_from',
-            field=models.DateField(blank=True, help_text='A package change takes effect at the next cycle start (LIM-13).', null=True, verbose_name='next package from'),
+            field=models.DateField(blank=True, help_text='A package change takes effect at the next cycle start.', null=True, verbose_name='next package from'),
         ),
         migrations.AddField(
             model_name='linepackage',

@@ -281,8 +281,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Every record is masked (MSISDN, NIK) before any handler writes it: see security.logging.
-    "filters": {"personal_data": {"()": "security.logging.PersonalDataFilter"}},
+    # Every record is masked (MSISDN, NIK) before any handler writes it: see core.log_masking.
+    "filters": {"personal_data": {"()": "core.log_masking.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -268,7 +268,7 @@ def sim_replacement_verdict(*, card: Card | None) -> Verdict:
     fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
     verdict.details.update({"fee": fee, "free_with_prime": prime is not None})
     verdict.details["notes"].append(
-        _("SIM replacement fee: %(fee)s%(prime)s. The balance stays on the number (PRE-03).")
+        _("SIM replacement fee: %(fee)s%(prime)s. The balance stays on the number.")
         % {"fee": f"Rp {fee:,}".replace(",", "."), "prime": _(" (free with IM3 Prime)") if prime else ""})
     if card.balance < fee:
         verdict.refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")

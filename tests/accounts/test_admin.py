@@ -545,6 +545,7 @@ def test_the_unfiltered_count_is_exact_on_small_tables(supervisor_client, line):
 
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_supervisor_terminates_lines_at_the_written_request(supervisor_client):
     """ACC-09 through the admin: the same transition as the agent's; a prepaid line is refused with its reason."""
     from billing.models import BasicPackage

@@ -24,6 +24,7 @@ def withdraw(customer, actor=None, channel=Channel.CALL_CENTRE_188, note="Custom
     return marketing_consent_set(customer=customer, granted=False, channel=channel, actor=actor, note=note)
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_withdrawal_is_recorded_with_date_channel_actor_and_audit(agent):
     """ACC-11: consent holds under the terms until withdrawn; the withdrawal is a history row and an audit event."""
     customer = CustomerFactory()
@@ -51,6 +52,7 @@ def test_acc11_withdrawal_is_recorded_with_date_channel_actor_and_audit(agent):
     (False, False, Channel.SYSTEM, "invalid_channel"),
     (False, False, "carrier-pigeon", "invalid_channel"),
 ])
+@pytest.mark.rule("ACC-11")
 def test_acc11_refusals_write_nothing(first_withdraw, granted, channel, code):
     customer = CustomerFactory()
     if first_withdraw:
@@ -62,6 +64,7 @@ def test_acc11_refusals_write_nothing(first_withdraw, granted, channel, code):
     assert (MarketingConsent.objects.count(), AuditEvent.objects.count()) == (rows, events)
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_no_offer_sms_to_a_customer_who_withdrew():
     line = LineFactory()
     sms = dict(msisdn=line.msisdn, template_code="prime_voucher_won", context={"msisdn": "x", "amount": "y",
@@ -72,6 +75,7 @@ def test_acc11_no_offer_sms_to_a_customer_who_withdrew():
     assert list(OutboundSms.objects.values_list("dedup_key", flat=True)) == ["offer-1"]
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_prime_e_voucher_sms_respects_consent_but_the_voucher_is_won():
     """PRM-04 with ACC-11: every eligible subscriber wins (5 of 5); the one who withdrew gets no SMS."""
     cards = [CardFactory() for _ in range(5)]
@@ -85,6 +89,7 @@ def test_acc11_prime_e_voucher_sms_respects_consent_but_the_voucher_is_won():
     assert sent_to == {card.line_id for card in cards[1:]}
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_legal_notices_ignore_consent():
     """The bill statement (BIL-09) goes to a customer who withdrew consent to offers."""
     line = open_line()
@@ -96,6 +101,7 @@ def test_acc11_legal_notices_ignore_consent():
 # --- agent page, API, admin -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_agent_withdraws_from_the_customer_page(agent_client):
     customer = CustomerFactory()
     url = reverse("accounts:marketing_consent", args=[customer.pk])
@@ -119,6 +125,7 @@ def test_acc11_agent_withdraws_from_the_customer_page(agent_client):
     assert "withdrew consent since" in agent_client.get(url).content.decode()
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_consent_page_permissions(client, supervisor):
     customer = CustomerFactory()
     url = reverse("accounts:marketing_consent", args=[customer.pk])
@@ -131,6 +138,7 @@ def test_acc11_consent_page_permissions(client, supervisor):
     assert client.get(reverse("accounts:marketing_consent", args=[customer.pk + 999])).status_code == 404
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_app_reads_the_consent_with_the_line(client):
     line = LineFactory()
     _client, key = make_client(kind="app")
@@ -140,6 +148,7 @@ def test_acc11_app_reads_the_consent_with_the_line(client):
     assert client.get(f"/api/v1/lines/{line.msisdn_national}", **headers).json()["marketing_consent"] is False
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_admin_shows_the_consent_history(supervisor_client):
     customer = CustomerFactory()
     withdraw(customer)
@@ -147,6 +156,7 @@ def test_acc11_admin_shows_the_consent_history(supervisor_client):
     assert "Customer asked: no offers" in html and "Call centre 188" in html
 
 
+@pytest.mark.rule("ACC-11")
 def test_acc11_the_app_withdraws_consent_through_the_api(client):
     line = LineFactory()
     app, key = make_client(kind="app")

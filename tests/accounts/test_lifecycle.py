@@ -48,6 +48,7 @@ def _package_usage(line: Line) -> int:
 # LIM-13 proration -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("LIM-13")
 def test_lim13_proration_rounds_down():
     """LIM-13: fee × days used / days in the cycle, rounded down."""
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -57,6 +58,7 @@ def test_lim13_proration_rounds_down():
     assert prorate(99_999, cycle_start=start, cycle_end=end, first_day=dt.date(2026, 11, 16), last_day=end) == 49_999
 
 
+@pytest.mark.rule("LIM-13")
 def test_lim13_first_fee_on_the_first_day_of_the_cycle_is_the_whole_fee():
     """LIM-13: activated on the cycle's first day, the first fee is not cut."""
     line = _opened(dt.date(2026, 11, 1))
@@ -64,6 +66,7 @@ def test_lim13_first_fee_on_the_first_day_of_the_cycle_is_the_whole_fee():
     assert SpendingLimit.objects.get(line=line, scope="domestic").used == KICK
 
 
+@pytest.mark.rule("LIM-13")
 def test_lim13_first_fee_on_the_last_day_of_the_cycle_is_one_day():
     """LIM-13: activated on 30 Nov (cycle 1–30 Nov), one day of 30 is charged and counts against the limit."""
     line = _opened(dt.date(2026, 11, 30))
@@ -71,6 +74,7 @@ def test_lim13_first_fee_on_the_last_day_of_the_cycle_is_one_day():
     assert SpendingLimit.objects.get(line=line, scope="domestic").used == 3_333
 
 
+@pytest.mark.rule("LIM-13")
 def test_lim13_next_cycle_charges_the_whole_fee():
     line = _opened(dt.date(2026, 11, 30))
     cycles_close_chunk(today=dt.date(2026, 12, 1))
@@ -89,6 +93,7 @@ def _subscribe(agent, customer=None, *, limit=300_000, package="halo_kick", meth
     return services.line_activate(customer=customer, actor=agent, **{**data, **change})
 
 
+@pytest.mark.rule("LIM-12")
 def test_lim12_subscribe_with_package_and_chosen_limit(agent):
     """LIM-12: the chosen domestic limit; the international one at its catalogue default; the first fee prorated."""
     line = _subscribe(agent, limit=450_000)
@@ -106,6 +111,7 @@ def test_lim12_subscribe_with_package_and_chosen_limit(agent):
     ("credit_card", 499_999, False), ("credit_card", 500_000, True), ("credit_card", 2_500_000, True),
     ("credit_card", 2_500_001, False),
 ])
+@pytest.mark.rule("LIM-12")
 def test_lim12_initial_limit_within_lim09_range(agent, method, limit, allowed):
     """LIM-12, LIM-09: a new line's limit between the payment method's minimum and the new-customer maximum."""
     if allowed:
@@ -117,6 +123,7 @@ def test_lim12_initial_limit_within_lim09_range(agent, method, limit, allowed):
     assert not Line.objects.exists() and not AuditEvent.objects.filter(verb="line.activated").exists()
 
 
+@pytest.mark.rule("LIM-12")
 def test_lim12_no_postpaid_line_without_package_and_limit(agent):
     with pytest.raises(RuleViolation) as excinfo:
         _subscribe(agent, package=None, limit=None)
@@ -127,6 +134,7 @@ def test_lim12_no_postpaid_line_without_package_and_limit(agent):
     assert not Line.objects.exists()
 
 
+@pytest.mark.rule("LIM-06")
 def test_lim06_suggestion_and_lim09_range_shown_before_submitting():
     """LIM-12: the agent reads LIM-06's suggestion for the package and payment method and LIM-09's range."""
     customer = CustomerFactory()
@@ -140,6 +148,7 @@ def test_lim06_suggestion_and_lim09_range_shown_before_submitting():
 
 
 @pytest.mark.parametrize("status", [Customer.Verification.PENDING, Customer.Verification.FAILED])
+@pytest.mark.rule("ACC-08")
 def test_acc08_no_line_for_a_customer_not_verified(agent, status):
     """ACC-08: activated only for a verified customer."""
     with pytest.raises(RuleViolation) as excinfo:
@@ -148,6 +157,7 @@ def test_acc08_no_line_for_a_customer_not_verified(agent, status):
     assert not Line.objects.exists()
 
 
+@pytest.mark.rule("PRE-07")
 def test_pre07_prepaid_only_for_individuals(agent):
     organisation = CustomerFactory(kind=Customer.Kind.ORGANISATION, id_type=Customer.IdType.NPWP,
                                    id_number="013000666091000")
@@ -160,6 +170,7 @@ def test_pre07_prepaid_only_for_individuals(agent):
 # ACC-08 verification after activation ---------------------------------------------------------------------------
 
 
+@pytest.mark.rule("ACC-08")
 def test_acc08_verification_failing_blocks_false_data_then_passing_lifts_it(supervisor):
     # given: a verified customer with two lines in service
     customer = CustomerFactory()
@@ -178,6 +189,7 @@ def test_acc08_verification_failing_blocks_false_data_then_passing_lifts_it(supe
 # LIM-13 package change ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("LIM-13")
 def test_lim13_package_change_takes_effect_at_the_next_cycle_start(agent):
     line = _opened(dt.date(2026, 11, 1))
     verdict = services.package_change_eligibility(line=line, params={"package": "halo_plus_170"})
@@ -211,6 +223,7 @@ def _check(line, agent, result="passed"):
     return services.identity_check_record(line=line, method="ktp_nik", result=result, actor=agent)
 
 
+@pytest.mark.rule("ACC-10")
 def test_acc10_postpaid_sim_replaced_after_passed_check_lifts_the_lost_block(agent):
     line = _opened(dt.date(2026, 11, 1))
     services.line_report_lost(line=line, actor=agent, statement_number="LS-9", identity_copy_received=True)
@@ -224,6 +237,7 @@ def test_acc10_postpaid_sim_replaced_after_passed_check_lifts_the_lost_block(age
     assert AuditEvent.objects.filter(line=line, verb="line.identity_checked").exists()
 
 
+@pytest.mark.rule("ACC-10")
 def test_acc10_failed_identity_check_is_recorded_and_refuses(agent):
     line = _opened(dt.date(2026, 11, 1))
     check = _check(line, agent, result="failed")
@@ -234,6 +248,7 @@ def test_acc10_failed_identity_check_is_recorded_and_refuses(agent):
     assert IdentityCheck.objects.filter(result="failed").count() == 1 and not SimChange.objects.exists()
 
 
+@pytest.mark.rule("ACC-10")
 def test_acc10_new_sim_must_be_free_and_a_check_is_used_once(agent):
     line, other = _opened(dt.date(2026, 11, 1)), LineFactory()
     check = _check(line, agent)
@@ -257,26 +272,29 @@ def _terminate(line, agent, day):
                                    today=day)
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_termination_on_the_last_day_of_the_cycle_bills_the_whole_fee(agent):
     """ACC-09, LIM-13: ended on the cycle's last day, the final bill has the whole fee and no credit."""
     line = _opened(dt.date(2026, 10, 1))
     cycles_close_chunk(today=dt.date(2026, 11, 1))
     _terminate(line, agent, dt.date(2026, 11, 30))
     bill = Bill.objects.get(billing_account=line.billing_account, period_start=dt.date(2026, 11, 1))
-    assert (bill.period_end, bill.total) == (dt.date(2026, 11, 30), KICK)
+    assert (bill.period_end, bill.subtotal) == (dt.date(2026, 11, 30), KICK)  # PPN comes on top (BIL-10)
     assert not BillCharge.objects.filter(source="adjustment").exists()
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_termination_on_the_first_day_of_the_cycle_credits_the_unused_days(agent):
     line = _opened(dt.date(2026, 10, 1))
     cycles_close_chunk(today=dt.date(2026, 11, 1))
     _terminate(line, agent, dt.date(2026, 11, 1))
     bill = Bill.objects.get(billing_account=line.billing_account, period_start=dt.date(2026, 11, 1))
-    assert bill.total == 3_333  # one day of 30, rounded down
+    assert bill.subtotal == 3_333  # one day of 30, rounded down; PPN comes on top (BIL-10)
     credit = BillCharge.objects.get(source="adjustment", bill=bill)
     assert credit.amount == 3_333 - KICK
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_termination_ends_the_line_keeps_what_is_owed_and_charges_nothing_after(agent):
     # given: an unpaid bill of October
     line = _opened(dt.date(2026, 10, 1))
@@ -293,7 +311,8 @@ def test_acc09_termination_ends_the_line_keeps_what_is_owed_and_charges_nothing_
                                                                               "REQ-77")
     assert line.quarantine_until == dt.date(2026, 11, 15) + dt.timedelta(days=90)  # ACC-04
     october.refresh_from_db()
-    assert october.status == "open" and october.outstanding == KICK  # BIL-07
+    assert october.status == "open" and october.outstanding == october.total  # BIL-07: owed in full
+    assert october.subtotal == KICK
     assert not SpendingLimit.objects.filter(line=line).exists()
     charges = BillCharge.objects.count()
     for day in (dt.date(2026, 12, 1), dt.date(2027, 1, 1), dt.date(2027, 2, 1)):
@@ -304,6 +323,7 @@ def test_acc09_termination_ends_the_line_keeps_what_is_owed_and_charges_nothing_
     assert AuditEvent.objects.get(verb="line.terminated").new["reference"] == "REQ-77"
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_termination_needs_the_written_request_reference(agent):
     line = _opened(dt.date(2026, 11, 1))
     with pytest.raises(RuleViolation) as excinfo:
@@ -312,6 +332,7 @@ def test_acc09_termination_needs_the_written_request_reference(agent):
     assert Line.objects.get(pk=line.pk).status == "active"
 
 
+@pytest.mark.rule("TP-12")
 def test_tp12_termination_refused_while_a_claim_is_open_then_protection_ends(agent):
     """TP-12, ACC-09: an open claim refuses the termination; once closed, the line ends and so does TecProtec."""
     line = postpaid_line_with_device()
@@ -327,6 +348,7 @@ def test_tp12_termination_refused_while_a_claim_is_open_then_protection_ends(age
     assert installments_charge_chunk(today=local_today() + dt.timedelta(days=200)).changed == 0
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_no_claim_after_the_line_ended(agent):
     line = postpaid_line_with_device()
     enrollment = enroll(line, start=local_today() - dt.timedelta(days=30))
@@ -336,6 +358,7 @@ def test_acc09_no_claim_after_the_line_ended(agent):
     assert "enrollment_terminated" in _codes(excinfo)
 
 
+@pytest.mark.rule("ACC-09")
 def test_acc09_a_permanent_block_ends_every_app_too(supervisor):
     line = postpaid_line_with_device()
     enrollment = enroll(line, start=local_today() - dt.timedelta(days=30))
@@ -347,6 +370,7 @@ def test_acc09_a_permanent_block_ends_every_app_too(supervisor):
 # PRE-07, PRE-02 prepaid -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("PRE-07")
 def test_pre07_prime_only_on_im3(agent):
     mentari = CardFactory(balance=100_000, brand=Card.Brand.MENTARI)
     with pytest.raises(RuleViolation) as excinfo:
@@ -355,6 +379,7 @@ def test_pre07_prime_only_on_im3(agent):
     assert prime_subscribe(card=CardFactory(balance=100_000), actor=agent).status == "active"
 
 
+@pytest.mark.rule("PRE-02", "ACC-09")
 def test_pre02_acc09_invalid_card_ends_its_line_and_prime():
     card = CardFactory(state=Card.State.GRACE, active_until=dt.date(2026, 10, 1), balance=5_000)
     subscription = prime(card, renews_on=dt.date(2026, 12, 15))

@@ -37,6 +37,7 @@ def _together(*targets):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.rule("ACC-09")
 def test_acc09_two_agents_terminating_at_once_end_the_line_once(agent):
     line = open_line()
 
@@ -53,6 +54,7 @@ def test_acc09_two_agents_terminating_at_once_end_the_line_once(agent):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.rule("ACC-09")
 def test_acc09_purchases_racing_the_termination_are_on_the_final_bill_or_declined(agent):
     """Every purchase approved is billed on the final bill; none is approved after the line ended."""
     line = open_line()
@@ -71,7 +73,7 @@ def test_acc09_purchases_racing_the_termination_are_on_the_final_bill_or_decline
     approved = Purchase.objects.filter(line=line, decision="approved").aggregate(total=Sum("amount"))["total"] or 0
     package = UsageRecord.objects.filter(line=line).aggregate(total=Sum("amount"))["total"]
     credit = bill.charges.filter(source="adjustment").aggregate(total=Sum("amount"))["total"] or 0
-    assert bill.total == package + approved + credit
+    assert bill.subtotal == package + approved + credit  # PPN on top (BIL-10)
     after = purchase_authorize(request_id="race-after", line=line, scope="domestic", category="addon", amount=1_000,
                                today=TODAY)
     assert after.decision == "declined"

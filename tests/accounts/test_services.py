@@ -67,6 +67,7 @@ def test_acc01_register_an_organisation_with_its_npwp(agent):
     ({"id_type": Customer.IdType.NPWP, "id_number": NPWP}, "document_kind"),  # individual with an NPWP
     ({"full_name": "   "}, "name_required"),
 ])
+@pytest.mark.rule("ACC-01")
 def test_acc01_register_refusals_write_nothing(agent, change, code):
     _refused(code, _register, actor=agent, **change)
     assert not Customer.objects.exists()
@@ -78,6 +79,7 @@ def test_acc01_register_refusals_write_nothing(agent, change, code):
     ("317101410190000", "nik_length"), ("31710141019000011", "nik_length"), ("31710141019A0001", "nik_length"),
     ("", "nik_length"), ("3171017201900001", "nik_invalid"),
 ])
+@pytest.mark.rule("ACC-01")
 def test_acc01_bad_nik_is_refused(agent, id_number, code):
     with pytest.raises(ValidationError) as info:
         _register(agent, id_number=id_number)
@@ -183,6 +185,7 @@ def test_acc02_iccid_in_use_is_refused(agent):
     ({"msisdn": "0812345"}, "msisdn_invalid"), ({"iccid": "8962100000000000003"}, "iccid_checksum"),
     ({"imsi": "310101234567890"}, "imsi_country"),
 ])
+@pytest.mark.rule("ACC-02")
 def test_acc02_bad_identifiers_are_refused(agent, change, code):
     with pytest.raises(ValidationError) as info:
         _activate(agent, CustomerFactory(), **change)
@@ -438,6 +441,7 @@ def test_acc05_lost_sim_blocks_the_line_at_once(agent):
 @pytest.mark.parametrize(("statement", "copy", "code"), [
     ("", True, "statement_required"), ("  ", True, "statement_required"), ("LS-1", False, "identity_copy_required"),
 ])
+@pytest.mark.rule("ACC-05")
 def test_acc05_lost_sim_needs_statement_and_identity_copy(agent, statement, copy, code):
     line = LineFactory()
     _refused(code, services.line_report_lost, line=line, actor=agent, statement_number=statement,
@@ -493,6 +497,7 @@ def test_acc06_postpaid_transfer_moves_the_line_to_the_new_holders_account(super
     ("terminated", "line_not_active"),
     ("letter_used", "letter_used"),
 ])
+@pytest.mark.rule("ACC-06")
 def test_acc06_transfer_refusals_write_nothing(request, setup, code):
     # given
     actor = request.getfixturevalue("agent" if setup == "agent" else "supervisor")

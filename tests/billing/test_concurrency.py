@@ -228,6 +228,7 @@ def _run_all(count, target):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.rule("BIL-09")
 def test_bil09_two_bill_workers_issue_one_bill_and_one_statement_and_resends_each_get_their_own_row():
     import datetime as dt
 

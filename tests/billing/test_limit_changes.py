@@ -22,6 +22,7 @@ def verdict(line, amount=None, today=TODAY, scope="domestic"):
     (dt.date(2026, 8, 10), True),   # exactly 3 months
     (dt.date(2026, 8, 9), True),
 ])
+@pytest.mark.rule("LIM-07")
 def test_lim07_upgrade_needs_three_months_tenure(activated_on, allowed):
     line = open_line(activated_on=activated_on)
     result = verdict(line, 400_000)
@@ -58,6 +59,7 @@ def test_lim07_paid_bill_is_not_outstanding():
     (dt.date(2026, 10, 21), True),   # on the due date
     (dt.date(2026, 10, 22), False),  # one day late
 ])
+@pytest.mark.rule("LIM-07")
 def test_lim07_regular_customer_policy_for_halofit(paid_on, allowed):
     # given a HaloFit 80K line whose last bill was due on 21 Oct
     line = open_line(package_code="halofit_80k")
@@ -97,6 +99,7 @@ def test_lim07_policy_does_not_apply_to_other_packages():
     (dt.date(2026, 11, 30), False),  # same calendar month
     (dt.date(2026, 12, 1), True),    # next month
 ])
+@pytest.mark.rule("LIM-08")
 def test_lim08_once_per_calendar_month(agent, today, allowed):
     line = open_line()
     spending_limit_change(line=line, new_amount=400_000, channel="grapari", actor=agent, today=dt.date(2026, 11, 3))
@@ -128,6 +131,7 @@ def test_lim08_the_initial_limit_is_not_a_change():
     ("cash", dt.date(2025, 11, 10), 5_000_001, False),
     ("credit_card", dt.date(2025, 11, 10), 499_999, False),
 ])
+@pytest.mark.rule("LIM-09")
 def test_lim09_bounds_by_tenure_and_payment_method(method, activated_on, amount, allowed):
     line = open_line(payment_method=method, activated_on=activated_on)
     set_limit(line, 700_000)

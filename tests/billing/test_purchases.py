@@ -70,6 +70,7 @@ def test_lim02_usage_equal_to_limit_is_allowed_one_rupiah_over_is_not(amount, de
 @pytest.mark.parametrize(("category", "scope"), [
     ("addon_recurring", Scope.DOMESTIC), ("penalty", Scope.DOMESTIC), ("roaming_voice", Scope.INTERNATIONAL),
 ])
+@pytest.mark.rule("LIM-03")
 def test_lim03_categories_that_do_not_count_are_approved_without_touching_usage(category, scope):
     # given a line at its limit in both scopes
     line = open_line()
@@ -114,6 +115,7 @@ def test_decline_unknown_category(category, scope):
     (Block.Reason.LOST_SIM, Block.Scope.ALL, "line_blocked"),
     (Block.Reason.CREDIT_LIMIT, Block.Scope.PURCHASES, "line_blocked"),
 ])
+@pytest.mark.rule("LIM-05")
 def test_lim05_decline_reason_from_blocks(reason, scope, expected):
     # given an open block
     line = open_line()
@@ -150,6 +152,7 @@ def test_bar_wins_over_limit_exceeded():
     (TODAY - dt.timedelta(days=1), "unpaid_bill"),  # due yesterday, unpaid: declined (LIM-05)
     (TODAY, None),                                  # due today: still allowed
 ])
+@pytest.mark.rule("LIM-05")
 def test_lim05_unpaid_bill_past_due_date(due_date, expected):
     line = open_line()
     BillFactory(billing_account=line.billing_account, issued_on=due_date - dt.timedelta(days=20), due_date=due_date)
@@ -181,6 +184,7 @@ def test_after_100_percent_no_purchase_is_allowed():
 
 
 @pytest.mark.parametrize("category", ["addon", "addon_recurring", "penalty"])
+@pytest.mark.rule("LIM-04")
 def test_lim04_above_100_percent_every_category_is_declined(category):
     # given usage one rupiah above the limit (usage records may pass it, LIM-04)
     line = open_line()
@@ -193,6 +197,7 @@ def test_lim04_above_100_percent_every_category_is_declined(category):
 
 
 @pytest.mark.parametrize(("used", "decision"), [(99_999, "approved"), (100_000, "approved"), (100_001, "declined")])
+@pytest.mark.rule("LIM-04")
 def test_lim04_non_counting_category_approved_at_exactly_100_percent_declined_above(used, decision):
     # given a limit of 100.000 and usage a rupiah below, at, a rupiah above it (LIM-04 decision)
     line = open_line()

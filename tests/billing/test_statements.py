@@ -40,11 +40,13 @@ def statements(bill: Bill) -> list[OutboundSms]:
     (0, 0), (9, 0), (10, 1), (100, 11), (199, 21), (12_345, 1_357), (162_345, 17_857), (-100_000, -11_000),
     (-9, 0), (-12_345, -1_357),
 ])
+@pytest.mark.rule("BIL-10")
 def test_bil10_ppn_is_rounded_down_to_the_rupiah(taxable, ppn):
     """BIL-10: 11 % of the taxable charges; fractions of a rupiah dropped (towards zero for a net credit)."""
     assert ppn_amount(taxable=taxable, percent=11) == ppn
 
 
+@pytest.mark.rule("BIL-10")
 def test_bil10_bill_has_its_ppn_line_from_the_rule_parameter():
     """BIL-10: the rate is the admin-editable ppn_percent parameter, recorded on the bill."""
     # given the supervisor set PPN to 12 %
@@ -55,6 +57,7 @@ def test_bil10_bill_has_its_ppn_line_from_the_rule_parameter():
     assert (bill.taxable_amount, bill.ppn_percent, bill.ppn, bill.total) == (100_000, 12, 12_000, 112_000)
 
 
+@pytest.mark.rule("BIL-10")
 def test_bil10_tecprotec_and_payments_are_not_taxed():
     """BIL-10 Decision: the TecProtec premium and payments during the cycle are not PPN's base."""
     from billing.services import bill_charge_add
@@ -70,6 +73,7 @@ def test_bil10_tecprotec_and_payments_are_not_taxed():
 # --- BIL-09: statement SMS --------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_issuing_a_bill_queues_its_statement_once_in_indonesian():
     """BIL-09: amount (with PPN), due date and how to pay; brand and outlet from settings; once per bill."""
     bill = november_bill()
@@ -82,6 +86,7 @@ def test_bil09_issuing_a_bill_queues_its_statement_once_in_indonesian():
     assert len(statements(bill)) == 1
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_statement_in_the_customers_language_with_brand_from_settings(settings):
     settings.CUSTOMER_POSTPAID_BRAND = "HaloPlus"
     settings.CUSTOMER_OUTLET_NAME = "Service Point"
@@ -92,6 +97,7 @@ def test_bil09_statement_in_the_customers_language_with_brand_from_settings(sett
     assert "due 21-12-2026" in sms.text and "KartuHalo" not in sms.text
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_final_bill_of_a_terminated_account_goes_to_the_contact_number():
     """BIL-09: the bill-issuing function itself sends it, so a final bill (no active line left) gets it too."""
     line = open_line(customer__contact_phone="0813 1111 2222")
@@ -103,6 +109,7 @@ def test_bil09_final_bill_of_a_terminated_account_goes_to_the_contact_number():
     assert sms.msisdn == "+6281311112222" and sms.line is None
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_no_number_at_all_writes_no_sms_but_the_bill():
     line = open_line(customer__contact_phone="")
     line.status, line.terminated_on = "terminated", dt.date(2026, 11, 15)
@@ -115,6 +122,7 @@ def test_bil09_no_number_at_all_writes_no_sms_but_the_bill():
     assert refused.value.codes == ["no_recipient"]
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_resend_is_a_new_outbox_row_with_its_own_key_and_an_audit_event(agent):
     bill = november_bill()
     first = bill_statement_resend(bill=bill, actor=agent, reason="Customer says the SMS did not arrive")
@@ -130,6 +138,7 @@ def test_bil09_resend_is_a_new_outbox_row_with_its_own_key_and_an_audit_event(ag
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
+@pytest.mark.rule("BIL-09")
 def test_bil09_resend_needs_a_reason_and_writes_nothing(agent, reason):
     bill = november_bill()
     with pytest.raises(RuleViolation) as refused:
@@ -138,6 +147,7 @@ def test_bil09_resend_needs_a_reason_and_writes_nothing(agent, reason):
     assert len(statements(bill)) == 1 and not AuditEvent.objects.filter(verb="bill.statement_resent").exists()
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_agent_resends_from_the_bill_view(agent_client):
     bill = november_bill()
     url = reverse("billing:statement_resend", args=[bill.pk])
@@ -152,6 +162,7 @@ def test_bil09_agent_resends_from_the_bill_view(agent_client):
     assert html.count("Rp 111.000") >= 2  # the bill's total and the two SMS rows' text
 
 
+@pytest.mark.rule("BIL-10", "BIL-11")
 def test_bil10_bil11_agent_bill_view_shows_lines_ppn_and_late_usage(agent_client):
     line = open_line()
     tasks.cycle_close(today=DEC1)
@@ -170,6 +181,7 @@ def test_bil10_bil11_agent_bill_view_shows_lines_ppn_and_late_usage(agent_client
 # --- BIL-11: late-rated usage -----------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("BIL-11")
 def test_bil11_usage_of_the_closed_cycles_last_day_goes_on_the_next_bill_marked_with_its_cycle():
     """BIL-11: a roaming record dated 30 Nov 23:59 WIB arriving after November closed."""
     # given November closed and billed
@@ -193,6 +205,7 @@ def test_bil11_usage_of_the_closed_cycles_last_day_goes_on_the_next_bill_marked_
         assert late.label.endswith("(pemakaian periode 01-11-2026 – 30-11-2026, dinilai terlambat)")
 
 
+@pytest.mark.rule("BIL-11")
 def test_bil11_usage_of_the_new_cycles_first_day_is_ordinary_usage():
     """BIL-11 boundary: 1 Dec 00:00 WIB is December's own usage: counted, not marked."""
     line = open_line()
@@ -206,6 +219,7 @@ def test_bil11_usage_of_the_new_cycles_first_day_is_ordinary_usage():
     assert not BillCharge.objects.filter(bill=december, usage_cycle_start__isnull=False).exists()
 
 
+@pytest.mark.rule("BIL-11")
 def test_bil11_record_arriving_before_the_close_stays_in_its_own_cycle():
     """The cycle is still open (the close job has not run): a 30 Nov record is November's usage."""
     line = open_line()
@@ -224,6 +238,7 @@ def app(db):
     return {"HTTP_AUTHORIZATION": f"Token {key}"}
 
 
+@pytest.mark.rule("BIL-10")
 def test_bil10_api_shows_each_bills_ppn_and_lines(client, app):
     bill = november_bill()
     line = bill.billing_account.lines.get()
@@ -269,6 +284,7 @@ def test_bill_view_queries_do_not_grow_with_its_lines(agent_client):
     assert queries(big) == queries(small)
 
 
+@pytest.mark.rule("BIL-11")
 def test_bil11_a_package_fee_is_never_late_usage():
     """The basic package fee recorded when a line opens belongs to the cycle it opens, whatever the clock says."""
     line = open_line(today=dt.date(2031, 3, 10))
@@ -277,6 +293,7 @@ def test_bil11_a_package_fee_is_never_late_usage():
     assert limit_of(line).used == 100_000
 
 
+@pytest.mark.rule("BIL-09")
 def test_bil09_bills_tab_offers_the_resend_and_shows_the_ppn(agent_client):
     bill = november_bill()
     line = bill.billing_account.lines.get()

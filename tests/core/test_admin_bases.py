@@ -20,6 +20,7 @@ NOT_CATALOGUE = {
     "django_celery_beat.solarschedule", "django_celery_beat.clockedschedule",
     "django_celery_results.taskresult", "django_celery_results.groupresult",
     "auth.group", "axes.accessattempt", "axes.accessfailurelog", "axes.accesslog",
+    "prepaid.pricechange",  # only added, through price_change_schedule (audited); never changed or deleted (PRE-08)
 }
 HISTORY = [Purchase, UsageRecord, LimitChange, SpendingCycle, SpendingLimit, LedgerEntry, PackagePurchase,
            OutboundSms]
@@ -72,11 +73,13 @@ def test_a_prepaid_package_edit_is_audited_with_the_reason(supervisor_client):
     url = reverse("admin:prepaid_package_change", args=[package.pk])
     form = supervisor_client.get(url).context["adminform"].form
     data = {name: form.initial.get(name) for name in form.fields if form.initial.get(name) not in (None, False)}
-    data.update({"price": 110_000, "audit_reason": "Price change announced"})
+    # (its prices change only through a scheduled price change, PRE-08: they are read-only here)
+    data.update({"validity_days": package.validity_days + 1, "audit_reason": "Validity extended"})
     response = supervisor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(verb="package.changed")
-    assert (event.old, event.new) == ({"price": 100_000}, {"price": 110_000})
+    assert (event.old, event.new) == ({"validity_days": package.validity_days},
+                                      {"validity_days": package.validity_days + 1})
 
 
 @pytest.mark.rule("ACC-02")

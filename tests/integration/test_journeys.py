@@ -146,7 +146,7 @@ def test_journey_postpaid_from_registration_to_three_quiet_cycles(agent, supervi
     assert not SpendingLimit.objects.filter(line=line).exists()
     line.refresh_from_db()
     assert line.status == "terminated" and line.quarantine_until > end_day
-    assert credit.amount < 0 and final.total == kick.monthly_fee + credit.amount
+    assert credit.amount < 0 and final.subtotal == kick.monthly_fee + credit.amount  # PPN on top (BIL-10)
     assert Purchase.objects.filter(line=line).count() == 3
 
     # the next three cycles charge nothing anywhere

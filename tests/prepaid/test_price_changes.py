@@ -43,6 +43,7 @@ def bought(card, package=None, when=dt.datetime(2026, 11, 20, 10, tzinfo=WIB), r
 
 
 @pytest.mark.parametrize(("days", "allowed"), [(6, False), (7, True), (8, True)])
+@pytest.mark.rule("PRE-08")
 def test_pre08_change_must_be_at_least_the_lead_time_away(supervisor, days, allowed):
     """PRE-08 Decision: price_change_notice_days = 7: the day before the earliest date is refused."""
     effective_on = TODAY + dt.timedelta(days=days)
@@ -69,6 +70,7 @@ def test_pre08_change_must_be_at_least_the_lead_time_away(supervisor, days, allo
     ({"new_price": 65_000}, "no_change"),
     ({"reason": " "}, "reason_required"),
 ])
+@pytest.mark.rule("PRE-08")
 def test_pre08_bad_changes_are_refused_and_nothing_written(supervisor, kwargs, code):
     args = {"package": combo(), "new_price": 70_000, "effective_on": EFFECTIVE, "reason": "Tariff review",
             "actor": supervisor, "today": TODAY, **kwargs}
@@ -77,6 +79,7 @@ def test_pre08_bad_changes_are_refused_and_nothing_written(supervisor, kwargs, c
     assert code in refused.value.codes and not PriceChange.objects.exists()
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_only_a_supervisor_schedules_and_only_one_change_per_package_and_day(supervisor):
     with pytest.raises(RuleViolation) as refused:
         services.price_change_schedule(package=combo(), new_price=70_000, effective_on=EFFECTIVE, reason="x",
@@ -94,6 +97,7 @@ def test_pre08_only_a_supervisor_schedules_and_only_one_change_per_package_and_d
 
 
 @pytest.mark.parametrize(("day", "price"), [(dt.date(2026, 12, 19), 65_000), (EFFECTIVE, 70_000)])
+@pytest.mark.rule("PRE-08")
 def test_pre08_old_price_until_the_day_before_new_price_on_the_day(day, price):
     scheduled()
     assert package_price(package=combo(), day=day, prime=False) == price
@@ -103,6 +107,7 @@ def test_pre08_old_price_until_the_day_before_new_price_on_the_day(day, price):
     (dt.datetime(2026, 12, 19, 23, 59, tzinfo=WIB), 65_000),
     (dt.datetime(2026, 12, 20, 0, 0, tzinfo=WIB), 70_000),
 ])
+@pytest.mark.rule("PRE-08")
 def test_pre08_purchase_pays_the_price_of_its_day(when, price):
     """The boundary in WIB: 19 Dec 23:59 the old price, 20 Dec 00:00 the new one (no job has to run first)."""
     card = CardFactory(balance=100_000)
@@ -112,6 +117,7 @@ def test_pre08_purchase_pays_the_price_of_its_day(when, price):
     assert purchase.price == price and card.balance == 100_000 - price
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_prime_special_price_changes_with_the_change():
     package = Package.objects.filter(prime_price__isnull=False).first()
     scheduled(package, new_price=package.price + 10_000, new_prime_price=package.prime_price + 5_000)
@@ -119,6 +125,7 @@ def test_pre08_prime_special_price_changes_with_the_change():
     assert package_price(package=package, day=EFFECTIVE - dt.timedelta(days=1), prime=True) == package.prime_price
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_packages_api_shows_todays_price_and_the_announced_one(client):
     _client, key = make_client(kind="app")
     scheduled(effective_on=timezone.localdate() + dt.timedelta(days=10), scheduled_on=timezone.localdate())
@@ -134,6 +141,7 @@ def test_pre08_packages_api_shows_todays_price_and_the_announced_one(client):
     assert package_price(package=combo(), day=timezone.localdate(), prime=False, percent=100) == 70_000
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_agent_page_shows_the_announced_price(agent_client):
     card = CardFactory(balance=100_000)
     scheduled(effective_on=timezone.localdate() + dt.timedelta(days=10), scheduled_on=timezone.localdate())
@@ -145,6 +153,7 @@ def test_pre08_agent_page_shows_the_announced_price(agent_client):
 # --- announcement and apply ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_announced_once_per_customer_whatever_the_consent_and_only_to_those_affected():
     # given: a customer with two cards who both bought, one who withdrew consent to offers, an English speaker;
     # one who bought another package, one whose purchase is older than 90 days, one whose card is invalid
@@ -182,6 +191,7 @@ def test_pre08_announced_once_per_customer_whatever_the_consent_and_only_to_thos
 
 
 @pytest.mark.parametrize(("today", "applied"), [(dt.date(2026, 12, 19), False), (EFFECTIVE, True)])
+@pytest.mark.rule("PRE-08")
 def test_pre08_job_writes_the_new_price_into_the_package_on_its_date(today, applied):
     change = scheduled()
     services.price_changes_apply_chunk(today=today)
@@ -194,6 +204,7 @@ def test_pre08_job_writes_the_new_price_into_the_package_on_its_date(today, appl
     assert PackagePurchase.objects.count() == 0
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_schedule_is_registered():
     from core.schedules import SCHEDULES
 
@@ -203,6 +214,7 @@ def test_pre08_schedule_is_registered():
 # --- admin -----------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_supervisor_schedules_in_the_admin_and_a_short_date_is_refused_with_a_message(supervisor_client):
     url = reverse("admin:prepaid_pricechange_add")
     today = timezone.localdate()
@@ -222,10 +234,12 @@ def test_pre08_supervisor_schedules_in_the_admin_and_a_short_date_is_refused_wit
     assert 'name="price"' not in html
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_agents_cannot_schedule(agent_client):
     assert agent_client.get(reverse("admin:prepaid_pricechange_add")).status_code in (302, 403)
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_admin_lists_changes_read_only(supervisor_client):
     change = scheduled()
     assert supervisor_client.get(reverse("admin:prepaid_pricechange_changelist")).status_code == 200

@@ -45,6 +45,7 @@ def _buyers(count: int, package: Package) -> None:
         for card, entry in zip(cards, entries, strict=True)])
 
 
+@pytest.mark.rule("PRE-08")
 def test_pre08_announcement_worker_killed_mid_way_then_rerun_notifies_every_customer_once():
     from config.celery_app import app
 

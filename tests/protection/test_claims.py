@@ -202,6 +202,7 @@ def test_returned_needs_a_repair_cost():
 @pytest.mark.parametrize(("customer_region", "outlet_region", "days"), [
     (True, False, 7), (False, True, 14), (None, True, 7), (None, False, 14), (None, None, 14),
 ])
+@pytest.mark.rule("TP-10")
 def test_tp10_sla_due_date_from_filing_by_region(customer_region, outlet_region, days):
     # TP-10: 7 days in Jabodetabek, 14 elsewhere, from the filing (1 Apr); the customer's region, defaulting to the
     # registering outlet's
@@ -214,6 +215,7 @@ def test_tp10_sla_due_date_from_filing_by_region(customer_region, outlet_region,
     assert claim.sla_days == days and claim.sla_due_on == dt.date(2026, 4, 1) + dt.timedelta(days=days)
 
 
+@pytest.mark.rule("TP-10")
 def test_tp10_clock_starts_at_filing_so_a_slow_pickup_is_a_breach():
     # given a Jabodetabek claim filed on 1 Apr (due 8 Apr), never picked up
     claim = claim_advance(claim=_claim(jabodetabek=True), event="fee_paid", actor_label="amsi")

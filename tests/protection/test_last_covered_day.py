@@ -20,12 +20,14 @@ START = dt.date(2026, 8, 31)
 LAST_DAY = dt.date(2027, 2, 27)  # the day before 28 Feb 2027 (31 Aug + 6 calendar months)
 
 
+@pytest.mark.rule("TP-04")
 def test_tp04_last_covered_day_is_the_day_before_the_same_date_six_months_later():
     enrollment = enroll(start=START)
     assert enrollment.last_covered_day == LAST_DAY
     assert enrollment.end_date == LAST_DAY + dt.timedelta(days=1)  # the first day not covered
 
 
+@pytest.mark.rule("TP-04")
 def test_tp04_sms_ussd_tab_and_api_name_the_same_last_covered_day(agent_client, client):
     # given a subscription made on 31 Aug 2026
     enrollment = enroll(start=START)
@@ -47,6 +49,7 @@ def test_tp04_sms_ussd_tab_and_api_name_the_same_last_covered_day(agent_client, 
     assert body["last_covered_day"] == "2027-02-27"
 
 
+@pytest.mark.rule("TP-04")
 def test_tp04_claim_on_the_last_covered_day_is_accepted_the_day_after_refused():
     enrollment = enroll(start=START)
     # the day of: accepted

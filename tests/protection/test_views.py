@@ -295,6 +295,7 @@ def test_a_kept_receipt_token_of_another_session_is_ignored(client, agent_client
     assert not Enrollment.objects.exists()
 
 
+@pytest.mark.rule("TP-06")
 def test_tp06_tab_shows_no_false_refusal_for_a_umb_enrollment_without_a_receipt(agent_client):
     # given a *500*777# subscription 20 days ago: no purchase date yet (the receipt is seen at the first claim)
     enrollment = _today_enrollment(channel="umb")

@@ -9,8 +9,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from core.jobs import job_run
+from core.log_masking import PersonalDataFilter, mask_personal_data
 from core.outbox import sms_dispatch, sms_enqueue
-from security.logging import PersonalDataFilter, mask_personal_data
 from tests.accounts.factories import CustomerFactory, LineFactory
 from tests.core.factories import SmsTemplateFactory
 
@@ -35,7 +35,7 @@ def app_log():
     """What the configured console handler writes (the LOGGING setting's own filter), captured in a buffer."""
     handlers = [handler for handler in logging.getLogger().handlers
                 if any(isinstance(item, PersonalDataFilter) for item in handler.filters)]
-    assert handlers, "the console handler must carry security.logging.PersonalDataFilter"
+    assert handlers, "the console handler must carry core.log_masking.PersonalDataFilter"
     buffer = io.StringIO()
     old_streams = [handler.setStream(buffer) for handler in handlers]
     yield buffer
