@@ -49,6 +49,23 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     pass
 
 
+class HistoryInline(admin.TabularInline):
+    """A read-only list of a record's history rows (written by services only): `fields` shown, `related` joined."""
+
+    related: tuple[str, ...] = ()
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
+
+
 class LargeTablePaginator(Paginator):
     """Skips `SELECT COUNT(*)` over the whole table: an unfiltered list uses PostgreSQL's row estimate.
 

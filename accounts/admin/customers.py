@@ -16,6 +16,7 @@ from accounts.selectors import classify_query
 from core.admin_base import (
     AuditedAdminMixin,
     AuditReasonForm,
+    HistoryInline,
     LargeTableAdmin,
     admin_confirm,
     admin_report,
@@ -45,19 +46,14 @@ class VerificationForm(forms.Form):
         return reason
 
 
-class MarketingConsentInline(admin.TabularInline):
+class MarketingConsentInline(HistoryInline):
     """ACC-11: the consent history, read-only (agents record it on the customer page, through the service)."""
 
     model = MarketingConsent
     fields = ["recorded_at", "granted", "channel", "recorded_by", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+    related = ("recorded_by",)
     max_num = 0
     ordering = ["-recorded_at", "-id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class BillingAccountInline(admin.TabularInline):

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.admin.base import IndexedSearchMixin, _line_query
 from accounts.models import Block, IdentityCheck, Line, SimChange, TransferApproval
-from core.admin_base import LargeTableAdmin, ReadOnlyMixin, admin_confirm, admin_report, admin_selected
+from core.admin_base import (
+    HistoryInline,
+    LargeTableAdmin,
+    ReadOnlyMixin,
+    admin_confirm,
+    admin_report,
+    admin_selected,
+)
 from core.dates import local_today
 from core.models import Channel
 from core.verdicts import RuleViolation
@@ -117,65 +124,33 @@ class BlockedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LineBlockInline(admin.TabularInline):
+class LineBlockInline(HistoryInline):
     model = Block
     fields = ["reason", "scope", "permanent", "reference", "note", "started_at", "started_by", "ended_at",
               "ended_by", "end_note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
     ordering = ["-started_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("started_by", "ended_by")
+    related = ("started_by", "ended_by")
 
 
-class LineTransferInline(admin.TabularInline):
+class LineTransferInline(HistoryInline):
     model = TransferApproval
     fields = ["letter_number", "from_customer", "to_customer", "approved_by", "approved_at", "reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("from_customer", "to_customer", "approved_by")
+    related = ("from_customer", "to_customer", "approved_by")
 
 
-class LineSimChangeInline(admin.TabularInline):
+class LineSimChangeInline(HistoryInline):
     """ACC-10: every SIM replacement with the identity check it followed (recorded by `line_sim_replace`)."""
 
     model = SimChange
     fields = ["created_at", "reason", "old_iccid", "new_iccid", "identity_check", "actor"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("identity_check", "actor")
+    related = ("identity_check", "actor")
 
 
-class LineIdentityCheckInline(admin.TabularInline):
+class LineIdentityCheckInline(HistoryInline):
     model = IdentityCheck
     fields = ["checked_at", "method", "result", "checked_by", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("checked_by")
+    related = ("checked_by",)
 
 
 @admin.register(Line)
