@@ -286,6 +286,10 @@ class PackageChangeForm(LifecycleForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=[("grapari", _("GraPARI")),
                                                             ("call_centre_188", _("Call centre 188"))])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(self.lifecycle_fields)  # the new package first, the reason and channel after it
+
 
 class SimReplaceForm(ActionForm):
     """ACC-10: the identity check first (recorded whatever its result), then the new SIM."""
