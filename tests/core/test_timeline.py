@@ -27,7 +27,7 @@ DYNAMIC_VERB_SITES = {
                                        for admin_ in admin.site._registry.values()
                                        if isinstance(admin_, AuditedAdminMixin) for kind in ("created", "changed")],
     "core/jobs.py": lambda: [f"job.{status}" for status in JobRun.Status.values if status != JobRun.Status.RUNNING],
-    "protection/services.py": lambda: [f"protection.claim_{event}" for event in TRANSITIONS],
+    "protection/services/claims.py": lambda: [f"protection.claim_{event}" for event in TRANSITIONS],
 }
 
 
