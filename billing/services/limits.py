@@ -38,8 +38,9 @@ LIMIT_CHANGE_CHANNELS = (Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.SOCIA
 _RETURNING = "RETURNING id, used, settled, amount, cycle_start, warn_notified, full_notified"
 # Purchase authorization (LIM-02, LIM-03, LIM-05) is in billing/services/purchases.py.
 # BIL-11: usage dated before the row's cycle (rated after that cycle closed) does not count against this cycle.
-_ADD_SQL = "UPDATE billing_spendinglimit SET used = used + (CASE WHEN cycle_start <= %s THEN %s ELSE 0 END), " \
-    "updated_at = %s WHERE line_id = %s AND scope = %s " + _RETURNING
+_ADD_SQL = f"UPDATE {SpendingLimit._meta.db_table} " \
+    "SET used = used + (CASE WHEN cycle_start <= %s THEN %s ELSE 0 END), updated_at = %s " \
+    "WHERE line_id = %s AND scope = %s " + _RETURNING
 _COLUMNS = ("id", "used", "settled", "amount", "cycle_start", "warn_notified", "full_notified")
 
 

@@ -14,62 +14,89 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Line
+from accounts.models import Block, Line
 from billing import catalogue_cache
-from billing.models import Decision, DeclineReason, Purchase, Scope
+from billing.models import (
+    Bill,
+    BillingProfile,
+    Decision,
+    DeclineReason,
+    Purchase,
+    Scope,
+    SpendingLimit,
+)
 from billing.notify import thresholds_check
 from core.api.request_ids import KEY_MAX_LENGTH
 from core.dates import local_today
 from core.models import Channel
 from core.verdicts import RuleViolation
 
+# Table names come from the models (identifiers, formatted in once at import); every value the statements compare
+# with (accounts.Block.Reason / Block.Scope, Line.Kind / Line.Status, billing.DeclineReason, Bill.Status) is a
+# parameter, bound from _ENUM_PARAMS below, never text in the SQL.
+_TABLES = {
+    "line": Line._meta.db_table, "block": Block._meta.db_table, "bill": Bill._meta.db_table,
+    "profile": BillingProfile._meta.db_table, "limit": SpendingLimit._meta.db_table,
+    "purchase": Purchase._meta.db_table,
+}
+_ENUM_PARAMS = {
+    "postpaid": Line.Kind.POSTPAID.value, "line_active": Line.Status.ACTIVE.value,
+    "line_recycled": Line.Status.RECYCLED.value, "bill_open": Bill.Status.OPEN.value,
+    "block_customer_request": Block.Reason.CUSTOMER_REQUEST.value, "block_system_hold": Block.Reason.SYSTEM_HOLD.value,
+    "block_unpaid_bill": Block.Reason.UNPAID_BILL.value, "block_scope_all": Block.Scope.ALL.value,
+    "block_scope_purchases": Block.Scope.PURCHASES.value, "not_postpaid": DeclineReason.NOT_POSTPAID.value,
+    "unknown_category": DeclineReason.UNKNOWN_CATEGORY.value, "customer_bar": DeclineReason.CUSTOMER_BAR.value,
+    "system_hold": DeclineReason.SYSTEM_HOLD.value, "unpaid_bill": DeclineReason.UNPAID_BILL.value,
+    "line_blocked": DeclineReason.LINE_BLOCKED.value,
+}
+
 # The line with the one decline reason that applies (LIM-05: exactly one, the most specific first; NULL = none).
-# The literals are the values of accounts.Block.Reason / Block.Scope, billing.DeclineReason and Bill.Status; each
-# branch has its own test in tests/billing/test_purchases.py. An overdue bill declines only the lines that the
+# Each branch has its own test in tests/billing/test_purchases.py. An overdue bill declines only the lines that the
 # account's overdue setting blocks (LIM-05, BIL-06: a billing profile naming one line spares the others).
 # Parameters: category_ok (the category exists in this scope), today (a bill due before today and still open is
-# overdue), key (line id or MSISDN).
+# overdue), key (line id or MSISDN), and _ENUM_PARAMS.
 _LINE_SQL = """
 SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
   CASE
-    WHEN l.kind <> 'postpaid' THEN 'not_postpaid'
-    WHEN NOT %(category_ok)s THEN 'unknown_category'
-    WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
-                 AND b.reason = 'customer_request') THEN 'customer_bar'
-    WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
-                 AND b.reason = 'system_hold') THEN 'system_hold'
-    WHEN EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
-                 AND b.reason = 'unpaid_bill')
-      OR (EXISTS (SELECT 1 FROM billing_bill i WHERE i.billing_account_id = l.billing_account_id
-                  AND i.status = 'open' AND i.due_date < %(today)s)
-          AND NOT EXISTS (SELECT 1 FROM billing_billingprofile p WHERE p.billing_account_id = l.billing_account_id
-                          AND p.block_only_line_id <> l.id)) THEN 'unpaid_bill'
-    WHEN l.status <> 'active'
-      OR EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL
-                 AND b.scope IN ('all', 'purchases')) THEN 'line_blocked'
+    WHEN l.kind <> %(postpaid)s THEN %(not_postpaid)s
+    WHEN NOT %(category_ok)s THEN %(unknown_category)s
+    WHEN EXISTS (SELECT 1 FROM {block} b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.reason = %(block_customer_request)s) THEN %(customer_bar)s
+    WHEN EXISTS (SELECT 1 FROM {block} b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.reason = %(block_system_hold)s) THEN %(system_hold)s
+    WHEN EXISTS (SELECT 1 FROM {block} b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.reason = %(block_unpaid_bill)s)
+      OR (EXISTS (SELECT 1 FROM {bill} i WHERE i.billing_account_id = l.billing_account_id
+                  AND i.status = %(bill_open)s AND i.due_date < %(today)s)
+          AND NOT EXISTS (SELECT 1 FROM {profile} p WHERE p.billing_account_id = l.billing_account_id
+                          AND p.block_only_line_id <> l.id)) THEN %(unpaid_bill)s
+    WHEN l.status <> %(line_active)s
+      OR EXISTS (SELECT 1 FROM {block} b WHERE b.line_id = l.id AND b.ended_at IS NULL
+                 AND b.scope IN (%(block_scope_all)s, %(block_scope_purchases)s)) THEN %(line_blocked)s
   END AS reason
-FROM accounts_line l WHERE {where} LIMIT 1
+FROM {line} l WHERE {where} LIMIT 1
 """
 _BY_ID = "l.id = %(key)s"
-_BY_MSISDN = "l.msisdn = %(key)s AND l.status <> 'recycled'"
+_BY_MSISDN = "l.msisdn = %(key)s AND l.status <> %(line_recycled)s"
 
 # LIM-02: debit only if the usage counted against the limit stays at or under it. The condition is re-checked on
 # the newest row version after waiting for its lock, so concurrent requests can never both pass.
 _LIMIT_COLUMNS = "id, used, settled, amount, cycle_start, warn_notified, full_notified"
-_DEBIT_SQL = f"""
-UPDATE billing_spendinglimit SET used = used + %(amount)s, updated_at = %(now)s
+_DEBIT_SQL = """
+UPDATE {limit} SET used = used + %(amount)s, updated_at = %(now)s
 WHERE line_id = %(line_id)s AND scope = %(scope)s AND used - settled + %(amount)s <= amount
-RETURNING {_LIMIT_COLUMNS}
-"""
-_CURRENT_SQL = f"SELECT {_LIMIT_COLUMNS} FROM billing_spendinglimit WHERE line_id = %(line_id)s AND scope = %(scope)s"
+RETURNING {columns}
+""".format(columns=_LIMIT_COLUMNS, **_TABLES)
+_CURRENT_SQL = "SELECT {columns} FROM {limit} WHERE line_id = %(line_id)s AND scope = %(scope)s".format(
+    columns=_LIMIT_COLUMNS, **_TABLES)
 
 # PostgreSQL: the three above as one statement (a data-modifying CTE). `debit` runs only when no reason applies and
 # the category counts (LIM-03); `c` is the limit row as the statement's snapshot saw it, joined when nothing was
 # debited (for the purchase's usage and limit columns).
-_DECIDE_SQL = f"""
-WITH line AS ({_LINE_SQL}),
+_DECIDE_SQL = """
+WITH line AS ({line_sql}),
 debit AS (
-  UPDATE billing_spendinglimit s SET used = s.used + %(amount)s, updated_at = %(now)s
+  UPDATE {limit} s SET used = s.used + %(amount)s, updated_at = %(now)s
   FROM line
   WHERE line.reason IS NULL AND %(counts)s AND s.line_id = line.id AND s.scope = %(scope)s
     AND s.used - s.settled + %(amount)s <= s.amount
@@ -80,18 +107,19 @@ SELECT line.id, line.msisdn, line.kind, line.status, line.billing_account_id, li
   c.id, c.used, c.settled, c.amount, c.cycle_start, c.warn_notified, c.full_notified
 FROM line
 LEFT JOIN debit d ON true
-LEFT JOIN billing_spendinglimit c ON d.id IS NULL AND c.line_id = line.id AND c.scope = %(scope)s
+LEFT JOIN {limit} c ON d.id IS NULL AND c.line_id = line.id AND c.scope = %(scope)s
 """
 # Formatted once per lookup kind.
-_LINE_BY = {key: _LINE_SQL.format(where=where) for key, where in (("id", _BY_ID), ("msisdn", _BY_MSISDN))}
-_DECIDE_BY = {key: _DECIDE_SQL.format(where=where) for key, where in (("id", _BY_ID), ("msisdn", _BY_MSISDN))}
+_WHERE = (("id", _BY_ID), ("msisdn", _BY_MSISDN))
+_LINE_BY = {key: _LINE_SQL.format(where=where, **_TABLES) for key, where in _WHERE}
+_DECIDE_BY = {key: _DECIDE_SQL.format(line_sql=_LINE_BY[key], **_TABLES) for key, _where in _WHERE}
 
 _INSERT_SQL = """
-INSERT INTO billing_purchase (request_id, line_id, scope, category_code, category_id, amount, description, channel,
+INSERT INTO {purchase} (request_id, line_id, scope, category_code, category_id, amount, description, channel,
   client, decision, reason, counted, usage_after, limit_amount, cycle_start, created_at)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 RETURNING id
-"""
+""".format(**_TABLES)
 
 
 # psycopg prepares a statement on a connection once it has run it this many times (its own default): a connection
@@ -168,8 +196,8 @@ def _above_limit(limit: dict) -> bool:
 def _decide(cursor, *, line_id, msisdn, scope, category_ok, counts, amount, today, now):
     """(line row, reason, debited limit or None, limit as it stands or None); None if there is no such line."""
     ops = connection.ops
-    params = {"key": line_id if line_id is not None else msisdn, "category_ok": category_ok, "counts": counts,
-              "amount": amount, "scope": scope, "today": ops.adapt_datefield_value(today),
+    params = {**_ENUM_PARAMS, "key": line_id if line_id is not None else msisdn, "category_ok": category_ok,
+              "counts": counts, "amount": amount, "scope": scope, "today": ops.adapt_datefield_value(today),
               "now": ops.adapt_datetimefield_value(now)}
     by = "id" if line_id is not None else "msisdn"
     if connection.vendor == "postgresql":
