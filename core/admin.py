@@ -189,8 +189,9 @@ class ChannelApiKeyInline(admin.TabularInline):
 
 
 @admin.register(ChannelClient)
-class ChannelClientAdmin(admin.ModelAdmin):
-    """Creating a client shows its first key once; "new key" and "revoke keys" are actions."""
+class ChannelClientAdmin(AuditedAdmin):
+    """Creating a client shows its first key once; "new key" and "revoke keys" are actions. Every edit of a client
+    (active, throttle rate) is audited with its reason (ACC-07, AuditedAdmin)."""
 
     list_display = ["name", "kind", "active", "throttle_rate", "key_count", "created_at"]
     list_filter = ["kind", "active"]

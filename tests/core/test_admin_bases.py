@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
 
 # Admins that are neither history nor catalogue: their edits are services or audited elsewhere.
 NOT_CATALOGUE = {
-    "core.channelclient",  # keys are created and revoked by services (audited); the row holds a name and a rate
     "django_celery_beat.periodictask", "django_celery_beat.crontabschedule", "django_celery_beat.intervalschedule",
     "django_celery_beat.solarschedule", "django_celery_beat.clockedschedule",
     "django_celery_results.taskresult", "django_celery_results.groupresult",

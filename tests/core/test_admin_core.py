@@ -199,7 +199,7 @@ def test_sms_template_factory_is_valid():
 def test_creating_a_client_shows_its_key_once(supervisor_client, supervisor):
     # when
     response = supervisor_client.post(url(ChannelClient, "add"), {
-        "name": "ussd-gw", "kind": "ussd", "active": "on", "throttle_rate": "",
+        "name": "ussd-gw", "kind": "ussd", "active": "on", "throttle_rate": "", "audit_reason": "New USSD gateway",
         "api_keys-TOTAL_FORMS": "0", "api_keys-INITIAL_FORMS": "0"}, follow=True)
     # then
     body = response.content.decode()
@@ -211,6 +211,31 @@ def test_creating_a_client_shows_its_key_once(supervisor_client, supervisor):
     # and never again
     again = supervisor_client.get(url(ChannelClient, "change", api_client.pk)).content.decode()
     assert key not in again and stored.prefix in again
+
+
+@pytest.mark.rule("ACC-07")
+def test_a_client_edit_asks_why_and_is_audited(supervisor_client, supervisor):
+    # given
+    api_client, _key = make_client(kind="app", throttle_rate="600/min")
+    form = {"active": "", "throttle_rate": "100/min", "api_keys-TOTAL_FORMS": "1", "api_keys-INITIAL_FORMS": "1",
+            "api_keys-0-id": ChannelApiKey.objects.get(client=api_client).pk, "api_keys-0-client": api_client.pk}
+    # when no reason is given
+    response = supervisor_client.post(url(ChannelClient, "change", api_client.pk), form)
+    # then nothing changes
+    assert response.status_code == 200 and "audit_reason" in response.context["adminform"].form.errors
+    api_client.refresh_from_db()
+    assert api_client.active and api_client.throttle_rate == "600/min"
+    # when the reason is given
+    response = supervisor_client.post(url(ChannelClient, "change", api_client.pk),
+                                      {**form, "audit_reason": "The app floods us; paused"})
+    # then the change is one audit event with old, new and the reason
+    assert response.status_code == 302
+    api_client.refresh_from_db()
+    assert not api_client.active and api_client.throttle_rate == "100/min"
+    event = AuditEvent.objects.get(verb="channelclient.changed")
+    assert (event.old, event.new) == ({"active": True, "throttle_rate": "600/min"},
+                                      {"active": False, "throttle_rate": "100/min"})
+    assert (event.reason, event.actor, event.channel) == ("The app floods us; paused", supervisor, "admin")
 
 
 def test_new_key_and_revoke_actions(supervisor_client):
@@ -229,7 +254,7 @@ def test_new_key_and_revoke_actions(supervisor_client):
 
 def test_client_with_bad_throttle_rate_is_refused(supervisor_client):
     response = supervisor_client.post(url(ChannelClient, "add"), {
-        "name": "x", "kind": "app", "active": "on", "throttle_rate": "fast",
+        "name": "x", "kind": "app", "active": "on", "throttle_rate": "fast", "audit_reason": "New app",
         "api_keys-TOTAL_FORMS": "0", "api_keys-INITIAL_FORMS": "0"})
     assert response.status_code == 200 and not ChannelClient.objects.exists()
 
