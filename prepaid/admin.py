@@ -26,7 +26,8 @@ from prepaid.models import (
     VoucherDraw,
     VoucherWin,
 )
-from prepaid.services import price_change_eligibility, price_change_schedule
+from prepaid.rules import price_change_eligibility
+from prepaid.services import price_change_schedule
 
 
 @admin.register(ActivationArea)

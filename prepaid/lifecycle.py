@@ -21,7 +21,7 @@ def _prepaid(transition: lifecycle.Transition) -> bool:
 def sim_check(transition: lifecycle.Transition) -> Verdict | None:
     if not _prepaid(transition):
         return None
-    from prepaid.services import sim_replacement_verdict
+    from prepaid.rules import sim_replacement_verdict
 
     return sim_replacement_verdict(card=Card.objects.filter(line=transition.line).first())
 

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Line
-from core.actions import action_done, action_render, is_check, refusal_to_form
+from core.actions import action_done, action_render, action_submit, is_check
 from core.dates import local_today
 from core.models import Channel
 from core.money import format_rupiah
-from core.verdicts import RuleViolation
-from prepaid import forms, selectors, services
+from prepaid import forms, rules, selectors, services
 from prepaid.models import Card, PrimeSubscription
 
 LEDGER_PAGE = 25
@@ -107,15 +106,10 @@ def ledger(request, pk):
 def card_create(request, pk):
     line = _line(pk)
     form = forms.CardCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.card_create(line=line, activation_area=form.cleaned_data["activation_area"], actor=request.user,
-                                 brand=form.cleaned_data["brand"])
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("Prepaid card recorded; activate it in its area."))
-            return _back(line)
+    if action_submit(request, form, lambda data: services.card_create(
+            line=line, activation_area=data["activation_area"], actor=request.user, brand=data["brand"])):
+        messages.success(request, _("Prepaid card recorded; activate it in its area."))
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Record the prepaid card"))
 
 
@@ -126,17 +120,11 @@ def activate(request, pk):
     line = _line(pk)
     card = _card(line)
     form = forms.ActivateForm(request.POST or None, initial={"area": card.activation_area_id})
-    verdict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.card_activate(card=card, area=form.cleaned_data["area"], actor=request.user)
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("The card is active."))
-            return _back(line)
-    else:
-        verdict = services.activation_eligibility(card=card, area=card.activation_area)
+    if action_submit(request, form, lambda data: services.card_activate(card=card, area=data["area"],
+                                                                         actor=request.user)):
+        messages.success(request, _("The card is active."))
+        return _back(line)
+    verdict = rules.activation_eligibility(card=card, area=card.activation_area)  # PRE-01
     return _page(request, line=line, form=form, title=_("Activate the card"), verdict=verdict,
                  intro=_("Pack area: %(area)s.") % {"area": card.activation_area.name})
 
@@ -148,17 +136,12 @@ def topup(request, pk):
     line = _line(pk)
     card = _card(line)
     form = forms.TopupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        denomination = form.cleaned_data["denomination"]
-        try:
-            services.topup_apply(card=card, amount=denomination.amount, actor=request.user, channel=Channel.GRAPARI,
-                                 reference=f"grapari:{form.cleaned_data['reference'].strip()}")
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("Top-up of %(amount)s recorded.")
-                             % {"amount": format_rupiah(denomination.amount)})
-            return _back(line)
+    if action_submit(request, form, lambda data: services.topup_apply(
+            card=card, amount=data["denomination"].amount, actor=request.user, channel=Channel.GRAPARI,
+            reference=f"grapari:{data['reference'].strip()}")):
+        messages.success(request, _("Top-up of %(amount)s recorded.")
+                         % {"amount": format_rupiah(form.cleaned_data["denomination"].amount)})
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Record a top-up"),
                  intro=_("Each denomination extends the active period by its validity."),  # PRE-02
                  denominations=form.fields["denomination"].queryset, details_template="prepaid/_denominations.html")
@@ -178,18 +161,14 @@ def purchase(request, pk):
     if request.method == "POST" and form.is_valid():
         package = form.cleaned_data["package"]
         price = selectors.package_price(package=package, day=today, prime=prime)
-        verdict = services.package_purchase_eligibility(
+        verdict = rules.package_purchase_eligibility(
             card=card, package=package, price=price, blocked=bool(line.open_blocks))
-        if not checking:
-            try:
-                services.package_purchase(card=card, package_code=package.code, channel=Channel.GRAPARI,
-                                          actor=request.user, reference=f"grapari:{uuid.uuid4().hex}")
-            except RuleViolation as error:
-                refusal_to_form(form, error)
-            else:
-                messages.success(request, _("%(package)s bought for %(price)s.")
-                                 % {"package": package.name, "price": format_rupiah(price)})
-                return _back(line)
+    if done := action_submit(request, form, lambda data: services.package_purchase(
+            card=card, package_code=data["package"].code, channel=Channel.GRAPARI, actor=request.user,
+            reference=f"grapari:{uuid.uuid4().hex}")):
+        messages.success(request, _("%(package)s bought for %(price)s.")
+                         % {"package": done.result.package.name, "price": format_rupiah(done.result.price)})
+        return _back(line)
     percent = selectors.tariff_percent(today)
     upcoming = selectors.upcoming_price_changes(today)  # PRE-08: announced, not yet in force
     packages = [(p, selectors.package_price(package=p, day=today, prime=prime, percent=percent), upcoming.get(p.pk))
@@ -214,15 +193,10 @@ def block(request, pk):
     line = _line(pk)
     card = _card(line)
     form = forms.BlockForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.card_block(card=card, reason=form.cleaned_data["reason"], actor=request.user,
-                                note=form.cleaned_data["note"], reference=form.cleaned_data["reference"])
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("The card is blocked."))
-            return _back(line)
+    if action_submit(request, form, lambda data: services.card_block(
+            card=card, reason=data["reason"], actor=request.user, note=data["note"], reference=data["reference"])):
+        messages.success(request, _("The card is blocked."))
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Block the card"), danger=True,
                  intro=_("Illegal use, SMS beyond fair usage, an authorised institution's request, misuse."))  # PRE-04
 
@@ -234,15 +208,10 @@ def unblock(request, pk):
     line = _line(pk)
     card = _card(line)
     form = forms.UnblockForm(request.POST or None, line=line)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.card_unblock(card=card, block=form.cleaned_data["block"], actor=request.user,
-                                  note=form.cleaned_data["note"])
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("The block is lifted."))
-            return _back(line)
+    if action_submit(request, form, lambda data: services.card_unblock(card=card, block=data["block"],
+                                                                        actor=request.user, note=data["note"])):
+        messages.success(request, _("The block is lifted."))
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Lift a block"))
 
 
@@ -253,16 +222,11 @@ def app_pass(request, pk):
     line = _line(pk)
     card = _card(line)
     form = forms.ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            claimed = services.app_pass_claim(card=card, reference=f"grapari:{uuid.uuid4().hex}",
-                                              channel=Channel.GRAPARI, actor=request.user)
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("Unlimited app pass active until %(until)s.")
-                             % {"until": timezone.localtime(claimed.valid_until).strftime("%d-%m-%Y %H:%M")})
-            return _back(line)
+    if done := action_submit(request, form, lambda data: services.app_pass_claim(
+            card=card, reference=f"grapari:{uuid.uuid4().hex}", channel=Channel.GRAPARI, actor=request.user)):
+        messages.success(request, _("Unlimited app pass active until %(until)s.")
+                         % {"until": timezone.localtime(done.result.valid_until).strftime("%d-%m-%Y %H:%M")})
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Claim the unlimited app pass"),
                  intro=_("3 days, domestic only: %(apps)s.") % {"apps": ", ".join(selectors.pass_apps())})
 
@@ -274,15 +238,11 @@ def prime_join(request, pk):
     line = _line(pk)
     card = _card(line)
     form = forms.ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            subscription = services.prime_subscribe(card=card, actor=request.user)
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("%(tier)s active; renews on %(date)s.")
-                             % {"tier": subscription.tier.name, "date": subscription.renews_on.strftime("%d-%m-%Y")})
-            return _back(line)
+    if done := action_submit(request, form, lambda data: services.prime_subscribe(card=card, actor=request.user)):
+        subscription = done.result
+        messages.success(request, _("%(tier)s active; renews on %(date)s.")
+                         % {"tier": subscription.tier.name, "date": subscription.renews_on.strftime("%d-%m-%Y")})
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Join IM3 Prime"),
                  intro=_("The tier follows the last 3 months' average spend; its fee is taken now and every "
                          "month."))  # PRM-01, PRM-02
@@ -298,12 +258,8 @@ def prime_cancel(request, pk):
     if subscription is None:
         raise Http404
     form = forms.ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.prime_cancel(subscription=subscription, actor=request.user, reason=form.cleaned_data["reason"])
-        except RuleViolation as error:
-            refusal_to_form(form, error)
-        else:
-            messages.success(request, _("IM3 Prime cancelled."))
-            return _back(line)
+    if action_submit(request, form, lambda data: services.prime_cancel(subscription=subscription,
+                                                                        actor=request.user, reason=data["reason"])):
+        messages.success(request, _("IM3 Prime cancelled."))
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Cancel IM3 Prime"), danger=True)

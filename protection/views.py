@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
-from core.actions import action_done, action_files, action_render, is_check, refusal_to_form
+from core.actions import action_done, action_files, action_render, action_submit, is_check
 from core.dates import local_today
 from core.models import Channel
 from core.money import format_rupiah
-from core.verdicts import RuleViolation, Verdict
+from core.verdicts import Verdict
 from protection import selectors, services
 from protection.forms import ClaimAdvanceForm, ClaimFileForm, DeviceForm, EnrollForm, TerminateForm
 from protection.models import Claim, Enrollment
@@ -93,15 +93,10 @@ def device_set(request, pk):
     line = _line(pk)
     device = selectors.line_device(line)
     form = DeviceForm(request.POST or None, initial={"imei": device.imei if device else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.line_device_set(line=line, imei=form.cleaned_data["imei"], actor=request.user,
-                                     channel=Channel.GRAPARI)
-        except RuleViolation as exc:
-            refusal_to_form(form, exc)
-        else:
-            messages.success(request, _("IMEI recorded for the line."))
-            return _back(line)
+    if action_submit(request, form, lambda data: services.line_device_set(
+            line=line, imei=data["imei"], actor=request.user, channel=Channel.GRAPARI)):
+        messages.success(request, _("IMEI recorded for the line."))
+        return _back(line)
     return _page(request, line=line, form=form, title=_("Record the phone's IMEI"), verdict=None,
                  intro=_("The IMEI is on the box or shown by dialling *#06#."))
 
@@ -121,20 +116,13 @@ def enroll(request, pk):
         imei = form.cleaned_data.get("imei") or imei
         purchase_date = form.cleaned_data.get("purchase_date")
         option = form.cleaned_data.get("payment_option")
-        if not checking:
-            data = form.cleaned_data
-            try:
-                services.protection_enroll(
-                    line=line, payment_option=data["payment_option"], channel=Enrollment.Channel.GRAPARI,
-                    actor=request.user, imei=data.get("imei") or None, purchase_date=data["purchase_date"],
-                    receipt_number=data["receipt_number"], receipt=data["receipt"],
-                )
-            except RuleViolation as exc:
-                refusal_to_form(form, exc)
-            else:
-                messages.success(request, _("TecProtec registered for %(number)s; an SMS confirms it.")
-                                 % {"number": line.msisdn_national})
-                return _back(line)
+    if action_submit(request, form, lambda data: services.protection_enroll(
+            line=line, payment_option=data["payment_option"], channel=Enrollment.Channel.GRAPARI,
+            actor=request.user, imei=data.get("imei") or None, purchase_date=data["purchase_date"],
+            receipt_number=data["receipt_number"], receipt=data["receipt"])):
+        messages.success(request, _("TecProtec registered for %(number)s; an SMS confirms it.")
+                         % {"number": line.msisdn_national})
+        return _back(line)
     verdict = enrollment_eligibility(line=line, product=selectors.product_current(), imei=imei,
                                      channel=Enrollment.Channel.GRAPARI, today=today,
                                      purchase_date=purchase_date,
@@ -167,18 +155,12 @@ def claim_new(request, pk, enrollment_id):
         data = form.cleaned_data
         imei = data["imei"]
         purchase_date = purchase_date or data.get("purchase_date")
-        if not checking:
-            try:
-                services.claim_file(
-                    enrollment=enrollment, imei=data["imei"], damage=data["damage"], actor=request.user,
-                    channel=Claim.Channel.GRAPARI, purchase_date=data.get("purchase_date"),
-                    receipt_number=data.get("receipt_number", ""), receipt=data.get("receipt"), today=today,
-                )
-            except RuleViolation as exc:
-                refusal_to_form(form, exc)
-            else:
-                messages.success(request, _("Claim filed. The customer pays the processing fee to the partner."))
-                return _back(line)
+    if action_submit(request, form, lambda data: services.claim_file(
+            enrollment=enrollment, imei=data["imei"], damage=data["damage"], actor=request.user,
+            channel=Claim.Channel.GRAPARI, purchase_date=data.get("purchase_date"),
+            receipt_number=data.get("receipt_number", ""), receipt=data.get("receipt"), today=today)):
+        messages.success(request, _("Claim filed. The customer pays the processing fee to the partner."))
+        return _back(line)
     verdict = claim_eligibility(enrollment=enrollment, imei=imei, today=today, purchase_date=purchase_date)
     verdict.details.setdefault("start_date", enrollment.start_date)  # the period shown whole, from its start
     if needs_receipt and purchase_date is None:
@@ -197,19 +179,12 @@ def claim_update(request, pk, claim_id):
     verdict = Verdict()
     if not events:
         verdict.refuse("no_event", _("The claim is closed: nothing more can happen."))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.claim_advance(
-                claim=claim, event=data["event"], actor=request.user, channel=Channel.GRAPARI,
-                on=data.get("on"), repair_cost=data.get("repair_cost"), reason=data.get("reason", ""),
-                amount=data.get("amount"), reference=data.get("reference", ""),
-            )
-        except RuleViolation as exc:
-            refusal_to_form(form, exc)
-        else:
-            messages.success(request, _("Claim %(id)s updated.") % {"id": claim.pk})
-            return _back(line)
+    if action_submit(request, form, lambda data: services.claim_advance(
+            claim=claim, event=data["event"], actor=request.user, channel=Channel.GRAPARI, on=data.get("on"),
+            repair_cost=data.get("repair_cost"), reason=data.get("reason", ""), amount=data.get("amount"),
+            reference=data.get("reference", ""))):
+        messages.success(request, _("Claim %(id)s updated.") % {"id": claim.pk})
+        return _back(line)
     intro = _("Claim %(id)s is “%(status)s”. Repair above %(limit)s is paid by the customer.") % {
         "id": claim.pk, "status": claim.get_status_display(),
         "limit": format_rupiah(claim.enrollment.claim_limit)}
@@ -223,15 +198,10 @@ def terminate(request, pk, enrollment_id):
     line = _line(pk)
     enrollment = _enrollment(line, enrollment_id)
     form = TerminateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrollment_terminate(enrollment=enrollment, actor=request.user,
-                                          reason=form.cleaned_data["reason"], channel=Channel.GRAPARI)
-        except RuleViolation as exc:
-            refusal_to_form(form, exc)
-        else:
-            messages.success(request, _("TecProtec terminated; no further instalments will be charged."))
-            return _back(line)
+    if action_submit(request, form, lambda data: services.enrollment_terminate(
+            enrollment=enrollment, actor=request.user, reason=data["reason"], channel=Channel.GRAPARI)):
+        messages.success(request, _("TecProtec terminated; no further instalments will be charged."))
+        return _back(line)
     verdict = termination_eligibility(enrollment=enrollment, today=local_today())
     return _page(request, line=line, form=form, title=_("Terminate TecProtec"), verdict=verdict, danger=True,
                  intro=_("Only possible before the end of the period and if no claim was made."))

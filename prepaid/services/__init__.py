@@ -13,7 +13,6 @@ from prepaid.services.batch import (
 )
 from prepaid.services.cards import (
     PREPAID_BLOCK_REASONS,
-    activation_eligibility,
     card_activate,
     card_block,
     card_create,
@@ -22,14 +21,11 @@ from prepaid.services.cards import (
     ledger_adjust,
     ledger_write,
     package_purchase,
-    package_purchase_eligibility,
     sim_replace,
     sim_replacement_charge,
-    sim_replacement_verdict,
     topup_apply,
 )
 from prepaid.services.price_changes import (
-    price_change_eligibility,
     price_change_schedule,
     price_changes_announce_chunk,
     price_changes_apply_chunk,
@@ -37,12 +33,12 @@ from prepaid.services.price_changes import (
 from prepaid.services.prime import app_pass_claim, prime_cancel, prime_subscribe, spend_averages
 
 __all__ = [
-    "PREPAID_BLOCK_REASONS", "activation_eligibility", "app_pass_claim", "card_activate", "card_block", "card_create",
+    "PREPAID_BLOCK_REASONS", "app_pass_claim", "card_activate", "card_block", "card_create",
     "card_lock", "card_unblock", "draw_winners", "expiry_reminder_chunk", "ledger_adjust", "ledger_write",
-    "lifecycle_chunk", "package_purchase", "package_purchase_eligibility", "price_change_eligibility",
+    "lifecycle_chunk", "package_purchase",
     "price_change_schedule", "price_changes_announce_chunk", "price_changes_apply_chunk", "prime_cancel",
     "prime_renewal_chunk",
     "prime_subscribe", "prime_tier_chunk", "prime_voucher_draw", "prime_voucher_draw_chunk", "sim_replace",
-    "sim_replacement_charge", "sim_replacement_verdict",
+    "sim_replacement_charge",
     "sms_fair_usage_chunk", "sms_usage_record", "spend_averages", "topup_apply",
 ]

@@ -10,13 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, Customer, Line
+from accounts.models import Block, Line
 from core.api.request_ids import DERIVED_PREFIX_ROOM, KEY_MAX_LENGTH
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
 from core.parameters import parameter
-from core.verdicts import RuleViolation, Verdict
+from core.verdicts import RuleViolation
 from prepaid.models import (
     ActivationArea,
     Card,
@@ -26,6 +26,7 @@ from prepaid.models import (
     PackagePurchase,
     SimReplacement,
 )
+from prepaid.rules import activation_eligibility, package_purchase_eligibility, sim_replacement_verdict
 from prepaid.selectors import active_prime, line_has_open_block, package_price
 
 # PRE-04: the reasons the operator blocks a prepaid card for.
@@ -90,21 +91,6 @@ def card_create(*, line: Line, activation_area: ActivationArea, actor, channel: 
     audit_record(actor=actor, channel=channel, verb="prepaid.card_created", subject=line,
                  new={"activation_area": activation_area.code, "brand": brand})
     return card
-
-
-def activation_eligibility(*, card: Card, area: ActivationArea | None) -> Verdict:
-    """PRE-01: registered customer (verified identity) and the activation area printed on the pack."""
-    verdict = Verdict()
-    if card.state != Card.State.INACTIVE:
-        verdict.refuse("already_activated", _("This card is already activated."))
-    if card.line.customer.verification != Customer.Verification.VERIFIED:
-        verdict.refuse("registration_required",
-                       _("The customer's registration (identity data) must be verified before activation."))
-    if area is None or area.pk != card.activation_area_id:
-        verdict.refuse("wrong_activation_area",
-                       _("This card can only be activated in %(area)s, the area printed on its pack.")
-                       % {"area": card.activation_area.name})
-    return verdict
 
 
 def card_activate(
@@ -187,24 +173,6 @@ def topup_apply(
 # ------------------------------------------------------------------------------------------------ packages
 
 
-def package_purchase_eligibility(*, card: Card, package: Package, price: int, blocked: bool) -> Verdict:
-    """PRE-05 and the card's state: what an agent reads out before buying."""
-    verdict = Verdict(details={"price": price, "balance": card.balance, "balance_after": card.balance - price})
-    if card.state != Card.State.ACTIVE:
-        verdict.refuse("card_not_active",
-                       _("The card is not active (%(state)s).") % {"state": card.get_state_display()})
-    if blocked:
-        verdict.refuse("line_blocked", _("The line is blocked."))
-    floor = parameter("prepaid_balance_floor")
-    verdict.details["floor"] = floor
-    if card.balance - price < floor:  # PRE-05: at least Rp 3.000 must stay on the card.
-        verdict.refuse("balance_floor", _("The purchase must leave at least Rp %(floor)s; the balance is "
-                                          "Rp %(balance)s and the package costs Rp %(price)s.")
-                       % {"floor": f"{floor:,}".replace(",", "."), "balance": f"{card.balance:,}".replace(",", "."),
-                          "price": f"{price:,}".replace(",", ".")})
-    return verdict
-
-
 def package_purchase(
     *, card: Card, package_code: str, reference: str, channel: str, actor=None, actor_label: str = "",
     now: dt.datetime | None = None,
@@ -254,26 +222,6 @@ def sim_replace(
     change = line_sim_replace(line=card.line, identity_check=identity_check, new_iccid=new_iccid, new_imsi=new_imsi,
                               reason=reason, actor=actor, channel=channel, params={"note": note})
     return SimReplacement.objects.get(pk=change.transition.results["prepaid"]["sim_replacement"])
-
-
-def sim_replacement_verdict(*, card: Card | None) -> Verdict:
-    """PRE-03: an active card or one in grace, and a balance that covers the fee (free with Prime, PRM-04)."""
-    verdict = Verdict(details={"notes": []})
-    if card is None:
-        verdict.refuse("no_card", _("This line has no prepaid card."))
-        return verdict
-    if card.state not in (Card.State.ACTIVE, Card.State.GRACE):
-        verdict.refuse("card_not_active", _("Only an active card or one in grace can get a new SIM."))
-    prime = active_prime(card)
-    fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
-    verdict.details.update({"fee": fee, "free_with_prime": prime is not None})
-    verdict.details["notes"].append(
-        _("SIM replacement fee: %(fee)s%(prime)s. The balance stays on the number.")
-        % {"fee": f"Rp {fee:,}".replace(",", "."), "prime": _(" (free with IM3 Prime)") if prime else ""})
-    if card.balance < fee:
-        verdict.refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")
-                       % {"fee": f"{fee:,}".replace(",", ".")})
-    return verdict
 
 
 def sim_replacement_charge(*, line: Line, new_iccid: str, reason: str, actor, channel: str, note: str = "",

@@ -16,42 +16,12 @@ from core.models import Channel
 from core.money import format_rupiah
 from core.outbox import sms_enqueue
 from core.parameters import parameter
-from core.verdicts import RuleViolation, Verdict
+from core.verdicts import RuleViolation
 from prepaid.models import Card, Package, PackagePurchase, PriceChange
+from prepaid.rules import price_change_eligibility
 from prepaid.selectors import list_prices
 
 TEMPLATE = "prepaid_price_change"
-
-
-def _rupiah_amount(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def earliest_effective_date(today: dt.date) -> dt.date:
-    """The announcement lead time (`price_change_notice_days`, PRE-08 Decision): at least that many days' notice."""
-    return today + dt.timedelta(days=max(parameter("price_change_notice_days"), 1))
-
-
-def price_change_eligibility(
-    *, package: Package, new_price, new_prime_price, effective_on: dt.date | None, today: dt.date,
-) -> Verdict:
-    verdict = Verdict()
-    if not _rupiah_amount(new_price):
-        verdict.refuse("invalid_price", _("The new price is a positive whole number of rupiah."))
-    if new_prime_price is not None and not (_rupiah_amount(new_prime_price) and _rupiah_amount(new_price)
-                                            and new_prime_price <= new_price):
-        verdict.refuse("invalid_prime_price", _("The Prime special price is positive and at most the new price."))
-    earliest = earliest_effective_date(today)
-    if effective_on is None or effective_on < earliest:
-        verdict.refuse("notice_too_short", _(
-            "A price change must be announced %(days)d days ahead: the earliest date is %(date)s.")
-            % {"days": (earliest - today).days, "date": earliest.strftime("%d-%m-%Y")})
-    elif PriceChange.objects.filter(package=package, effective_on=effective_on).exists():
-        verdict.refuse("already_scheduled", _("This package already has a price change on %(date)s.")
-                       % {"date": effective_on.strftime("%d-%m-%Y")})
-    elif verdict.allowed and list_prices(package, effective_on - dt.timedelta(days=1)) == (new_price, new_prime_price):
-        verdict.refuse("no_change", _("These are already the package's prices on that date."))
-    return verdict
 
 
 def price_change_schedule(
