@@ -22,7 +22,7 @@ def main() -> None:
     from core.models import JobRun
     from prepaid import tasks
 
-    task = {"lifecycle": tasks.lifecycle, "prime_renewal": tasks.prime_renewal}[job]
+    task = {"lifecycle": tasks.lifecycle_task, "prime_renewal": tasks.prime_renewal_task}[job]
     JobRun.objects.exists()  # open the connection before the baseline
     baseline = _rss_mb()
     started = time.perf_counter()

@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
 
         verbs.register()
         ensure_broker_folders()
-        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
-        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"})
+        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch_task", {"minute": "*"})
+        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog_task", {"minute": "*/5"})
         register_schedule("core: purge API replay rows", "core.tasks.api_replay_purge_task",
                           {"minute": "40", "hour": "2"})

@@ -46,6 +46,24 @@ JOB_TASK_OPTIONS = {
 }
 
 
+# Tasks renamed to `<job>_task` (issue 10): old name → new name. Core migration 0006 renamed the stored beat schedules
+# and job runs; the old names stay registered (the same function) for one release, so that a message queued under one
+# before the deploy still runs. Remove `old_name=` and this once no queue can hold an old name.
+TASK_OLD_NAMES: dict[str, str] = {}
+
+
+def renamed_task(name: str, *, old_name: str, **options):
+    """`@shared_task(name=name, **options)` that also registers the function under its name before the rename."""
+    from celery import shared_task
+
+    def register(fun):
+        TASK_OLD_NAMES[old_name] = name
+        shared_task(name=old_name, **options)(fun)
+        return shared_task(name=name, **options)(fun)
+
+    return register
+
+
 def _current_task() -> tuple[str, dict, str]:
     """The running Celery task's name, keyword arguments and queue ("", {}, "" outside a task)."""
     try:

@@ -42,9 +42,9 @@ def _nudge() -> None:
     if not getattr(settings, "SMS_NUDGE_ON_COMMIT", False):
         return
     try:
-        from core.tasks import sms_dispatch
+        from core.tasks import sms_dispatch_task
 
-        sms_dispatch.apply_async(countdown=1, ignore_result=True)
+        sms_dispatch_task.apply_async(countdown=1, ignore_result=True)
     except Exception:  # the broker being down must never break the caller
         logger.warning("could not nudge the SMS dispatcher", exc_info=True)
 

@@ -5,7 +5,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from core.jobs import job_runs_revive
+from core.jobs import job_runs_revive, renamed_task
 from core.outbox import sms_dispatch as sms_dispatch_service
 
 SMS_DISPATCH_SOFT_LIMIT = settings.SMS_DISPATCH_SOFT_LIMIT_SECONDS
@@ -13,9 +13,10 @@ SMS_DISPATCH_SOFT_LIMIT = settings.SMS_DISPATCH_SOFT_LIMIT_SECONDS
 
 # Idempotent: rows are claimed by state with FOR UPDATE SKIP LOCKED, so a redelivered or parallel run never sends a
 # row twice. Late acks with reject-on-worker-lost are therefore safe here (and only here, until proven elsewhere).
-@shared_task(name="core.tasks.sms_dispatch", acks_late=True, reject_on_worker_lost=True, ignore_result=True,
-             soft_time_limit=SMS_DISPATCH_SOFT_LIMIT, time_limit=SMS_DISPATCH_SOFT_LIMIT + 60)
-def sms_dispatch(limit: int = 20, max_chunks: int = 250) -> dict:
+@renamed_task("core.tasks.sms_dispatch_task", old_name="core.tasks.sms_dispatch",
+              acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+              soft_time_limit=SMS_DISPATCH_SOFT_LIMIT, time_limit=SMS_DISPATCH_SOFT_LIMIT + 60)
+def sms_dispatch_task(limit: int = 20, max_chunks: int = 250) -> dict:
     # Stop sending before the soft limit (no message is started that could not finish in time): every row is then
     # recorded or released, none left claimed. The margin is for the last record and release transactions.
     deadline = time.monotonic() + SMS_DISPATCH_SOFT_LIMIT - 2
@@ -23,8 +24,9 @@ def sms_dispatch(limit: int = 20, max_chunks: int = 250) -> dict:
     return {"selected": result.selected, "sent": result.changed, "failed": result.failed}
 
 
-@shared_task(name="core.tasks.jobs_watchdog", ignore_result=True)
-def jobs_watchdog() -> list[int]:
+@renamed_task("core.tasks.jobs_watchdog_task", old_name="core.tasks.jobs_watchdog",
+              ignore_result=True)
+def jobs_watchdog_task() -> list[int]:
     """Re-queue job runs whose heartbeat stopped (core.jobs.job_runs_revive)."""
     return job_runs_revive()
 

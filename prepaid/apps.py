@@ -33,12 +33,13 @@ class PrepaidConfig(AppConfig):
     def _register_schedules():
         from core.schedules import register_schedule
 
-        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle", {"minute": "10", "hour": "0"})
-        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal", {"minute": "30", "hour": "1"})
-        register_schedule("prepaid-prime-tier-review", "prepaid.tasks.prime_tier_review",
+        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle_task", {"minute": "10", "hour": "0"})
+        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal_task", {"minute": "30", "hour": "1"})
+        register_schedule("prepaid-prime-tier-review", "prepaid.tasks.prime_tier_review_task",
                           {"minute": "0", "hour": "3", "day_of_month": "1"})
-        register_schedule("prepaid-prime-voucher-draw", "prepaid.tasks.prime_voucher_draw",
+        register_schedule("prepaid-prime-voucher-draw", "prepaid.tasks.prime_voucher_draw_task",
                           {"minute": "0", "hour": "10", "day_of_week": "3"})
-        register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders", {"minute": "0", "hour": "9"})
-        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes", {"minute": "15"})
-        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage", {"minute": "*/10"})
+        register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders_task",
+                          {"minute": "0", "hour": "9"})
+        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes_task", {"minute": "15"})
+        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage_task", {"minute": "*/10"})

@@ -2,16 +2,17 @@
 
 import datetime as dt
 
-from celery import shared_task
 from django.utils import timezone
 
 from core.dates import parse_day
-from core.jobs import JOB_TASK_OPTIONS, job_run
+from core.jobs import JOB_TASK_OPTIONS, job_run, renamed_task
 from prepaid import services
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = services.batch.LIFECYCLE_CHUNK) -> int:
+@renamed_task("prepaid.tasks.lifecycle_task", old_name="prepaid.tasks.lifecycle",
+              **JOB_TASK_OPTIONS)
+def lifecycle_task(day: str | None = None, force: bool = False,
+                   chunk_size: int = services.batch.LIFECYCLE_CHUNK) -> int:
     """PRE-02: active → grace → invalid (with forfeiture), daily."""
     today = parse_day(day)
     run = job_run(job="prepaid.lifecycle", period_key=today.isoformat(), force=force,
@@ -19,8 +20,10 @@ def lifecycle(day: str | None = None, force: bool = False, chunk_size: int = ser
     return run.pk
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int = services.batch.PRIME_CHUNK) -> int:
+@renamed_task("prepaid.tasks.prime_renewal_task", old_name="prepaid.tasks.prime_renewal",
+              **JOB_TASK_OPTIONS)
+def prime_renewal_task(day: str | None = None, force: bool = False,
+                       chunk_size: int = services.batch.PRIME_CHUNK) -> int:
     """PRM-02/03: take the Prime fees due today."""
     today = parse_day(day)
     run = job_run(job="prepaid.prime_renewal", period_key=today.isoformat(), force=force,
@@ -28,8 +31,9 @@ def prime_renewal(day: str | None = None, force: bool = False, chunk_size: int =
     return run.pk
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def prime_tier_review(day: str | None = None, force: bool = False) -> int:
+@renamed_task("prepaid.tasks.prime_tier_review_task", old_name="prepaid.tasks.prime_tier_review",
+              **JOB_TASK_OPTIONS)
+def prime_tier_review_task(day: str | None = None, force: bool = False) -> int:
     """PRM-01: monthly tier assignment from the last 3 months' average spend."""
     month_start = parse_day(day).replace(day=1)
     run = job_run(job="prepaid.prime_tier_review", period_key=month_start.strftime("%Y-%m"), force=force,
@@ -37,8 +41,9 @@ def prime_tier_review(day: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def prime_voucher_draw(day: str | None = None, force: bool = False) -> int:
+@renamed_task("prepaid.tasks.prime_voucher_draw_task", old_name="prepaid.tasks.prime_voucher_draw",
+              **JOB_TASK_OPTIONS)
+def prime_voucher_draw_task(day: str | None = None, force: bool = False) -> int:
     """PRM-04: the Wednesday e-voucher draw."""
     today = parse_day(day)
     run = job_run(job="prepaid.prime_voucher_draw", period_key=today.isoformat(), force=force,
@@ -46,8 +51,9 @@ def prime_voucher_draw(day: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def expiry_reminders(day: str | None = None, force: bool = False) -> int:
+@renamed_task("prepaid.tasks.expiry_reminders_task", old_name="prepaid.tasks.expiry_reminders",
+              **JOB_TASK_OPTIONS)
+def expiry_reminders_task(day: str | None = None, force: bool = False) -> int:
     """PRE-02: the SMS a few days before the Active Period ends."""
     today = parse_day(day)
     run = job_run(job="prepaid.expiry_reminders", period_key=today.isoformat(), force=force,
@@ -55,8 +61,9 @@ def expiry_reminders(day: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def sms_fair_usage(at: str | None = None, force: bool = False) -> int:
+@renamed_task("prepaid.tasks.sms_fair_usage_task", old_name="prepaid.tasks.sms_fair_usage",
+              **JOB_TASK_OPTIONS)
+def sms_fair_usage_task(at: str | None = None, force: bool = False) -> int:
     """PRE-04: block cards over the SMS fair-usage limits; runs every few minutes."""
     now = dt.datetime.fromisoformat(at) if at else timezone.now()
     slot = timezone.localtime(now).replace(second=0, microsecond=0)
@@ -65,8 +72,9 @@ def sms_fair_usage(at: str | None = None, force: bool = False) -> int:
     return run.pk
 
 
-@shared_task(acks_late=True)
-def price_changes(at: str | None = None, force: bool = False, chunk_size: int = 500) -> int:
+@renamed_task("prepaid.tasks.price_changes_task", old_name="prepaid.tasks.price_changes",
+              acks_late=True)
+def price_changes_task(at: str | None = None, force: bool = False, chunk_size: int = 500) -> int:
     """PRE-08, hourly: copy the prices of changes whose date has come into their package, then queue the
     announcements of newly scheduled changes."""
     now = dt.datetime.fromisoformat(at) if at else timezone.now()

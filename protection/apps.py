@@ -28,9 +28,10 @@ class ProtectionConfig(AppConfig):
         lifecycle.register()  # ACC-09, TP-12
 
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
-        register_schedule("protection-installments", "protection.tasks.installments_charge",
+        register_schedule("protection-installments", "protection.tasks.installments_charge_task",
                           {"minute": "10", "hour": "1"})
-        register_schedule("protection-expire", "protection.tasks.enrollments_expire", {"minute": "20", "hour": "0"})
-        register_schedule("protection-sla", "protection.tasks.claims_flag_sla", {"minute": "30", "hour": "6"})
-        register_schedule("protection-reimbursements", "protection.tasks.reimbursements_flag_overdue",
+        register_schedule("protection-expire", "protection.tasks.enrollments_expire_task",
+                          {"minute": "20", "hour": "0"})
+        register_schedule("protection-sla", "protection.tasks.claims_flag_sla_task", {"minute": "30", "hour": "6"})
+        register_schedule("protection-reimbursements", "protection.tasks.reimbursements_flag_overdue_task",
                           {"minute": "40", "hour": "6"})

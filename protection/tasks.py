@@ -1,15 +1,15 @@
 """Thin Celery tasks: each runs one service chunk by chunk inside a job run (safe to repeat, safe to die)."""
 
 
-from celery import shared_task
 
 from core.dates import parse_day
-from core.jobs import JOB_TASK_OPTIONS, job_run
+from core.jobs import JOB_TASK_OPTIONS, job_run, renamed_task
 from protection import services
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def installments_charge(day: str | None = None, force: bool = False) -> int:
+@renamed_task("protection.tasks.installments_charge_task", old_name="protection.tasks.installments_charge",
+              **JOB_TASK_OPTIONS)
+def installments_charge_task(day: str | None = None, force: bool = False) -> int:
     """TP-03: charge every monthly instalment due on or before the day."""
     today = parse_day(day)
     run = job_run(job="protection.installments", period_key=today.isoformat(), force=force,
@@ -17,8 +17,9 @@ def installments_charge(day: str | None = None, force: bool = False) -> int:
     return run.changed
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def enrollments_expire(day: str | None = None, force: bool = False) -> int:
+@renamed_task("protection.tasks.enrollments_expire_task", old_name="protection.tasks.enrollments_expire",
+              **JOB_TASK_OPTIONS)
+def enrollments_expire_task(day: str | None = None, force: bool = False) -> int:
     """TP-04: expire subscriptions whose 6 months are over."""
     today = parse_day(day)
     run = job_run(job="protection.expire", period_key=today.isoformat(), force=force,
@@ -26,8 +27,9 @@ def enrollments_expire(day: str | None = None, force: bool = False) -> int:
     return run.changed
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def claims_flag_sla(day: str | None = None, force: bool = False) -> int:
+@renamed_task("protection.tasks.claims_flag_sla_task", old_name="protection.tasks.claims_flag_sla",
+              **JOB_TASK_OPTIONS)
+def claims_flag_sla_task(day: str | None = None, force: bool = False) -> int:
     """TP-10: flag open claims past their return date."""
     today = parse_day(day)
     run = job_run(job="protection.sla", period_key=today.isoformat(), force=force,
@@ -35,8 +37,9 @@ def claims_flag_sla(day: str | None = None, force: bool = False) -> int:
     return run.changed
 
 
-@shared_task(**JOB_TASK_OPTIONS)
-def reimbursements_flag_overdue(day: str | None = None, force: bool = False) -> int:
+@renamed_task("protection.tasks.reimbursements_flag_overdue_task",
+              old_name="protection.tasks.reimbursements_flag_overdue", **JOB_TASK_OPTIONS)
+def reimbursements_flag_overdue_task(day: str | None = None, force: bool = False) -> int:
     """TP-11: flag shipping reimbursements unpaid past their due date."""
     today = parse_day(day)
     run = job_run(job="protection.reimbursements", period_key=today.isoformat(), force=force,

@@ -1,14 +1,14 @@
 """Security's Celery tasks: thin wrappers that record a JobRun (core.jobs)."""
 
-from celery import shared_task
 
 from core.dates import parse_day
-from core.jobs import job_run
+from core.jobs import job_run, renamed_task
 from security.retention import RETENTION_CHUNK, retention_chunk
 
 
-@shared_task(acks_late=True)
-def retention(day: str | None = None, force: bool = False, chunk_size: int = RETENTION_CHUNK) -> int:
+@renamed_task("security.tasks.retention_task", old_name="security.tasks.retention",
+              acks_late=True)
+def retention_task(day: str | None = None, force: bool = False, chunk_size: int = RETENTION_CHUNK) -> int:
     """UU 27/2022: anonymise the customers past the retention period, daily."""
     today = parse_day(day)
     run = job_run(job="security.retention", period_key=today.isoformat(), force=force,

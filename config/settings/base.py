@@ -212,7 +212,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_throttle": 1,
     }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # their messages come back (late acks)
-# The watchdog (core.tasks.jobs_watchdog, every 5 minutes) re-queues a run with no progress for this long.
+# The watchdog (core.tasks.jobs_watchdog_task, every 5 minutes) re-queues a run with no progress for this long.
 JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=15 * 60)
 # A job task that hit a database error (lost connection, timeout) is retried after 30 s, 60 s, … (capped at 10 min).
 JOB_RETRY_BACKOFF_SECONDS = env.int("JOB_RETRY_BACKOFF_SECONDS", default=30)

@@ -83,7 +83,7 @@ def test_acc11_prime_e_voucher_sms_respects_consent_but_the_voucher_is_won():
         prime(card, "joy")
     withdraw(cards[0].line.customer)
     Parameter.objects.filter(code="prime_voucher_winners").update(value=5)
-    prepaid_tasks.prime_voucher_draw(day="2026-06-10")
+    prepaid_tasks.prime_voucher_draw_task(day="2026-06-10")
     assert VoucherWin.objects.count() == 5
     sent_to = set(OutboundSms.objects.filter(template_code="prime_voucher_won").values_list("line_id", flat=True))
     assert sent_to == {card.line_id for card in cards[1:]}

@@ -130,7 +130,7 @@ def test_progress_percent_uses_total():
 
 def test_setup_schedules_is_idempotent_and_keeps_supervisor_edits():
     # given
-    register_schedule("test: nightly", "core.tasks.sms_dispatch", {"minute": "5", "hour": "1"})
+    register_schedule("test: nightly", "core.tasks.sms_dispatch_task", {"minute": "5", "hour": "1"})
     try:
         # when
         created, _ = setup_schedules()
@@ -158,7 +158,7 @@ def test_setup_schedules_command(capsys):
     call_command("setup_schedules")
     out = capsys.readouterr().out
     assert "0 schedule(s) created" in out
-    assert PeriodicTask.objects.filter(name="core: send queued SMS", task="core.tasks.sms_dispatch").count() == 1
+    assert PeriodicTask.objects.filter(name="core: send queued SMS", task="core.tasks.sms_dispatch_task").count() == 1
 
 
 def test_register_schedule_refuses_unknown_crontab_fields():
@@ -220,7 +220,7 @@ def test_run_now_queues_the_task_and_audits(supervisor_client, supervisor):
     assert response.status_code == 200
     assert OutboundSms.objects.get().status == OutboundSms.Status.SENT
     event = AuditEvent.objects.get(verb="job.run_requested")
-    assert event.actor == supervisor and event.new["task"] == "core.tasks.sms_dispatch"
+    assert event.actor == supervisor and event.new["task"] == "core.tasks.sms_dispatch_task"
 
 
 def test_force_needs_a_reason(supervisor_client):
@@ -290,9 +290,9 @@ def test_run_now_on_a_finished_period_says_it_is_done_and_offers_the_forced_reru
     from protection import tasks as protection_tasks
 
     # given today's SLA run already finished (run as the worker runs it)
-    protection_tasks.claims_flag_sla.apply()
+    protection_tasks.claims_flag_sla_task.apply()
     run = JobRun.objects.get(job="protection.sla", period_key=local_today().isoformat())
-    assert (run.status, run.task_name) == ("succeeded", "protection.tasks.claims_flag_sla")
+    assert (run.status, run.task_name) == ("succeeded", "protection.tasks.claims_flag_sla_task")
     queued = []
     monkeypatch.setattr(Task, "apply_async", lambda self, *a, **kw: queued.append(self.name))
     # when a supervisor presses "run now" without force

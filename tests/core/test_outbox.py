@@ -217,7 +217,7 @@ def test_dispatch_works_in_chunks(template):
 
 
 def test_dispatch_task_is_callable_directly(template):
-    from core.tasks import sms_dispatch as task
+    from core.tasks import sms_dispatch_task as task
 
     enqueue()
     assert task() == {"selected": 1, "sent": 1, "failed": 0}

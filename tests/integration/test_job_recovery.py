@@ -98,7 +98,7 @@ def test_watchdog_marks_a_run_without_heartbeat_stale_and_its_task_finishes_it()
     worker = start_worker(queue, include=JOBS)
     try:
         # when: beat runs the watchdog
-        app.send_task("core.tasks.jobs_watchdog", queue=queue)
+        app.send_task("core.tasks.jobs_watchdog_task", queue=queue)
         # then: the run was marked stale (audited) and its task, sent again, completed it
         assert wait_for(lambda: AuditEvent.objects.filter(verb="job.stale", subject_id=str(run.pk)).exists())
         assert wait_for(lambda: _run().status == JobRun.Status.SUCCEEDED, timeout=120)

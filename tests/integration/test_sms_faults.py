@@ -37,7 +37,7 @@ def _beat(queue: str, until, timeout: float) -> bool:
     while time.monotonic() < deadline:
         if until():
             return True
-        app.send_task("core.tasks.sms_dispatch", queue=queue)
+        app.send_task("core.tasks.sms_dispatch_task", queue=queue)
         time.sleep(1)
     return until()
 
@@ -96,7 +96,7 @@ def test_a_run_that_reaches_its_time_limit_leaves_every_row_recorded_or_due_agai
                                                      SMS_DISPATCH_SOFT_LIMIT_SECONDS="4"))
         try:
             # when: one run
-            app.send_task("core.tasks.sms_dispatch", queue=queue)
+            app.send_task("core.tasks.sms_dispatch_task", queue=queue)
             assert wait_for(lambda: gateway.faults["requests"] > 0, timeout=60)
             assert wait_for(lambda: _statuses()[OutboundSms.Status.SENDING] == 0 and
                             _statuses()[OutboundSms.Status.SENT] == len(gateway.accepted), timeout=30)

@@ -49,7 +49,7 @@ def test_pre04_fed_over_the_api_201_in_an_hour_blocks_the_card(client):
     card = CardFactory()
     _post(client, [_record(card, "a", 200), _record(card, "b", 1)], _headers())
     # when the fair-usage job runs
-    tasks.sms_fair_usage(at=AT.replace(minute=30).isoformat())
+    tasks.sms_fair_usage_task(at=AT.replace(minute=30).isoformat())
     # then the card is blocked for fair usage
     assert Block.objects.filter(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE, ended_at__isnull=True).exists()
 

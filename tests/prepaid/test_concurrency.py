@@ -68,8 +68,8 @@ def test_two_lifecycle_workers_process_every_card_once():
     to_invalid = _cards(300, 1000, state=Card.State.GRACE, active_until=dt.date(2026, 4, 1),
                         grace_until=dt.date(2026, 5, 1), balance=2500)
     # when: two workers run the same day's job at once, in chunks of 25
-    _in_parallel(lambda: tasks.lifecycle(day="2026-06-10", chunk_size=25),
-                 lambda: tasks.lifecycle(day="2026-06-10", chunk_size=25))
+    _in_parallel(lambda: tasks.lifecycle_task(day="2026-06-10", chunk_size=25),
+                 lambda: tasks.lifecycle_task(day="2026-06-10", chunk_size=25))
     # then
     assert set(Card.objects.filter(pk__in=[c.pk for c in to_grace]).values_list("state", flat=True)) == {"grace"}
     assert set(Card.objects.filter(pk__in=[c.pk for c in to_invalid]).values_list("state", flat=True)) == {"invalid"}
@@ -93,8 +93,8 @@ def test_two_renewal_workers_charge_every_subscription_once():
     ])
     # when: two workers in chunks of 20, and concurrent top-ups on paying cards for good measure
     _in_parallel(
-        lambda: tasks.prime_renewal(day="2026-06-10", chunk_size=20),
-        lambda: tasks.prime_renewal(day="2026-06-10", chunk_size=20),
+        lambda: tasks.prime_renewal_task(day="2026-06-10", chunk_size=20),
+        lambda: tasks.prime_renewal_task(day="2026-06-10", chunk_size=20),
         lambda: [services.topup_apply(card=card, amount=5000, reference=f"t-{card.pk}", channel=Channel.API,
                                       today=dt.date(2026, 6, 10)) for card in payers[:40]],
     )

@@ -22,7 +22,7 @@ ACTIVE_UNTIL = dt.date(2026, 1, 10)
 @pytest.mark.rule("PRE-02")
 def test_pre02_card_stays_active_on_its_active_until_day():
     card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
-    tasks.lifecycle(day=ACTIVE_UNTIL.isoformat())
+    tasks.lifecycle_task(day=ACTIVE_UNTIL.isoformat())
     assert Card.objects.get(pk=card.pk).state == Card.State.ACTIVE
 
 
@@ -31,7 +31,7 @@ def test_pre02_card_enters_grace_the_day_after_active_until():
     # given
     card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
     # when
-    run_id = tasks.lifecycle(day="2026-01-11")
+    run_id = tasks.lifecycle_task(day="2026-01-11")
     # then
     card.refresh_from_db()
     assert card.state == Card.State.GRACE
@@ -48,11 +48,11 @@ def test_pre02_day_30_of_grace_still_grace_day_31_invalid_with_one_forfeiture():
     card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9),
                        balance=12345)
     # when: day 30
-    tasks.lifecycle(day="2026-02-09")
+    tasks.lifecycle_task(day="2026-02-09")
     # then
     assert Card.objects.get(pk=card.pk).state == Card.State.GRACE
     # when: day 31
-    tasks.lifecycle(day="2026-02-10")
+    tasks.lifecycle_task(day="2026-02-10")
     # then
     card.refresh_from_db()
     assert card.state == Card.State.INVALID and card.balance == 0 and card.invalid_since == dt.date(2026, 2, 10)
@@ -65,9 +65,9 @@ def test_pre02_day_30_of_grace_still_grace_day_31_invalid_with_one_forfeiture():
 def test_pre02_lifecycle_rerun_and_forced_rerun_change_nothing():
     card = CardFactory(state=Card.State.GRACE, active_until=ACTIVE_UNTIL, grace_until=dt.date(2026, 2, 9),
                        balance=500)
-    tasks.lifecycle(day="2026-02-10")
-    tasks.lifecycle(day="2026-02-10")
-    run_id = tasks.lifecycle(day="2026-02-10", force=True)
+    tasks.lifecycle_task(day="2026-02-10")
+    tasks.lifecycle_task(day="2026-02-10")
+    run_id = tasks.lifecycle_task(day="2026-02-10", force=True)
     assert JobRun.objects.get(pk=run_id).changed == 0
     assert LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.FORFEITURE).count() == 1
 
@@ -77,7 +77,7 @@ def test_lifecycle_catches_up_in_chunks():
     # given: cards long past both periods, processed 2 per chunk
     cards = [CardFactory(active_until=dt.date(2025, 11, 1), balance=1000 * (i + 1)) for i in range(5)]
     # when
-    run = JobRun.objects.get(pk=tasks.lifecycle(day="2026-01-11", chunk_size=2))
+    run = JobRun.objects.get(pk=tasks.lifecycle_task(day="2026-01-11", chunk_size=2))
     # then: grace then invalid in the same run, every card once
     assert run.chunks == 6 and run.changed == 10
     assert set(Card.objects.filter(pk__in=[c.pk for c in cards]).values_list("state", flat=True)) == {"invalid"}
@@ -101,7 +101,7 @@ def test_prm02_renewal_with_balance_equal_to_fee():
     card = CardFactory(balance=25000)
     subscription = prime(card, "joy", started_on=dt.date(2026, 1, 15))
     # when
-    tasks.prime_renewal(day="2026-02-15")
+    tasks.prime_renewal_task(day="2026-02-15")
     # then
     card.refresh_from_db()
     subscription.refresh_from_db()
@@ -119,7 +119,7 @@ def test_prm03_renewal_one_rupiah_short_disables_prime_with_sms():
     card = CardFactory(balance=24999)
     subscription = prime(card, "joy", started_on=dt.date(2026, 1, 15))
     # when
-    tasks.prime_renewal(day="2026-02-15")
+    tasks.prime_renewal_task(day="2026-02-15")
     # then
     card.refresh_from_db()
     subscription.refresh_from_db()
@@ -143,7 +143,7 @@ def test_prm03_disabled_sms_respects_the_outbox_dedup_key():
                         dedup_key=f"prime-disabled:{subscription.pk}:2026-02-15",
                         context={"msisdn": "x", "tier": "Prime Joy", "fee": "Rp 25.000"})
     # when
-    tasks.prime_renewal(day="2026-02-15")
+    tasks.prime_renewal_task(day="2026-02-15")
     # then: Prime is off, and the outbox still holds the one SMS
     subscription.refresh_from_db()
     assert subscription.status == PrimeSubscription.Status.DISABLED
@@ -155,10 +155,10 @@ def test_prm02_renewal_on_31_january_moves_to_end_of_february_then_31_march():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2025, 12, 31))
     assert subscription.renews_on == dt.date(2026, 1, 31)
-    tasks.prime_renewal(day="2026-01-31")
+    tasks.prime_renewal_task(day="2026-01-31")
     subscription.refresh_from_db()
     assert subscription.renews_on == dt.date(2026, 2, 28)
-    tasks.prime_renewal(day="2026-02-28")
+    tasks.prime_renewal_task(day="2026-02-28")
     subscription.refresh_from_db()
     assert subscription.renews_on == dt.date(2026, 3, 31)
     card.refresh_from_db()
@@ -169,8 +169,8 @@ def test_prm02_renewal_on_31_january_moves_to_end_of_february_then_31_march():
 def test_renewal_never_charges_a_period_twice():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2026, 1, 15))
-    tasks.prime_renewal(day="2026-02-15")
-    tasks.prime_renewal(day="2026-02-15", force=True)
+    tasks.prime_renewal_task(day="2026-02-15")
+    tasks.prime_renewal_task(day="2026-02-15", force=True)
     # a lost update that put the date back: the unique reference stops a second charge
     PrimeSubscription.objects.filter(pk=subscription.pk).update(renews_on=dt.date(2026, 2, 15), periods_charged=1)
     services.prime_renewal_chunk(today=dt.date(2026, 2, 15))
@@ -193,7 +193,7 @@ def test_renewal_disabled_when_card_in_grace():
 def test_prm02_renewal_from_31_december_lands_on_29_february_in_a_leap_year():
     card = CardFactory(balance=100000)
     subscription = prime(card, "lite", started_on=dt.date(2027, 12, 31))
-    tasks.prime_renewal(day="2028-01-31")
+    tasks.prime_renewal_task(day="2028-01-31")
     subscription.refresh_from_db()
     assert subscription.renews_on == dt.date(2028, 2, 29) and subscription.periods_charged == 2
 
@@ -208,7 +208,7 @@ def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
     subscriptions = {card.pk: prime(card, "joy", started_on=dt.date(2026, 1, 15))
                      for card in (at_fee, short, rich, in_grace)}
     # when: chunks of 3 (the due order is renews_on, id: the first three, then the fourth)
-    run = JobRun.objects.get(pk=tasks.prime_renewal(day="2026-02-15", chunk_size=3))
+    run = JobRun.objects.get(pk=tasks.prime_renewal_task(day="2026-02-15", chunk_size=3))
     # then
     assert (run.chunks, run.selected, run.changed) == (2, 4, 4)
     fees = {e.card_id: (e.amount, e.balance_after, e.reference)
@@ -232,7 +232,7 @@ def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
         [short.line_id, in_grace.line_id])
     assert ledger_mismatches() == []
     # and a re-run of the period finds nothing left
-    rerun = JobRun.objects.get(pk=tasks.prime_renewal(day="2026-02-15", force=True))
+    rerun = JobRun.objects.get(pk=tasks.prime_renewal_task(day="2026-02-15", force=True))
     assert rerun.selected == 0 and LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE).count() == 2
 
 
@@ -268,7 +268,7 @@ def test_prm01_tier_from_three_month_average(total, expected):
     _spend(card, 900000, dt.datetime(2026, 6, 1, 1, tzinfo=dt.UTC))
     _spend(card, 900000, dt.datetime(2026, 2, 27, 12, tzinfo=dt.UTC))
     # when
-    tasks.prime_tier_review(day="2026-06-01")
+    tasks.prime_tier_review_task(day="2026-06-01")
     # then
     subscription.refresh_from_db()
     assert subscription.tier.code == expected
@@ -288,7 +288,7 @@ def test_prm04_wednesday_draw_among_joy_and_first_reproducible():
     lite = prime(CardFactory(), "lite")
     Parameter.objects.filter(code="prime_voucher_winners").update(value=5)
     # when
-    tasks.prime_voucher_draw(day="2026-06-10")
+    tasks.prime_voucher_draw_task(day="2026-06-10")
     # then
     draw = VoucherDraw.objects.get(draw_date=dt.date(2026, 6, 10))
     winners = list(VoucherWin.objects.filter(draw=draw).values_list("subscription_id", flat=True))
@@ -297,14 +297,14 @@ def test_prm04_wednesday_draw_among_joy_and_first_reproducible():
     assert sorted(services.draw_winners(seed=draw.seed, eligible=draw.eligible, count=5)) == sorted(winners)
     assert OutboundSms.objects.filter(template_code="prime_voucher_won").count() == 5
     # a second run the same day draws nothing new
-    tasks.prime_voucher_draw(day="2026-06-10", force=True)
+    tasks.prime_voucher_draw_task(day="2026-06-10", force=True)
     assert VoucherWin.objects.count() == 5
 
 
 @pytest.mark.rule("PRM-04")
 def test_prm04_no_draw_on_a_tuesday():
     prime(CardFactory(), "joy")
-    tasks.prime_voucher_draw(day="2026-06-09")
+    tasks.prime_voucher_draw_task(day="2026-06-09")
     assert not VoucherDraw.objects.exists()
 
 
@@ -315,14 +315,14 @@ def test_prm04_no_draw_on_a_tuesday():
                                         (dt.date(2026, 6, 10), False)])
 def test_reminder_three_days_before_active_until(until, sent):
     card = CardFactory(active_until=until)
-    tasks.expiry_reminders(day="2026-06-10")
+    tasks.expiry_reminders_task(day="2026-06-10")
     assert OutboundSms.objects.filter(line=card.line, template_code="prepaid_expiry_reminder").exists() == sent
 
 
 def test_reminder_sent_once_per_active_until():
     card = CardFactory(active_until=dt.date(2026, 6, 13))
-    tasks.expiry_reminders(day="2026-06-10")
-    tasks.expiry_reminders(day="2026-06-11")
+    tasks.expiry_reminders_task(day="2026-06-10")
+    tasks.expiry_reminders_task(day="2026-06-11")
     assert OutboundSms.objects.filter(line=card.line).count() == 1
     assert Card.objects.get(pk=card.pk).reminder_sent_for == dt.date(2026, 6, 13)
 
@@ -347,7 +347,7 @@ def test_sms_usage_counted_once_per_record():
 def test_pre04_per_hour_limit(count, blocked):
     card = CardFactory()
     services.sms_usage_record(card=card, record_id="r1", occurred_at=AT, count=count)
-    tasks.sms_fair_usage(at=AT.isoformat())
+    tasks.sms_fair_usage_task(at=AT.isoformat())
     assert Block.objects.filter(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE).exists() == blocked
     assert OutboundSms.objects.filter(template_code="prepaid_sms_fair_usage_block").exists() == blocked
 
@@ -361,7 +361,7 @@ def test_pre04_per_day_limit(count, blocked):
         share = count // 10 + (1 if hour < count % 10 else 0)
         services.sms_usage_record(card=card, record_id=f"r{hour}", occurred_at=AT.replace(hour=hour), count=share)
     # when
-    tasks.sms_fair_usage(at=AT.replace(hour=16).isoformat())
+    tasks.sms_fair_usage_task(at=AT.replace(hour=16).isoformat())
     # then
     assert Block.objects.filter(line=card.line, reason=Block.Reason.SMS_FAIR_USAGE).exists() == blocked
 
@@ -405,7 +405,7 @@ def test_forced_run_now_of_a_finished_period_runs_it_again(supervisor_client, su
 
     # given: today's renewal run finished, then a subscription due today turns up
     today = local_today()
-    tasks.prime_renewal()
+    tasks.prime_renewal_task()
     run = JobRun.objects.get(job="prepaid.prime_renewal", period_key=today.isoformat())
     assert run.status == JobRun.Status.SUCCEEDED and run.selected == 0
     card = CardFactory(balance=50000, active_until=today + dt.timedelta(days=60))

@@ -175,7 +175,7 @@ def test_pre08_announced_once_per_customer_whatever_the_consent_and_only_to_thos
     for _ in range(2):
         while services.price_changes_announce_chunk(size=2).selected:
             pass
-    tasks.price_changes(at="2026-12-01T10:15:00+07:00", force=True)
+    tasks.price_changes_task(at="2026-12-01T10:15:00+07:00", force=True)
     # then
     sms = list(OutboundSms.objects.filter(template_code="prepaid_price_change").order_by("id"))
     assert sorted(s.line.customer_id for s in sms) == sorted(
@@ -208,7 +208,7 @@ def test_pre08_job_writes_the_new_price_into_the_package_on_its_date(today, appl
 def test_pre08_schedule_is_registered():
     from core.schedules import SCHEDULES
 
-    assert SCHEDULES["prepaid-price-changes"].task == "prepaid.tasks.price_changes"
+    assert SCHEDULES["prepaid-price-changes"].task == "prepaid.tasks.price_changes_task"
 
 
 # --- admin -----------------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once()
     kwargs = {"day": "2026-06-10", "chunk_size": 1}
     worker = start_worker(queue)
     try:
-        app.send_task("prepaid.tasks.lifecycle", kwargs=kwargs, queue=queue)
+        app.send_task("prepaid.tasks.lifecycle_task", kwargs=kwargs, queue=queue)
         # when: SIGKILL once some chunks are committed
         assert wait_for(lambda: JobRun.objects.filter(job="prepaid.lifecycle", changed__gte=50).exists())
         os.killpg(worker.pid, signal.SIGKILL)
@@ -51,7 +51,7 @@ def test_lifecycle_worker_killed_mid_batch_then_rerun_forfeits_every_card_once()
     # when: beat runs it again on a fresh worker
     worker = start_worker(queue)
     try:
-        app.send_task("prepaid.tasks.lifecycle", kwargs=kwargs, queue=queue)
+        app.send_task("prepaid.tasks.lifecycle_task", kwargs=kwargs, queue=queue)
         assert wait_for(lambda: JobRun.objects.filter(job="prepaid.lifecycle", status="succeeded").exists())
     finally:
         stop(worker, signal.SIGTERM)

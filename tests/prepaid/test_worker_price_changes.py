@@ -58,7 +58,7 @@ def test_pre08_announcement_worker_killed_mid_way_then_rerun_notifies_every_cust
     kwargs = {"at": "2026-12-01T10:15:00+07:00", "chunk_size": 2}
     worker = start_worker(queue)
     try:
-        app.send_task("prepaid.tasks.price_changes", kwargs=kwargs, queue=queue)
+        app.send_task("prepaid.tasks.price_changes_task", kwargs=kwargs, queue=queue)
         # when the worker is killed once some chunks are committed
         assert wait_for(lambda: PriceChange.objects.filter(pk=change.pk, announced_count__gte=20).exists())
         os.killpg(worker.pid, signal.SIGKILL)
@@ -70,7 +70,7 @@ def test_pre08_announcement_worker_killed_mid_way_then_rerun_notifies_every_cust
     # and the next run (the next hour) finishes on a fresh worker
     worker = start_worker(queue)
     try:
-        app.send_task("prepaid.tasks.price_changes", kwargs={**kwargs, "at": "2026-12-01T11:15:00+07:00"},
+        app.send_task("prepaid.tasks.price_changes_task", kwargs={**kwargs, "at": "2026-12-01T11:15:00+07:00"},
                       queue=queue)
         assert wait_for(lambda: JobRun.objects.filter(job="prepaid.price_changes_announce", period_key="2026-12-01T11",
                                                    status=JobRun.Status.SUCCEEDED).exists())

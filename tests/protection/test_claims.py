@@ -221,10 +221,10 @@ def test_tp10_clock_starts_at_filing_so_a_slow_pickup_is_a_breach():
     claim = claim_advance(claim=_claim(jabodetabek=True), event="fee_paid", actor_label="amsi")
     assert claim.sla_due_on == dt.date(2026, 4, 8)
     # when the job runs on the due day, then the day after
-    tasks.claims_flag_sla("2026-04-08")
+    tasks.claims_flag_sla_task("2026-04-08")
     claim.refresh_from_db()
     assert claim.sla_breached is False
-    tasks.claims_flag_sla("2026-04-09")
+    tasks.claims_flag_sla_task("2026-04-09")
     claim.refresh_from_db()
     # then the slow pickup is a breach
     assert (claim.status, claim.sla_breached) == ("fee_paid", True)
@@ -242,14 +242,14 @@ def test_sla_job_flags_breaches_the_day_after_the_due_date():
     for event in ("fee_paid", "picked_up"):
         claim = claim_advance(claim=claim, event=event, on=dt.date(2026, 4, 3), actor_label="amsi")
     assert claim.sla_due_on == dt.date(2026, 4, 8)
-    tasks.claims_flag_sla("2026-04-07")
+    tasks.claims_flag_sla_task("2026-04-07")
     claim.refresh_from_db()
     assert claim.sla_breached is False
-    tasks.claims_flag_sla("2026-04-08")
+    tasks.claims_flag_sla_task("2026-04-08")
     claim.refresh_from_db()
     assert claim.sla_breached is False
-    tasks.claims_flag_sla("2026-04-09")
-    tasks.claims_flag_sla("2026-04-10")
+    tasks.claims_flag_sla_task("2026-04-09")
+    tasks.claims_flag_sla_task("2026-04-10")
     claim.refresh_from_db()
     assert claim.sla_breached is True
     assert AuditEvent.objects.filter(verb="protection.claim_sla_breached").count() == 1
@@ -289,9 +289,9 @@ def test_reimbursement_overdue_is_flagged_until_paid():
     claim = claim_advance(claim=_claim(), event="fee_paid", actor_label="amsi")
     claim_advance(claim=claim, event="shipping_reimbursement", amount=20_000, on=dt.date(2026, 4, 6),
                   actor_label="amsi")  # Monday → due Monday 13 April
-    tasks.reimbursements_flag_overdue("2026-04-13")
+    tasks.reimbursements_flag_overdue_task("2026-04-13")
     assert Reimbursement.objects.get().overdue is False
-    tasks.reimbursements_flag_overdue("2026-04-14")
+    tasks.reimbursements_flag_overdue_task("2026-04-14")
     assert Reimbursement.objects.get().overdue is True
     claim_advance(claim=claim, event="reimbursement_paid", on=dt.date(2026, 4, 15), reference="TRX9",
                   actor_label="amsi")

@@ -47,10 +47,10 @@ def test_instalment_job_run_twice_charges_once():
     monthly = enroll(start=START)
     upfront = enroll(start=START, option="upfront")
     # when the daily task runs, then runs again (and is even forced)
-    tasks.installments_charge("2026-04-02")
+    tasks.installments_charge_task("2026-04-02")
     assert Installment.objects.count() == 3
-    tasks.installments_charge("2026-04-02")  # a finished day is not run again
-    assert tasks.installments_charge("2026-04-02", force=True) == 0  # forced: finds nothing left
+    tasks.installments_charge_task("2026-04-02")  # a finished day is not run again
+    assert tasks.installments_charge_task("2026-04-02", force=True) == 0  # forced: finds nothing left
     # then
     assert _charged(monthly) == [1, 2]
     assert _charged(upfront) == [1]
@@ -76,7 +76,7 @@ def test_instalment_job_killed_half_way_finishes_the_rest_on_the_next_run():
     assert Installment.objects.filter(month_index=2).count() == 2
     assert JobRun.objects.get(job="protection.installments").status == JobRun.Status.FAILED
     # and the next run resumes
-    tasks.installments_charge(today.isoformat())
+    tasks.installments_charge_task(today.isoformat())
     # then every subscription is charged month 2 exactly once
     assert [_charged(e) for e in enrollments] == [[1, 2]] * 5
     run = JobRun.objects.get(job="protection.installments")
@@ -95,11 +95,11 @@ def test_the_database_refuses_a_second_charge_of_the_same_month():
 def test_termination_stops_future_instalments_and_is_audited_with_reason(agent):
     # TP-12
     enrollment = enroll(start=START)
-    tasks.installments_charge("2026-04-02")
+    tasks.installments_charge_task("2026-04-02")
     # when
     enrollment_terminate(enrollment=enrollment, actor=agent, reason="Customer sold the phone",
                          today=dt.date(2026, 4, 10))
-    tasks.installments_charge("2026-12-31")
+    tasks.installments_charge_task("2026-12-31")
     # then
     enrollment.refresh_from_db()
     assert enrollment.status == "terminated" and enrollment.terminated_on == dt.date(2026, 4, 10)
@@ -137,11 +137,11 @@ def test_expiry_job_expires_on_the_end_date_not_before():
     # TP-04: end date = the first day no longer covered
     enrollment = enroll(start=START)
     assert enrollments_expire_chunk(today=enrollment.end_date - dt.timedelta(days=1)).selected == 0
-    assert tasks.enrollments_expire(enrollment.end_date.isoformat()) == 1
+    assert tasks.enrollments_expire_task(enrollment.end_date.isoformat()) == 1
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.EXPIRED and enrollment.expired_on == enrollment.end_date
     assert AuditEvent.objects.filter(verb="protection.expired", subject_id=str(enrollment.pk)).count() == 1
-    assert tasks.enrollments_expire(enrollment.end_date.isoformat(), force=True) == 0
+    assert tasks.enrollments_expire_task(enrollment.end_date.isoformat(), force=True) == 0
 
 
 @pytest.mark.rule("TP-03")
@@ -150,8 +150,8 @@ def test_instalments_are_posted_to_the_postpaid_bill_once_each():
     from billing.models import BillCharge
 
     enrollment = enroll(start=START)
-    tasks.installments_charge("2026-04-02")
-    tasks.installments_charge("2026-04-02", force=True)
+    tasks.installments_charge_task("2026-04-02")
+    tasks.installments_charge_task("2026-04-02", force=True)
     charges = list(BillCharge.objects.filter(source="tecprotec").order_by("charged_on")
                    .values_list("source_ref", "amount", "charged_on", "line_id", "billing_account_id"))
     account = enrollment.line.billing_account_id

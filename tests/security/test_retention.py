@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Customer, Line
 from core.models import AuditEvent, JobRun, Parameter
 from security.models import Anonymisation
-from security.tasks import retention
+from security.tasks import retention_task
 from tests.accounts.factories import LineFactory
 from tests.billing.factories import BillFactory, open_line
 
@@ -30,7 +30,7 @@ def test_anonymised_at_n_years_not_one_day_before(five_years):
     due = _ended(LineFactory(), dt.date(2026, 6, 15)).customer
     not_yet = _ended(LineFactory(), dt.date(2026, 6, 16)).customer
     # when
-    run = JobRun.objects.get(pk=retention(day=TODAY.isoformat()))
+    run = JobRun.objects.get(pk=retention_task(day=TODAY.isoformat()))
     # then
     assert run.status == JobRun.Status.SUCCEEDED and run.changed == 1
     due.refresh_from_db()
@@ -49,7 +49,7 @@ def test_the_last_line_counts_and_an_open_line_keeps_the_customer(five_years):
     active = _ended(LineFactory(), dt.date(2020, 1, 1)).customer
     LineFactory(customer=active)
     # when
-    retention(day=TODAY.isoformat())
+    retention_task(day=TODAY.isoformat())
     # then
     assert not Anonymisation.objects.exists()
     assert Customer.objects.filter(full_name__startswith="Anonymised").count() == 0
@@ -59,7 +59,7 @@ def test_money_records_stay_with_the_identity_removed(five_years):
     line = open_line()
     bill = BillFactory(billing_account=line.billing_account)
     _ended(line, dt.date(2025, 12, 31))
-    retention(day=TODAY.isoformat())
+    retention_task(day=TODAY.isoformat())
     bill.refresh_from_db()
     assert bill.billing_account.customer.full_name == f"Anonymised customer {line.customer_id}"
     assert bill.total == 150_000
@@ -68,12 +68,12 @@ def test_money_records_stay_with_the_identity_removed(five_years):
 def test_the_parameter_sets_the_period(five_years):
     Parameter.objects.filter(code="personal_data_retention_years").update(value=10)
     customer = _ended(LineFactory(), dt.date(2026, 6, 15)).customer
-    retention(day=TODAY.isoformat())
+    retention_task(day=TODAY.isoformat())
     assert not Anonymisation.objects.filter(customer=customer).exists()
 
 
 def test_a_forced_rerun_anonymises_nobody_twice(five_years):
     _ended(LineFactory(), dt.date(2020, 1, 1))
-    retention(day=TODAY.isoformat())
-    run = JobRun.objects.get(pk=retention(day=TODAY.isoformat(), force=True))
+    retention_task(day=TODAY.isoformat())
+    run = JobRun.objects.get(pk=retention_task(day=TODAY.isoformat(), force=True))
     assert run.changed == 0 and Anonymisation.objects.count() == 1

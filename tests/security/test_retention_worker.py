@@ -33,7 +33,7 @@ def test_the_worker_runs_the_retention_job_and_records_the_run():
     queue = f"test-security-{uuid.uuid4().hex[:8]}"
     worker = start_worker(queue)
     try:
-        app.send_task("security.tasks.retention", kwargs={"day": "2031-01-01", "chunk_size": 5}, queue=queue)
+        app.send_task("security.tasks.retention_task", kwargs={"day": "2031-01-01", "chunk_size": 5}, queue=queue)
         assert wait_for(lambda: JobRun.objects.filter(job="security.retention", status="succeeded").exists())
     finally:
         stop(worker, signal.SIGTERM)
