@@ -19,6 +19,7 @@ class Channel(models.TextChoices):
     UMB = "umb", _("UMB (USSD)")
     APP = "app", _("Customer app")
     API = "api", _("Channel API")
+    PARTNER = "partner", _("Partner")  # e.g. the insurer's call centre filing a TecProtec claim (TP-07)
     ADMIN = "admin", _("Supervisor admin")
     SYSTEM = "system", _("System job")
 

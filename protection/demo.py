@@ -53,7 +53,7 @@ def _plan(rng: random.Random, count: int) -> list[dict]:
             "kind": kind,
             "option": rng.choice([Enrollment.PaymentOption.MONTHLY, Enrollment.PaymentOption.MONTHLY,
                                   Enrollment.PaymentOption.UPFRONT]),
-            "channel": rng.choice([Enrollment.Channel.GRAPARI, Enrollment.Channel.UMB]),
+            "channel": rng.choice([Channel.GRAPARI, Channel.UMB]),
             "age_days": rng.randint(2, 170),
             "phone_age_days": rng.randint(30, 700),
             "claim": None,
@@ -92,13 +92,13 @@ def seed_demo_data(*, rng: random.Random, stdout) -> None:
             continue
         start = today - dt.timedelta(days=entry["age_days"])
         extra = {}
-        if entry["channel"] == Enrollment.Channel.GRAPARI:
+        if entry["channel"] == Channel.GRAPARI:
             extra = {"purchase_date": start - dt.timedelta(days=entry["phone_age_days"]),
                      "receipt_number": f"NOTA-{line.pk:06d}", "receipt": _receipt()}
         enrollment = services.protection_enroll(
             line=line, payment_option=entry["option"], channel=entry["channel"],
-            actor=agent if entry["channel"] == Enrollment.Channel.GRAPARI else None,
-            actor_label="" if entry["channel"] == Enrollment.Channel.GRAPARI else "ussd:*500*777#",
+            actor=agent if entry["channel"] == Channel.GRAPARI else None,
+            actor_label="" if entry["channel"] == Channel.GRAPARI else "ussd:*500*777#",
             today=start, **extra)
         made += 1
         if entry["claim"]:
@@ -121,7 +121,7 @@ def _claim_story(enrollment: Enrollment, entry: dict, *, story: str, today: dt.d
     umb = enrollment.purchase_date is None
     claim = services.claim_file(
         enrollment=enrollment, imei=enrollment.imei, damage="Layar retak setelah terjatuh", actor=agent,
-        channel=Claim.Channel.CALL_CENTRE if umb else Claim.Channel.GRAPARI,
+        channel=Channel.PARTNER if umb else Channel.GRAPARI,
         purchase_date=enrollment.start_date - dt.timedelta(days=entry["phone_age_days"]) if umb else None,
         receipt_number=f"NOTA-{enrollment.line_id:06d}" if umb else "", today=filed_on,
     )

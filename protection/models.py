@@ -7,7 +7,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Channel
+
 PRODUCT_CODE = "tecprotec"
+# The channels through which each arrives (one Channel enum, core.models): a subscription over UMB *500*777# or at
+# GraPARI (TP-02); a claim at GraPARI, through the partner's call centre or the partner's API (TP-07).
+ENROLLMENT_CHANNELS = (Channel.UMB, Channel.GRAPARI)
+CLAIM_CHANNELS = (Channel.GRAPARI, Channel.PARTNER, Channel.API)
 
 
 class Product(models.Model):
@@ -95,10 +101,6 @@ class Enrollment(models.Model):
         MONTHLY = "monthly", _("Monthly (Bulanan)")
         UPFRONT = "upfront", _("Six months upfront (6 Bulan)")
 
-    class Channel(models.TextChoices):
-        UMB = "umb", _("UMB *500*777#")
-        GRAPARI = "grapari", _("GraPARI")
-
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         TERMINATED = "terminated", _("Terminated")
@@ -110,7 +112,7 @@ class Enrollment(models.Model):
                                 related_name="enrollments")
     imei = models.CharField(_("covered IMEI"), max_length=15)
     payment_option = models.CharField(_("payment option"), max_length=8, choices=PaymentOption.choices)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)  # ENROLLMENT_CHANNELS
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), help_text=_("The first day no longer covered."))
@@ -218,11 +220,6 @@ class Claim(models.Model):
         REJECTED = "rejected", _("Rejected by the insurer")
         CLOSED = "closed", _("Closed")
 
-    class Channel(models.TextChoices):
-        GRAPARI = "grapari", _("GraPARI")
-        CALL_CENTRE = "call_centre", _("Partner call centre")
-        API = "api", _("Channel API")
-
     enrollment = models.ForeignKey(Enrollment, verbose_name=_("enrollment"), on_delete=models.PROTECT,
                                    related_name="claims")
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
@@ -230,7 +227,8 @@ class Claim(models.Model):
     imei = models.CharField(_("IMEI"), max_length=15)
     damage = models.TextField(_("damage description"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.GRAPARI)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices,  # CLAIM_CHANNELS
+                               default=Channel.GRAPARI)
     filed_on = models.DateField(_("filed on"))
     filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, blank=True,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.branding import brand_context
 from core.dates import add_months
+from core.models import Channel
 from core.money import format_rupiah
 from core.verdicts import Verdict
 from protection.models import Claim, Enrollment, Product, Reimbursement
@@ -80,7 +81,7 @@ def enrollment_eligibility(
     elif Enrollment.objects.filter(imei=imei, status=Enrollment.Status.ACTIVE).exclude(line=line).exists():
         verdict.refuse("imei_already_covered", _("The phone %(imei)s is already covered on another line.")
                        % {"imei": imei})
-    if channel == Enrollment.Channel.GRAPARI:  # TP-06, checked at registration at GraPARI
+    if channel == Channel.GRAPARI:  # TP-06, checked at registration at GraPARI
         check_device_age(verdict, purchase_date=purchase_date, registered_on=today,
                          max_age_months=product.max_device_age_months)
     if payment_option in Enrollment.PaymentOption.values:

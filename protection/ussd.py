@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.branding import brand_context
 from core.dates import local_today
+from core.models import Channel
 from core.money import format_rupiah
 from core.ussd import Menu, Option, UssdReply, UssdRequest, end, register_menu, walk
 from core.verdicts import RuleViolation
@@ -70,7 +71,7 @@ def _register_start(request: UssdRequest, state: dict):
         return end(_("This number is not registered."))
     device = line_device(line)
     verdict = enrollment_eligibility(line=line, product=product_current(), imei=device.imei if device else None,
-                                     channel=Enrollment.Channel.UMB, today=local_today())
+                                     channel=Channel.UMB, today=local_today())
     if not verdict.allowed:
         if "not_postpaid" in verdict.codes:  # TP-01
             return end(_("Sorry, TecProtec is only for %(postpaid_brand)s (postpaid) customers.") % brand_context())
@@ -110,7 +111,7 @@ def _confirm_menu(state: dict, option: str) -> Menu:
 def _register(request: UssdRequest, state: dict) -> UssdReply:
     try:
         enrollment = protection_enroll(line=state["line"], payment_option=state["option"],
-                                       channel=Enrollment.Channel.UMB, actor=None,
+                                       channel=Channel.UMB, actor=None,
                                        actor_label=f"ussd:{SERVICE_CODE}")
     except RuleViolation as exc:
         return end(_("Registration refused: %(reason)s") % {"reason": _first_reason(exc)})

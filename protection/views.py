@@ -117,14 +117,14 @@ def enroll(request, pk):
         purchase_date = form.cleaned_data.get("purchase_date")
         option = form.cleaned_data.get("payment_option")
     if action_submit(request, form, lambda data: services.protection_enroll(
-            line=line, payment_option=data["payment_option"], channel=Enrollment.Channel.GRAPARI,
+            line=line, payment_option=data["payment_option"], channel=Channel.GRAPARI,
             actor=request.user, imei=data.get("imei") or None, purchase_date=data["purchase_date"],
             receipt_number=data["receipt_number"], receipt=data["receipt"])):
         messages.success(request, _("TecProtec registered for %(number)s; an SMS confirms it.")
                          % {"number": line.msisdn_national})
         return _back(line)
     verdict = enrollment_eligibility(line=line, product=selectors.product_current(), imei=imei,
-                                     channel=Enrollment.Channel.GRAPARI, today=today,
+                                     channel=Channel.GRAPARI, today=today,
                                      purchase_date=purchase_date,
                                      payment_option=option or Enrollment.PaymentOption.MONTHLY)
     if purchase_date is None:
@@ -157,7 +157,7 @@ def claim_new(request, pk, enrollment_id):
         purchase_date = purchase_date or data.get("purchase_date")
     if action_submit(request, form, lambda data: services.claim_file(
             enrollment=enrollment, imei=data["imei"], damage=data["damage"], actor=request.user,
-            channel=Claim.Channel.GRAPARI, purchase_date=data.get("purchase_date"),
+            channel=Channel.GRAPARI, purchase_date=data.get("purchase_date"),
             receipt_number=data.get("receipt_number", ""), receipt=data.get("receipt"), today=today)):
         messages.success(request, _("Claim filed. The customer pays the processing fee to the partner."))
         return _back(line)

@@ -13,7 +13,7 @@ from core.jobs import ChunkResult
 from core.models import Channel
 from core.money import format_rupiah
 from core.verdicts import Reason, RuleViolation
-from protection.models import OPEN_CLAIM_STATUSES, Claim, Enrollment, Reimbursement
+from protection.models import CLAIM_CHANNELS, OPEN_CLAIM_STATUSES, Claim, Enrollment, Reimbursement
 from protection.rules import (
     SHIPPING_STATES,
     TRANSITIONS,
@@ -41,7 +41,7 @@ def claim_file(
     damage: str,
     actor=None,
     actor_label: str = "",
-    channel: str = Claim.Channel.GRAPARI,
+    channel: str = Channel.GRAPARI,
     purchase_date: dt.date | None = None,
     receipt_number: str = "",
     receipt=None,
@@ -54,7 +54,8 @@ def claim_file(
     damage = (damage or "").strip()
     if not damage:
         raise _refuse("damage_required", _("Describe the damage."))
-    audit_channel = Channel.API if channel == Claim.Channel.API else Channel.GRAPARI
+    if channel not in CLAIM_CHANNELS:
+        raise _refuse("channel", _("Claims come through GraPARI or the partner."))
     with transaction.atomic():
         enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("line", "product")
                       .get(pk=enrollment.pk))
@@ -65,7 +66,7 @@ def claim_file(
             receipt_number = (receipt_number or "").strip()
             if not receipt_number:
                 raise _refuse("receipt_number_required", _("Enter the receipt number."))
-            if receipt is not None or channel == Claim.Channel.GRAPARI:
+            if receipt is not None or channel == Channel.GRAPARI:
                 receipt_validate(receipt=receipt, max_kb=enrollment.product.receipt_max_kb)
             enrollment.purchase_date = purchase_date
             enrollment.receipt_number = receipt_number
@@ -74,7 +75,7 @@ def claim_file(
                 enrollment.receipt = receipt
                 fields.append("receipt")
             enrollment.save(update_fields=fields)
-            audit_record(actor=actor, actor_label=actor_label, channel=audit_channel,
+            audit_record(actor=actor, actor_label=actor_label, channel=channel,
                          verb="protection.receipt_recorded", subject=enrollment,
                          new={"purchase_date": purchase_date, "receipt_number": receipt_number})
         claim = Claim(
@@ -83,7 +84,7 @@ def claim_file(
         )
         _sla_start(claim, product_current() or enrollment.product)
         claim.save(force_insert=True)
-        audit_record(actor=actor, actor_label=actor_label, channel=audit_channel, verb="protection.claim_filed",
+        audit_record(actor=actor, actor_label=actor_label, channel=channel, verb="protection.claim_filed",
                      subject=claim, new={"status": claim.status, "imei": imei, "fee": claim.fee_amount,
                                          "sla_days": claim.sla_days, "sla_due_on": claim.sla_due_on},
                      reason=damage)

@@ -13,7 +13,7 @@ from core.jobs import ChunkResult
 from core.locks import lock_line
 from core.models import Channel
 from core.money import format_rupiah
-from protection.models import Enrollment, LineDevice
+from protection.models import ENROLLMENT_CHANNELS, Enrollment, LineDevice
 from protection.rules import (
     enrollment_eligibility,
     enrollment_terms,
@@ -46,7 +46,7 @@ def protection_enroll(
     today = today or local_today()
     if payment_option not in Enrollment.PaymentOption.values:
         raise _refuse("payment_option", _("Choose monthly or six months upfront."))
-    if channel not in Enrollment.Channel.values:
+    if channel not in ENROLLMENT_CHANNELS:
         raise _refuse("channel", _("Subscriptions come through UMB or GraPARI."))
     if imei:
         imei = _clean_imei(imei)
@@ -59,7 +59,7 @@ def protection_enroll(
         verdict = enrollment_eligibility(line=line, product=product, imei=imei, channel=channel, today=today,
                                          purchase_date=purchase_date, payment_option=payment_option)
         verdict.raise_if_refused()
-        if channel == Enrollment.Channel.GRAPARI:  # TP-06: the receipt's number and a copy
+        if channel == Channel.GRAPARI:  # TP-06: the receipt's number and a copy
             if not receipt_number:
                 raise _refuse("receipt_number_required", _("Enter the receipt number."))
             receipt_validate(receipt=receipt, max_kb=product.receipt_max_kb)
@@ -70,9 +70,9 @@ def protection_enroll(
                     line=line, product=product, imei=imei, payment_option=payment_option, channel=channel,
                     claim_limit=product.claim_limit, claim_fee=product.claim_fee,
                     claims_allowed=product.claims_per_period, max_device_age_months=product.max_device_age_months,
-                    purchase_date=purchase_date if channel == Enrollment.Channel.GRAPARI else None,
-                    receipt_number=receipt_number if channel == Enrollment.Channel.GRAPARI else "",
-                    receipt=receipt if channel == Enrollment.Channel.GRAPARI else None,
+                    purchase_date=purchase_date if channel == Channel.GRAPARI else None,
+                    receipt_number=receipt_number if channel == Channel.GRAPARI else "",
+                    receipt=receipt if channel == Channel.GRAPARI else None,
                     enrolled_by=actor if getattr(actor, "is_authenticated", False) else None,
                     next_charge_on=today, **terms,
                 )

@@ -4,6 +4,7 @@ import itertools
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.identifiers import make_imei
+from core.models import Channel
 from protection.models import Enrollment
 from protection.services import line_device_set, protection_enroll
 from tests.accounts.factories import PostpaidLineFactory
@@ -38,12 +39,12 @@ def postpaid_line_with_device(imei: str | None = None, **kwargs):
 
 def enroll(
     line=None, *, start: dt.date = dt.date(2026, 3, 2), option: str = Enrollment.PaymentOption.MONTHLY,
-    channel: str = Enrollment.Channel.GRAPARI, purchase_date: dt.date | None = None, actor=None,
+    channel: str = Channel.GRAPARI, purchase_date: dt.date | None = None, actor=None,
 ) -> Enrollment:
     """A subscription made through the service, as the agent or UMB would."""
     line = line or postpaid_line_with_device()
     extra = {}
-    if channel == Enrollment.Channel.GRAPARI:
+    if channel == Channel.GRAPARI:
         extra = {"purchase_date": purchase_date or start - dt.timedelta(days=30), "receipt_number": "INV-001",
                  "receipt": receipt_file()}
     return protection_enroll(line=line, payment_option=option, channel=channel, actor=actor, today=start,
