@@ -14,6 +14,7 @@ call `action_submit(...)` with its one service call, and otherwise `action_rende
 missing, or that it is allowed.
 """
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,12 +25,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from core.verdicts import RuleViolation, Verdict
 
 CONFIRM_FIELD = "confirm"
 KEPT_PREFIX = "kept_"
 KEPT_DIR = "pending-uploads"
+KEPT_MAX_AGE = dt.timedelta(days=1)  # a form checked and never submitted: its files go the next night
 SESSION_KEY = "action_uploads"
 
 
@@ -52,6 +55,8 @@ def action_files(request):
         name = key.removeprefix(KEPT_PREFIX)
         if key.startswith(KEPT_PREFIX) and name not in files and token in kept:
             stored = kept[token]
+            if not default_storage.exists(stored["path"]):  # purged (kept_uploads_purge): chosen again
+                continue
             with default_storage.open(stored["path"]) as handle:
                 files[name] = SimpleUploadedFile(stored["name"], handle.read(), stored["content_type"])
     if is_check(request):
@@ -63,6 +68,28 @@ def action_files(request):
             kept[token] = {"path": path, "name": upload.name, "content_type": upload.content_type, "field": name}
         request.session[SESSION_KEY] = kept
     return files
+
+
+def kept_uploads_purge(*, now: dt.datetime | None = None, max_age: dt.timedelta = KEPT_MAX_AGE, storage=None) -> int:
+    """Delete the files put aside on "Check" (KEPT_DIR) that are older than `max_age`, and their emptied folders.
+
+    The daily job core.tasks.pending_uploads_purge_task; a re-run finds nothing left. Returns the files deleted."""
+    storage = storage or default_storage
+    cutoff = (now or timezone.now()) - max_age
+    if not storage.exists(KEPT_DIR):
+        return 0
+    deleted = 0
+    tokens, _files = storage.listdir(KEPT_DIR)
+    for token in tokens:
+        folder = f"{KEPT_DIR}/{token}"
+        _dirs, names = storage.listdir(folder)
+        old = [name for name in names if storage.get_modified_time(f"{folder}/{name}") < cutoff]
+        for name in old:
+            storage.delete(f"{folder}/{name}")
+        deleted += len(old)
+        if len(old) == len(names) and not _dirs:
+            storage.delete(folder)
+    return deleted
 
 
 def _kept_uploads(request) -> list[dict]:

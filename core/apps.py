@@ -18,3 +18,5 @@ class CoreConfig(AppConfig):
         register_schedule("core: job watchdog", "core.tasks.jobs_watchdog_task", {"minute": "*/5"})
         register_schedule("core: purge API replay rows", "core.tasks.api_replay_purge_task",
                           {"minute": "40", "hour": "2"})
+        register_schedule("core: purge pending uploads", "core.tasks.pending_uploads_purge_task",
+                          {"minute": "50", "hour": "2"})

@@ -39,3 +39,11 @@ def api_replay_purge_task() -> dict:
     from core.api.idempotency import api_requests_purge
 
     return {"deleted": api_requests_purge(older_than_days=settings.API_REPLAY_DAYS)}
+
+
+@shared_task(name="core.tasks.pending_uploads_purge_task", ignore_result=True)
+def pending_uploads_purge_task() -> dict:
+    """Daily: files kept by the action kit on "Check" and never submitted go after a day (idempotent)."""
+    from core.actions import kept_uploads_purge
+
+    return {"deleted": kept_uploads_purge()}
