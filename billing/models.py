@@ -279,6 +279,40 @@ class UsageRecord(AppendOnlyModel):
         return self.record_id
 
 
+class PurchaseKey(models.Model):
+    """PostgreSQL: purchases are partitioned by month (core.partitions), where a unique request_id cannot be; this
+    narrow unpartitioned table keeps it unique over all months. Written only by a trigger on each purchase insert."""
+
+    request_id = models.CharField(_("request id"), max_length=KEY_MAX_LENGTH, primary_key=True)
+    purchase_id = models.BigIntegerField(_("purchase"))
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        db_table = "billing_purchase_key"
+        verbose_name = _("purchase request id")
+        verbose_name_plural = _("purchase request ids")
+
+    def __str__(self):
+        return self.request_id
+
+
+class UsageRecordKey(models.Model):
+    """PostgreSQL: usage records are partitioned by month; this keeps their record_id unique over all months.
+    Written only by a trigger on each usage record insert."""
+
+    record_id = models.CharField(_("record id"), max_length=KEY_MAX_LENGTH, primary_key=True)
+    usage_record_id = models.BigIntegerField(_("usage record"))
+    created_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        db_table = "billing_usagerecord_key"
+        verbose_name = _("usage record id")
+        verbose_name_plural = _("usage record ids")
+
+    def __str__(self):
+        return self.record_id
+
+
 class LimitChange(models.Model):
     """Every change of a spending limit, with its channel and actor (LIM-08, LIM-10)."""
 

@@ -13,8 +13,15 @@ class CoreConfig(AppConfig):
         from core.schedules import register_schedule
 
         verbs.register()
+        from core.parameters import register_defaults
+        from core.partitions import PARAMETERS, register_partitioned
+
+        register_defaults(PARAMETERS)
+        register_partitioned("core_auditevent", "created_at", "audit_retention_months")
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
         register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"})
         register_schedule("core: purge API replay rows", "core.tasks.api_replay_purge_task",
                           {"minute": "40", "hour": "2"})
+        register_schedule("core: monthly partitions", "core.tasks.partitions_maintain_task",
+                          {"minute": "20", "hour": "3"})

@@ -37,3 +37,12 @@ def api_replay_purge_task() -> dict:
     from core.api.idempotency import api_requests_purge
 
     return {"deleted": api_requests_purge(older_than_days=settings.API_REPLAY_DAYS)}
+
+
+@shared_task(name="core.tasks.partitions_maintain_task", ignore_result=True)
+def partitions_maintain_task() -> dict:
+    """Daily: the next months' partitions exist, the months past retention are detached (core.partitions).
+    Idempotent: a second run the same day creates and detaches nothing."""
+    from core.partitions import partitions_maintain
+
+    return partitions_maintain()
