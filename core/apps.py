@@ -18,6 +18,7 @@ class CoreConfig(AppConfig):
 
         register_defaults(PARAMETERS)
         register_partitioned("core_auditevent", "created_at", "audit_retention_months")
+        register_partitioned("core_outboundsms", "created_at", "sms_retention_months")
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
         register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"})

@@ -31,6 +31,8 @@ PARAMETERS = {
     "partitions_months_ahead": (3, "months", "", "Monthly partitions created ahead of the current month."),
     "audit_retention_months": (60, "months", "", "Months of audit events kept in the database; older months are "
                                "detached for archiving."),
+    "sms_retention_months": (12, "months", "", "Months of outbound SMS kept in the database; older months are "
+                             "detached for archiving."),
 }
 
 
@@ -263,8 +265,6 @@ def convert_to_partitioned(schema_editor, table: str, column: str, *, key: Uniqu
                 raise ValueError(f"{table}: unique index {index_name} needs the partition key or a UniqueKey")
             # Unique in the key table; here an index for the lookups by key (the replay paths), per partition.
             run(f"CREATE INDEX {index_name} ON {table} ({key.column})")
-        elif key is not None and f"({key.column} varchar_pattern_ops)" in definition:
-            continue  # the `_like` companion of a unique key: no query uses it (issue 14)
         else:
             run(definition)
     for name, definition in foreign:
