@@ -100,27 +100,27 @@ def _has_trigger(cursor, table: str, trigger: str) -> bool:
 
 
 def partition_create(table: str, column: str, month: dt.date) -> bool:
-    """Create the partition of `month` if it is missing (True if created). Rows of that month that went to the
-    default partition meanwhile are moved into it first (PostgreSQL refuses the new partition otherwise)."""
+    """Create the partition of `month` if it is missing (True if created). It is made as a plain table and then
+    attached, which locks the parent less than CREATE TABLE … PARTITION OF (inserts go on). Rows of that month that
+    went to the default partition meanwhile are moved into it first (PostgreSQL refuses the partition otherwise)."""
     name = partition_name(table, month)
     low, high = month_bound(month), month_bound(add_months(month, 1))
     default = f"{table}_default"
     with transaction.atomic(), connection.cursor() as cursor:
         if _exists(cursor, name):
             return False
+        cursor.execute(f"CREATE TABLE {_q(name)} (LIKE {_q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(default)} WHERE {_q(column)} >= %s AND {_q(column)} < %s)",
                        [low, high])
-        if not cursor.fetchone()[0]:
-            cursor.execute(f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} "
-                           f"FOR VALUES FROM ('{low}') TO ('{high}')")
-            return True
-        # The rows leave the default partition (its append-only trigger is off for this move only, in this
-        # transaction) into a table that then becomes the month's partition: no row is changed or lost.
-        cursor.execute(f"CREATE TABLE {_q(name)} (LIKE {_q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-        cursor.execute(f"ALTER TABLE {_q(default)} DISABLE TRIGGER USER")
-        cursor.execute(f"WITH moved AS (DELETE FROM {_q(default)} WHERE {_q(column)} >= %s AND {_q(column)} < %s "
-                       f"RETURNING *) INSERT INTO {_q(name)} SELECT * FROM moved", [low, high])
-        cursor.execute(f"ALTER TABLE {_q(default)} ENABLE TRIGGER USER")
+        if cursor.fetchone()[0]:
+            # The rows leave the default partition (its append-only trigger is off for this move only, in this
+            # transaction) into the table that then becomes the month's partition: no row is changed or lost, and
+            # their keys stay where they are in the key table (no insert trigger fires on a plain table).
+            cursor.execute(f"ALTER TABLE {_q(default)} DISABLE TRIGGER USER")
+            cursor.execute(f"WITH moved AS (DELETE FROM {_q(default)} WHERE {_q(column)} >= %s "
+                           f"AND {_q(column)} < %s RETURNING *) INSERT INTO {_q(name)} SELECT * FROM moved",
+                           [low, high])
+            cursor.execute(f"ALTER TABLE {_q(default)} ENABLE TRIGGER USER")
         cursor.execute(f"ALTER TABLE {_q(table)} ATTACH PARTITION {_q(name)} "
                        f"FOR VALUES FROM ('{low}') TO ('{high}')")
         return True
