@@ -222,8 +222,11 @@ class RawWorkers:
                     "attempts, next_attempt_at, last_error, gateway_message_id, created_at, updated_at) "
                     "SELECT l.msisdn, l.id, t.code, 'id', replace(t.text_id, '{percent}', %s::text), %s, 'queued', "
                     "0, now(), '', '', now(), now() FROM accounts_line l, core_smstemplate t "
-                    "WHERE l.id = %s AND t.code = %s ON CONFLICT (dedup_key) DO NOTHING",
-                    [percent, key, line_row[0], template])
+                    "WHERE l.id = %s AND t.code = %s "
+                    # the outbox is partitioned by month: its dedup key is unique in core_outboundsms_key, which
+                    # ON CONFLICT does not see (core/partitions.py); the flag claimed above serialises this insert
+                    "AND NOT EXISTS (SELECT 1 FROM core_outboundsms_key k WHERE k.dedup_key = %s)",
+                    [percent, key, line_row[0], template, key])
 
     def close(self, index: int) -> None:
         conn = self.connections.pop(index, None)

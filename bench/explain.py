@@ -33,9 +33,46 @@ def _plans() -> list[tuple[str, object]]:
         ("lifecycle chunk: cards past their grace period",
          Card.objects.filter(state="grace", grace_until__lt=today).order_by("grace_until", "id")
          .values_list("id", flat=True)[:5000]),
+        *_partition_plans(today),
         ("Prime renewal chunk: subscriptions due",
          PrimeSubscription.objects.filter(status="active", renews_on__lte=today).select_related("tier", "card__line")
          .order_by("renews_on", "id")[:500]),
+    ]
+
+
+def _partition_plans(today) -> list[tuple[str, object]]:
+    """The hot queries on the monthly-partitioned tables (core/partitions.py): one month prunes to one partition,
+    the undated ones use each partition's index."""
+    import datetime as dt
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from accounts.selectors import line_timeline
+    from billing.models import Purchase
+    from core.models import OutboundSms
+    from core.partitions import month_bound
+    from prepaid.models import Card
+    from prepaid.selectors import card_ledger
+
+    card = Card.objects.order_by("-id").first()
+    purchase = Purchase.objects.order_by("-id").first()
+    if card is None or purchase is None:
+        return []
+    month = today.replace(day=1)
+    start = dt.datetime.fromisoformat(month_bound(month))
+    end = dt.datetime.fromisoformat(month_bound((month + dt.timedelta(days=32)).replace(day=1)))
+    now = timezone.now()
+    due = Q(status__in=["queued", "failed"], next_attempt_at__lte=now) | Q(status="sending", lease_until__lte=now)
+    return [
+        ("partitions: a line's purchases this month (prunes to one partition)",
+         Purchase.objects.filter(line_id=purchase.line_id, created_at__gte=start, created_at__lt=end)
+         .order_by("-created_at")[:20]),
+        ("partitions: a replayed request id (each partition's request_id index)",
+         Purchase.objects.filter(request_id=purchase.request_id)[:1]),
+        ("partitions: a card's ledger page", card_ledger(card)[:20]),
+        ("partitions: a line's timeline", line_timeline(card.line)),
+        ("partitions: the outbox claim", OutboundSms.objects.filter(due).order_by("next_attempt_at", "id")[:20]),
     ]
 
 

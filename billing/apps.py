@@ -11,6 +11,10 @@ class BillingConfig(AppConfig):
         from core.parameters import register_defaults
 
         register_defaults(PARAMETERS)
+        from core.partitions import register_partitioned
+
+        register_partitioned("billing_purchase", "created_at", "purchases_retention_months")
+        register_partitioned("billing_usagerecord", "created_at", "usage_records_retention_months")
 
         from billing import verbs
 

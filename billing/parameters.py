@@ -2,6 +2,11 @@
 
 PARAMETERS = {
     # code: (value, unit, rule, description)
+    # Money records: 10 years (Indonesian record-keeping, UU KUP art. 28); older months are detached, not dropped.
+    "purchases_retention_months": (120, "months", "", "Months of purchase requests kept in the database; older "
+                                   "months are detached for archiving."),
+    "usage_records_retention_months": (120, "months", "", "Months of usage records kept in the database; older "
+                                       "months are detached for archiving."),
     "limit_warn_percent": (80, "%", "LIM-04", "Usage share of the limit that sends the first SMS."),
     "limit_full_percent": (100, "%", "LIM-04", "Usage share of the limit that sends the second SMS."),
     "limit_min_cash": (300_000, "Rp", "LIM-09", "Lowest domestic limit for cash / ATM payers."),

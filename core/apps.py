@@ -13,6 +13,12 @@ class CoreConfig(AppConfig):
         from core.schedules import register_schedule
 
         verbs.register()
+        from core.parameters import register_defaults
+        from core.partitions import PARAMETERS, register_partitioned
+
+        register_defaults(PARAMETERS)
+        register_partitioned("core_auditevent", "created_at", "audit_retention_months")
+        register_partitioned("core_outboundsms", "created_at", "sms_retention_months")
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch_task", {"minute": "*"})
         register_schedule("core: job watchdog", "core.tasks.jobs_watchdog_task", {"minute": "*/5"})
@@ -20,3 +26,5 @@ class CoreConfig(AppConfig):
                           {"minute": "40", "hour": "2"})
         register_schedule("core: purge pending uploads", "core.tasks.pending_uploads_purge_task",
                           {"minute": "50", "hour": "2"})
+        register_schedule("core: monthly partitions", "core.tasks.partitions_maintain_task",
+                          {"minute": "20", "hour": "3"})

@@ -259,6 +259,24 @@ class OutboundSms(models.Model):
         return "bo-" + hashlib.sha256(seed.encode()).hexdigest()[:29]
 
 
+class OutboundSmsKey(models.Model):
+    """PostgreSQL: the outbox is partitioned by month (core.partitions), where a unique dedup key cannot be; this
+    narrow unpartitioned table keeps it unique over all months and is what a delivery report's foreign key points
+    at (sms_id, unique). Written only by a trigger on each outbox insert."""
+
+    dedup_key = models.CharField(_("dedup key"), max_length=200, primary_key=True)
+    sms_id = models.BigIntegerField(_("SMS"), unique=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        db_table = "core_outboundsms_key"
+        verbose_name = _("SMS dedup key")
+        verbose_name_plural = _("SMS dedup keys")
+
+    def __str__(self):
+        return self.dedup_key
+
+
 class DeliveryReport(models.Model):
     """Every delivery report the gateway sent, kept as received. A report may arrive before the message's gateway
     id is committed (or for an id we never recorded): it is kept unmatched, matched when the id lands, and the
@@ -267,8 +285,10 @@ class DeliveryReport(models.Model):
     gateway_message_id = models.CharField(_("gateway message id"), max_length=100)
     state = models.CharField(_("state"), max_length=40)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # db_constraint=False: on PostgreSQL the foreign key points at OutboundSmsKey.sms_id (the outbox is
+    # partitioned by month, core.partitions); SQLite keeps its own.
     sms = models.ForeignKey(OutboundSms, verbose_name=_("SMS"), null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="delivery_reports")
+                            related_name="delivery_reports", db_constraint=False)
     matched_at = models.DateTimeField(_("matched"), null=True, blank=True)
 
     class Meta:

@@ -47,3 +47,12 @@ def pending_uploads_purge_task() -> dict:
     from core.actions import kept_uploads_purge
 
     return {"deleted": kept_uploads_purge()}
+
+
+@shared_task(name="core.tasks.partitions_maintain_task", ignore_result=True)
+def partitions_maintain_task() -> dict:
+    """Daily: the next months' partitions exist, the months past retention are detached (core.partitions).
+    Idempotent: a second run the same day creates and detaches nothing."""
+    from core.partitions import partitions_maintain
+
+    return partitions_maintain()

@@ -11,6 +11,9 @@ class PrepaidConfig(AppConfig):
         from prepaid.parameters import PARAMETERS
 
         register_defaults(PARAMETERS)
+        from core.partitions import register_partitioned
+
+        register_partitioned("prepaid_ledgerentry", "created_at", "ledger_retention_months")
         from prepaid import verbs
 
         verbs.register()

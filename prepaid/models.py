@@ -243,6 +243,24 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.reference} {self.amount}"
 
 
+class LedgerReference(models.Model):
+    """PostgreSQL: ledger entries are partitioned by month (core.partitions), where a unique reference cannot be;
+    this narrow unpartitioned table keeps it unique over all months, and is what the package purchase's and SIM
+    replacement's entry foreign keys point at (entry_id, unique). Written only by a trigger on each ledger insert."""
+
+    reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, primary_key=True)
+    entry_id = models.BigIntegerField(_("ledger entry"), unique=True)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        db_table = "prepaid_ledgerentry_key"
+        verbose_name = _("ledger reference")
+        verbose_name_plural = _("ledger references")
+
+    def __str__(self):
+        return self.reference
+
+
 class PackagePurchase(models.Model):
     """A package bought from the balance (PRE-05). Rollover for Prime on monthly data packages (PRM-04)."""
 
@@ -253,8 +271,10 @@ class PackagePurchase(models.Model):
     purchased_at = models.DateTimeField(_("bought at"), default=timezone.now)
     valid_until = models.DateField(_("valid until"))
     rollover = models.BooleanField(_("data rollover (Prime)"), default=False)
+    # db_constraint=False: on PostgreSQL the foreign key points at LedgerReference.entry_id (ledger entries are
+    # partitioned by month, core.partitions); SQLite keeps its own.
     entry = models.OneToOneField(LedgerEntry, verbose_name=_("ledger entry"), on_delete=models.PROTECT,
-                                 related_name="purchase")
+                                 related_name="purchase", db_constraint=False)
 
     class Meta:
         verbose_name = _("package purchase")
@@ -284,7 +304,8 @@ class SimReplacement(models.Model):
     fee = models.BigIntegerField(_("fee (Rp)"), default=0)
     free_with_prime = models.BooleanField(_("free with IM3 Prime"), default=False)
     entry = models.OneToOneField(LedgerEntry, verbose_name=_("ledger entry"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="sim_replacement")
+                                 on_delete=models.PROTECT, related_name="sim_replacement",
+                                 db_constraint=False)  # as PackagePurchase.entry
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)

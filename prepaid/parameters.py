@@ -2,6 +2,9 @@
 
 PARAMETERS = {
     # code: (value, unit, rule, description)
+    # Money records: 10 years (Indonesian record-keeping, UU KUP art. 28); older months are detached, not dropped.
+    "ledger_retention_months": (120, "months", "", "Months of ledger entries kept in the database; older months "
+                                "are detached for archiving."),
     "prepaid_grace_days": (30, "days", "PRE-02", "Grace days after the Active Period ends before a card is invalid."),
     "prepaid_initial_active_days": (30, "days", "PRE-01", "Active Period of a newly activated card."),
     "prepaid_balance_floor": (3000, "Rp", "PRE-05", "Balance a package purchase must leave on the card."),

@@ -5,11 +5,12 @@ from billing.models.bills import TAXABLE_SOURCES, Bill, BillCharge, BillingProfi
 from billing.models.catalogue import BasicPackage, Scope, ServiceCategory, SuggestedLimit
 from billing.models.corrections import CreditNote, EarlySettlementDemand, Objection
 from billing.models.limits import LimitChange, LinePackage, SpendingCycle, SpendingLimit
-from billing.models.purchases import Decision, DeclineReason, Purchase
-from billing.models.usage import UsageRecord
+from billing.models.purchases import Decision, DeclineReason, Purchase, PurchaseKey
+from billing.models.usage import UsageRecord, UsageRecordKey
 
 __all__ = [
     "TAXABLE_SOURCES", "BasicPackage", "Bill", "BillCharge", "BillingProfile", "CreditNote", "Decision",
     "DeclineReason", "EarlySettlementDemand", "LimitChange", "LinePackage", "Objection", "Payment", "Purchase",
-    "Scope", "ServiceCategory", "SpendingCycle", "SpendingLimit", "SuggestedLimit", "UsageRecord",
+    "PurchaseKey",
+    "Scope", "ServiceCategory", "SpendingCycle", "SpendingLimit", "SuggestedLimit", "UsageRecord", "UsageRecordKey",
 ]

@@ -70,3 +70,20 @@ class Purchase(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.request_id} {self.decision}"
+
+
+class PurchaseKey(models.Model):
+    """PostgreSQL: purchases are partitioned by month (core.partitions), where a unique request_id cannot be; this
+    narrow unpartitioned table keeps it unique over all months. Written only by a trigger on each purchase insert."""
+
+    request_id = models.CharField(_("request id"), max_length=KEY_MAX_LENGTH, primary_key=True)
+    purchase_id = models.BigIntegerField(_("purchase"))
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        db_table = "billing_purchase_key"
+        verbose_name = _("purchase request id")
+        verbose_name_plural = _("purchase request ids")
+
+    def __str__(self):
+        return self.request_id

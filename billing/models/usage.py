@@ -37,3 +37,20 @@ class UsageRecord(AppendOnlyModel):
 
     def __str__(self):
         return self.record_id
+
+
+class UsageRecordKey(models.Model):
+    """PostgreSQL: usage records are partitioned by month; this keeps their record_id unique over all months.
+    Written only by a trigger on each usage record insert."""
+
+    record_id = models.CharField(_("record id"), max_length=KEY_MAX_LENGTH, primary_key=True)
+    usage_record_id = models.BigIntegerField(_("usage record"))
+    created_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        db_table = "billing_usagerecord_key"
+        verbose_name = _("usage record id")
+        verbose_name_plural = _("usage record ids")
+
+    def __str__(self):
+        return self.record_id

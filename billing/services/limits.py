@@ -305,13 +305,15 @@ def cycles_close_chunk(*, today: dt.date, size: int = 1000) -> ChunkResult:
         if package_category is None:
             continue
         fees = list(domestic.annotate(fee=fee).values("line_id", "fee"))
-        UsageRecord.objects.bulk_create(
-            [UsageRecord(record_id=f"package:{item['line_id']}:{start.isoformat()}", line_id=item["line_id"],
-                         scope=Scope.DOMESTIC, category=package_category, amount=item["fee"], occurred_at=now,
-                         counted=package_category.counts_against_limit, cycle_start=start, client="billing")
-             for item in fees if item["fee"]],
-            ignore_conflicts=True,
-        )
+        records = [UsageRecord(record_id=f"package:{item['line_id']}:{start.isoformat()}", line_id=item["line_id"],
+                               scope=Scope.DOMESTIC, category=package_category, amount=item["fee"], occurred_at=now,
+                               counted=package_category.counts_against_limit, cycle_start=start, client="billing")
+                   for item in fees if item["fee"]]
+        # The ones already recorded are left out first: on PostgreSQL the record_id is unique in the key table
+        # (usage records are partitioned by month, core.partitions), which ON CONFLICT DO NOTHING does not cover.
+        recorded = set(UsageRecord.objects.filter(record_id__in=[r.record_id for r in records])
+                       .values_list("record_id", flat=True))
+        UsageRecord.objects.bulk_create([r for r in records if r.record_id not in recorded], ignore_conflicts=True)
         if package_category.counts_against_limit:
             domestic.update(used=fee)
     return ChunkResult(selected=len(rows), changed=len(rows))

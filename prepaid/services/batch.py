@@ -243,7 +243,11 @@ def _disable(rows: list[_Due], *, today: dt.date) -> None:
                                      "fee": format_rupiah(row.fee)}),
             dedup_key=f"prime-disabled:{row.id}:{row.period.isoformat()}", next_attempt_at=now,
         ))
-    OutboundSms.objects.bulk_create(messages, ignore_conflicts=True)
+    # The ones already queued are left out first: on PostgreSQL the dedup key is unique in the key table (the
+    # outbox is partitioned by month, core.partitions), which ON CONFLICT DO NOTHING does not cover.
+    queued = set(OutboundSms.objects.filter(dedup_key__in=[m.dedup_key for m in messages])
+                 .values_list("dedup_key", flat=True))
+    OutboundSms.objects.bulk_create([m for m in messages if m.dedup_key not in queued], ignore_conflicts=True)
 
 
 def prime_renewal_chunk(*, today: dt.date, size: int = PRIME_CHUNK) -> ChunkResult:
