@@ -301,7 +301,7 @@ def _postpaid(cat: dict, today: dt.date) -> None:
                                    (cyc.cycle_start - (k - 1) * interval '1 month')::date - 1 AS period_end,
                                    (cyc.cycle_start - (k - 1) * interval '1 month')::date AS issued_on) b
         CROSS JOIN LATERAL (SELECT k = 1 AND (b.issued_on + 20 >= %(today)s::date OR mod(a.id, 50) = 0) AS open) o
-        CROSS JOIN LATERAL (SELECT 100000 + mod(a.id * 7919 + k * 104729, 400000) AS base) t  -- BIL-10: PPN at 11 percent
+        CROSS JOIN LATERAL (SELECT 100000 + mod(a.id * 7919 + k * 104729, 400000) AS base) t  -- BIL-10: PPN
         WHERE a.number LIKE '5%%' AND NOT EXISTS (SELECT 1 FROM billing_bill x WHERE x.billing_account_id = a.id)
     """, params)
     _step("payments", """
