@@ -32,8 +32,17 @@ run: install
 	$(PY) manage.py seed_demo
 	bin/run-local
 
+# With PGBOUNCER_URL set (.ci/run does), the API and job tests run a second time through PgBouncer in transaction
+# mode. --reuse-db --create-db: a fresh test database that is not dropped at the end (PgBouncer still holds server
+# connections to it; .ci/run drops it WITH (FORCE) on its next run).
+PGBOUNCER_TESTS ?= tests/api tests/core/test_jobs.py tests/prepaid/test_jobs.py tests/billing/test_tasks.py
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$(PGBOUNCER_URL)" ]; then \
+	  echo "== the API and job tests through PgBouncer ($(PGBOUNCER_URL))"; \
+	  DATABASE_URL="$(PGBOUNCER_URL)" DATABASE_PGBOUNCER=true \
+	    $(VENV)/bin/pytest $(PYTEST_ARGS) --reuse-db --create-db $(PGBOUNCER_TESTS); \
+	fi
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -35,6 +35,7 @@ from accounts.forms import (
 from accounts.models import Block, Customer, Line
 from core.actions import action_done, action_render, action_submit
 from core.audit import timeline_describe
+from core.replica import replica_reads
 from core.tabs import LineTab, line_tab, line_tabs
 from security.models import AccessLog
 from security.services import access_log_record
@@ -78,6 +79,7 @@ def _is_supervisor(user) -> bool:
 
 @login_required
 @permission_required("accounts.view_line", raise_exception=True)
+@replica_reads  # issue 14: reads from the replica until the first write
 def search(request):
     query = request.GET.get("q", "")
     result = selectors.search(query)
@@ -115,6 +117,7 @@ def _get_customer(pk) -> Customer:
 
 @login_required
 @permission_required("accounts.view_customer", raise_exception=True)
+@replica_reads  # issue 14: reads from the replica until the first write
 def customer_detail(request, pk):
     customer = _get_customer(pk)
     access_log_record(actor=request.user, customer_id=customer.pk, kind=AccessLog.Kind.CUSTOMER_PAGE)
@@ -265,6 +268,7 @@ def _can_lift(user, block: Block, supervisor: bool) -> bool:
 
 @login_required
 @permission_required("accounts.view_line", raise_exception=True)
+@replica_reads  # issue 14: reads from the replica until the first write
 def line_detail(request, pk):
     line = _get_line(pk)
     access_log_record(actor=request.user, customer_id=line.customer_id, line_id=line.pk, kind=AccessLog.Kind.LINE_PAGE)
@@ -293,6 +297,7 @@ def line_detail(request, pk):
 
 @login_required_htmx
 @permission_required("accounts.view_line", raise_exception=True)
+@replica_reads  # issue 14: reads from the replica until the first write
 def line_tab_view(request, pk, key):
     """One tab body for the line page, loaded with htmx. 404 for a tab that does not exist or does not apply."""
     line = get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=pk)

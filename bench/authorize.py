@@ -320,6 +320,10 @@ class Gunicorn:
 
     def __enter__(self):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_CONN_MAX_AGE": "600"}
+        broker = os.environ.get("CELERY_BROKER_URL", "")
+        if "CACHE_URL" not in env and broker.startswith("redis://"):
+            env["CACHE_URL"] = broker  # the throttle's counter in Redis, shared by the workers, as in production
+        self.env = env
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--threads", str(self.threads), "--worker-class", "gthread",

@@ -33,6 +33,21 @@ def budgets(results: dict) -> list[dict]:
         share = single["service"]["rate"] / single["raw"]["rate"]
         check("authorization in-process vs raw SQL (1 client)", f"{share:.0%}", "≥ 50 %", share >= 0.5)
         check("no line over its limit after the run", str(auth["lines_over_limit"]), "0", auth["lines_over_limit"] == 0)
+    wire = results.get("wire")
+    if wire:
+        for row in wire["rows"]:
+            for name, label in (("authorize", "HTTP authorization"), ("topup", "HTTP top-up")):
+                share = row[f"{name}_vs_baseline"]
+                check(f"{label} vs one-SELECT view ({row['clients']} client{'s' if row['clients'] > 1 else ''})",
+                      f"{share:.0%} ({row[name]['rate']:,.0f} vs {row['baseline']['rate']:,.0f} req/s)", "≥ 60 %",
+                      share >= 0.6)
+                cpu = row[name]["worker_cpu_ms"]
+                check(f"{label} worker CPU per request ({row['clients']} client{'s' if row['clients'] > 1 else ''})",
+                      f"{cpu:.1f} ms (one-SELECT view {row['baseline']['worker_cpu_ms']:.1f})", "≤ 4 ms", cpu <= 4)
+        usage = wire["usage"]
+        check(f"usage-records (batches of {usage['batch']:,}) vs raw INSERT … ON CONFLICT",
+              f"{usage['http_vs_raw']:.1%} ({usage['http_rate']:,.0f} vs {usage['raw_rate']:,.0f} records/s)",
+              "≥ 50 %", usage["http_vs_raw"] >= 0.5)
     jobs = results.get("jobs")
     if jobs:
         for name in ("lifecycle", "prime_renewal"):
@@ -111,6 +126,26 @@ def markdown(results: dict) -> str:
                 ratio = r["rate"] / row["raw"]["rate"]
                 out.append(f"| {row['clients']} | {variant} | {r['requests']:,} | {r['rate']:,.0f} | {r['p50_ms']} | "
                            f"{r['p95_ms']} | {r['approved']:,} | {r['declined']:,} | {ratio:.0%} |")
+    wire = results.get("wire")
+    if wire:
+        out += ["", "## 5. The channel API at wire speed", "",
+                f"gunicorn {wire['gunicorn']['workers']} workers × {wire['gunicorn']['threads']} threads, throttle "
+                f"cache {wire['gunicorn']['cache']}; {wire['rounds']} interleaved rounds per client count (baseline, "
+                "authorize, top-up, baseline, …). Worker CPU: utime + stime of the gunicorn workers "
+                "(/proc/<pid>/stat) over the run / requests; client CPU: the load generator's own.", "",
+                "| clients | endpoint | requests | req/s (runs) | vs baseline | p50 ms | p95 ms | worker CPU ms/req | "
+                "client CPU ms/req |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for row in wire["rows"]:
+            for name in ("baseline", "authorize", "topup"):
+                r = row[name]
+                share = f"{row[f'{name}_vs_baseline']:.0%}" if name != "baseline" else "—"
+                out.append(f"| {row['clients']} | {name} | {r['requests']:,} | {r['rate']:,.0f} "
+                           f"({', '.join(f'{x:,.0f}' for x in r['runs'])}) | {share} | {r['p50_ms']} | {r['p95_ms']} "
+                           f"| {r['worker_cpu_ms']} | {r['client_cpu_ms']} |")
+        u = wire["usage"]
+        out += ["", f"usage-records: {u['batches']} batches of {u['batch']:,}: HTTP {u['http_rate']:,.0f} records/s, "
+                f"raw psycopg {u['raw_rate']:,.0f} records/s ({u['http_vs_raw']:.1%}); worker CPU "
+                f"{u['worker_cpu_ms_per_record']} ms per record."]
     jobs = results.get("jobs")
     if jobs:
         out += ["", f"## 2. Batch jobs over {jobs['cards']:,} cards (and 4. worker memory)", "",

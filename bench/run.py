@@ -1,4 +1,4 @@
-"""`make bench` / `python -m bench.run [--lines N] [--quick] [--only auth,jobs,pages]`.
+"""`make bench` / `python -m bench.run [--lines N] [--quick] [--only auth,wire,jobs,pages]`.
 
 Generates or reuses the dataset, measures every item against its baseline in the same run, prints a summary with
 the budgets (PASS/FAIL) and writes bench/results/<date>.md and .json. PostgreSQL only (DATABASE_URL, default
@@ -17,14 +17,14 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/backoffice_bench"
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-PARTS = ("auth", "jobs", "pages", "explain")
+PARTS = ("auth", "wire", "jobs", "pages", "explain")
 
 
 def _arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="lines in the dataset (default 1,000,000)")
     parser.add_argument("--quick", action="store_true", help="a 20,000-line dataset and fewer requests, to try out")
-    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: auth, jobs, pages, explain")
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
     parser.add_argument("--sample", type=int, default=20_000, help="cards in the per-row ORM loop sample")
     parser.add_argument("--requests", type=int, default=25, help="timed requests per page (after a warm-up)")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
@@ -142,6 +142,11 @@ def main(argv=None) -> int:
 
         print("1. purchase authorization", flush=True)
         results["authorization"] = authorize.run(quick=args.quick)
+    if "wire" in args.only:
+        from bench import wire
+
+        print("5. the channel API at wire speed (vs a one-SELECT view)", flush=True)
+        results["wire"] = wire.run(quick=args.quick)
     if "jobs" in args.only:
         from bench import jobs
 

@@ -18,3 +18,4 @@ LOGGING = {
 }
 SMS_NUDGE_ON_COMMIT = False
 CELERY_TASK_ALWAYS_EAGER = False
+ROOT_URLCONF = "bench.urls"  # the project's URLs + the one-SELECT baseline view (bench/views.py)

@@ -36,3 +36,9 @@ def pg_options(timeouts: dict[str, int]) -> str:
 
 def current_role() -> str:
     return os.environ.get("DATABASE_ROLE", "command")
+
+
+def pgbouncer_connect_query(timeouts: dict[str, int]) -> str:
+    """The same timeouts as a PgBouncer pool's `connect_query` (PgBouncer refuses the `options` startup parameter):
+    one pool per role, e.g. `backoffice_web = host=… dbname=backoffice connect_query='SET lock_timeout = 2000; …'`."""
+    return "; ".join(f"SET {name} = {value}" for name, value in timeouts.items())

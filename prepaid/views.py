@@ -16,6 +16,7 @@ from core.actions import action_done, action_render, action_submit, is_check
 from core.dates import local_today
 from core.models import Channel
 from core.money import format_rupiah
+from core.replica import replica_reads
 from prepaid import forms, rules, selectors, services
 from prepaid.models import Card, PrimeSubscription
 
@@ -93,6 +94,7 @@ def line_tab_context(request, line) -> dict:
 
 @login_required
 @permission_required("prepaid.view_ledgerentry", raise_exception=True)
+@replica_reads  # issue 14: a report, read from the replica
 def ledger(request, pk):
     line = _line(pk)
     card = _card(line)

@@ -22,15 +22,35 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share one file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# Behind PgBouncer in transaction mode (issue 14): no startup `options` (PgBouncer refuses them; the role's timeouts
+# come from the pool's connect_query or ALTER ROLE … SET instead), no server-side prepared statements and no
+# server-side cursors (both live in one server session, which transaction pooling hands to other clients).
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Bounded waits per connection role: web short, jobs longer (config/database.py).
     DATABASE_ROLE = current_role()
     DATABASE_TIMEOUTS = role_timeouts(env, DATABASE_ROLE)
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options(DATABASE_TIMEOUTS)
+    if DATABASE_PGBOUNCER:
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options(DATABASE_TIMEOUTS)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections (a new one per request cost 42 % of API throughput at 16 clients), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
+# A read replica (issue 14): agent searches, line pages and reports read from it (core/replica.py). Unset: no alias.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "TEST": {"MIRROR": "default"},  # a test run reads the test database through the alias
+    }
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

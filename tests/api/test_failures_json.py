@@ -64,15 +64,16 @@ def test_a_real_postgresql_timeout_is_a_json_503_and_nothing_is_written(setting)
     holder.start()
     assert locked.wait(10)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET {setting} = '200ms'")
-        # when
-        response = world.post(Client(), endpoint)
+        # SET LOCAL in one transaction around the request: behind PgBouncer in transaction mode a session-level SET
+        # would stay on whichever server connection ran it and leak into later tests (issue 14).
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL {setting} = '200ms'")
+            # when
+            response = world.post(Client(), endpoint)
     finally:
         release.set()
         holder.join()
-        with connection.cursor() as cursor:
-            cursor.execute(f"RESET {setting}")
     # then
     assert assert_error_shape(response, 503)["code"] == "service_unavailable"
     assert response["Retry-After"]

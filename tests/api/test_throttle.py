@@ -81,3 +81,20 @@ def test_the_local_cache_fallback_counts_and_refuses_past_the_rate():
 def test_the_charging_default_lets_one_client_reach_the_target_rate(settings):
     count, seconds = parse_rate(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["channel_charging"])
     assert count / seconds >= 2000  # authorizations a second at peak (issue 14)
+
+
+@pytest.mark.services
+def test_production_finds_the_redis_client_behind_djangos_cache_proxy(redis_cache, monkeypatch):
+    """Without patching `_redis_client`: the module-level `django.core.cache.cache` is a proxy, not a RedisCache."""
+    from django.core.cache import cache as proxy
+
+    monkeypatch.setattr(throttling, "cache", proxy, raising=False)
+    client, _key = make_client(kind="charging")
+    redis = throttling._redis_client()
+    assert redis is not None
+    calls = []
+    original = redis.execute_command
+    monkeypatch.setattr(redis, "execute_command", lambda *args, **kw: calls.append(args[0]) or original(*args, **kw))
+    monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
+    assert ChannelClientThrottle().allow_request(SimpleNamespace(auth=client), None)
+    assert calls == ["EVAL"]
