@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "billing",
     "protection",
     "prepaid",
+    "visits",
     "security",
 ]
 
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "security.middleware.SecondFactorMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "visits.middleware.CurrentVisitMiddleware",  # after auth and sessions: events link to the open visit
     "core.middleware.RejectUnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -101,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.workspace",
+                "visits.context_processors.visit_banner",
             ],
         },
     }
