@@ -41,7 +41,7 @@ class TicketIssueView(APIView):
     permission_classes = [client_kind(ChannelClient.Kind.APP)]
 
     @extend_schema(operation_id="visit_ticket_issue", request=TicketInSerializer,
-                   responses={201: TicketOutSerializer, **error_responses(400, 404, 409, 422)})
+                   responses={200: TicketOutSerializer, **error_responses(400, 404, 409, 422)})
     @idempotent
     def post(self, request):
         serializer = TicketInSerializer(data=request.data)
@@ -60,4 +60,4 @@ class TicketIssueView(APIView):
         return Response(TicketOutSerializer({
             "number": ticket.number, "outlet": outlet.code, "reason": ticket.reason, "issued_at": ticket.issued_at,
             "position": position, "estimated_wait_minutes": round(wait.total_seconds() / 60),
-        }).data, status=201)
+        }).data)
