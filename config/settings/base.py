@@ -126,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:search"
+LOGIN_REDIRECT_URL = "home"  # the counter for an agent at an outlet, else the search
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires this long after the agent's last request.

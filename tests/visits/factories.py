@@ -21,7 +21,7 @@ def counter_at(outlet, number: int = 1, agent=None) -> Counter:
 def seated_agent(outlet=None, number: int = 1, **kwargs):
     """An agent of `outlet` (a new one by default) sitting at counter `number`."""
     outlet = outlet or OutletFactory()
-    agent = AgentFactory(outlet=outlet, language="en", **kwargs)
+    agent = AgentFactory(**{"outlet": outlet, "language": "en", **kwargs})
     counter_at(outlet, number, agent=agent)
     return agent
 
