@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.identifiers import national_msisdn
-from core.models import Channel
+from core.models import AuditEvent, Channel
 
 
 class Outlet(models.Model):
@@ -333,10 +333,15 @@ class MarketingConsent(models.Model):
 
 
 class IdentityCheck(models.Model):
-    """The identity check before a SIM replacement (ACC-10): how, with which result, by whom. Recorded first."""
+    """An identity check of a customer at the counter (ACC-10): how, with which result, by whom, during which visit.
+
+    Recorded before a SIM replacement (inline, with the line) and before the other sensitive actions (NIK reveal,
+    transfer, termination: `accounts.identity`), whatever its result."""
 
     class Method(models.TextChoices):
         KTP_NIK = "ktp_nik", _("Original KTP shown, NIK matched")
+        NIK_MATCHED = "nik_matched", _("NIK matched (no original document)")
+        QUESTIONS = "questions", _("Validation questions answered")
         PASSPORT = "passport", _("Original passport shown, number matched")
         DRIVING_LICENCE = "driving_licence", _("Original driving licence shown, number matched")
         ORGANISATION_LETTER = "organisation_letter", _("Organisation's letter and NPWP matched")
@@ -345,22 +350,40 @@ class IdentityCheck(models.Model):
         PASSED = "passed", _("Passed")
         FAILED = "failed", _("Failed")
 
-    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="identity_checks")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="identity_checks")
+    line = models.ForeignKey(Line, verbose_name=_("line"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="identity_checks")
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     result = models.CharField(_("result"), max_length=6, choices=Result.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT,
                                    related_name="+")
     checked_at = models.DateTimeField(_("checked at"))
+    # The counter visit it was recorded during (core.audit.current_interaction); no foreign key: accounts knows no
+    # visits app.
+    interaction_id = models.BigIntegerField(_("visit"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("identity check")
         verbose_name_plural = _("identity checks")
         ordering = ["-checked_at", "-id"]
-        indexes = [models.Index(fields=["line", "-checked_at"], name="identity_check_line")]
+        indexes = [
+            models.Index(fields=["line", "-checked_at"], name="identity_check_line"),
+            models.Index(fields=["customer", "checked_by", "-checked_at"], name="identity_check_customer"),
+        ]
 
     def __str__(self):
-        return f"{self.line} · {self.get_method_display()} · {self.get_result_display()}"
+        return f"{self.customer} · {self.get_method_display()} · {self.get_result_display()}"
+
+
+class IdentityReveal(AuditEvent):
+    """The audit events of full identity numbers shown to agents, for the supervisors' list (admin, read-only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("identity number shown")
+        verbose_name_plural = _("identity numbers shown")
 
 
 class SimChange(models.Model):

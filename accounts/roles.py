@@ -24,6 +24,10 @@ AGENT_PERMISSIONS = {
         "view_claim", "add_claim", "change_claim", "view_reimbursement",
     ],
     "security": ["export_customer_data"],
+    "visits": [
+        "view_counter", "view_ticket", "add_ticket", "change_ticket", "view_visit", "add_visit", "change_visit",
+        "view_wrapupitem", "add_wrapupitem",
+    ],
     "prepaid": [
         "view_card", "add_card", "change_card", "view_ledgerentry", "add_ledgerentry",
         "view_packagepurchase", "add_packagepurchase", "view_simreplacement", "add_simreplacement",
@@ -34,7 +38,7 @@ AGENT_PERMISSIONS = {
 # Supervisors hold every permission of these apps, except rewriting history.
 SUPERVISOR_APPS = [
     "accounts", "core", "billing", "protection", "prepaid", "django_celery_beat", "django_celery_results", "axes",
-    "security", "otp_totp",
+    "security", "otp_totp", "visits",
 ]
 NEVER_GRANTED = {("core", "add_auditevent"), ("core", "change_auditevent"), ("core", "delete_auditevent"),
                  ("security", "add_accesslog"), ("security", "change_accesslog"), ("security", "delete_accesslog")}

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import lifecycle
+from accounts import identity, lifecycle
 from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange, TransferApproval, User
 from core.audit import audit_record
 from core.dates import local_today
@@ -112,9 +112,10 @@ def customer_set_verification(*, customer: Customer, status: str, actor: User | 
     return customer
 
 
-def customer_reveal_identity(*, customer: Customer, actor: User) -> str:
-    """Show the full document number to an agent; every look is audited."""
-    audit_record(actor=actor, verb="customer.identity_shown", subject=customer, customer=customer)
+def customer_reveal_identity(*, customer: Customer, actor: User, reason: str = "") -> str:
+    """Show the full document number to an agent; every look is audited, with the reason the agent gave."""
+    audit_record(actor=actor, verb="customer.identity_shown", subject=customer, customer=customer,
+                 reason=reason.strip()[:500])
     return customer.id_number
 
 
@@ -405,16 +406,8 @@ def line_package_change(*, line: Line, actor, channel: str = Channel.GRAPARI, pa
 
 
 def identity_check_record(*, line: Line, method: str, result: str, actor: User, note: str = "") -> IdentityCheck:
-    """ACC-10: the identity check before a SIM replacement, recorded whatever its result."""
-    require(method in IdentityCheck.Method.values, "invalid_method", _("Choose how the identity was checked."))
-    require(result in IdentityCheck.Result.values, "invalid_result", _("Choose the result of the identity check."))
-    require(getattr(actor, "is_authenticated", False), "actor_required", _("An identity check is done by a person."))
-    with transaction.atomic():
-        check = IdentityCheck.objects.create(line=line, method=method, result=result, note=note.strip()[:255],
-                                             checked_by=actor, checked_at=timezone.now())
-        audit_record(actor=actor, verb="line.identity_checked", subject=line,
-                     new={"method": method, "result": result}, reason=note.strip())
-    return check
+    """ACC-10: the identity check before a SIM replacement, recorded whatever its result (accounts.identity)."""
+    return identity.identity_check_record(line=line, method=method, result=result, actor=actor, note=note)
 
 
 def sim_replace_eligibility(*, line: Line, identity_check: IdentityCheck | None, params: dict | None = None,

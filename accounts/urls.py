@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import consent_views, views
+from accounts import consent_views, identity_views, views
 
 app_name = "accounts"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/new/", views.customer_register, name="customer_register"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/identity/", views.customer_identity, name="customer_identity"),
+    path("customers/<int:pk>/identity-check/", identity_views.identity_check, name="identity_check"),
     path("customers/<int:pk>/marketing-consent/", consent_views.marketing_consent, name="marketing_consent"),
     path("customers/<int:pk>/verification/", views.customer_verification, name="customer_verification"),
     path("customers/<int:pk>/accounts/new/", views.account_open, name="account_open"),

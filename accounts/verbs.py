@@ -37,10 +37,12 @@ def register() -> None:
     })
     verb_register("line.recycled", _("Number recycled"))
     verb_register("user.password_set", _("Password set"))
-    verb_register("line.identity_checked", _("Identity checked"), fields={
+    identity_check = {
         "method": (_("method"), as_choice(IdentityCheck.Method)),
         "result": (_("result"), as_choice(IdentityCheck.Result)),
-    })
+    }
+    verb_register("line.identity_checked", _("Identity checked"), fields=identity_check)
+    verb_register("customer.identity_checked", _("Identity checked"), fields=identity_check)
     verb_register("line.sim_replaced", _("SIM replaced"), fields={
         "iccid": (field_label(Line, "iccid"), as_text), "imsi": (field_label(Line, "imsi"), as_text),
         "reason": (_("why"), as_choice(SimChange.Reason)),

@@ -32,6 +32,8 @@ from accounts.forms import (
     UnblockForm,
     VerificationForm,
 )
+from accounts.identity import identity_check_verdict
+from accounts.identity_views import identity_check_url, identity_gate
 from accounts.models import Block, Customer, Line
 from core.actions import action_done, action_render, action_submit
 from core.audit import timeline_describe
@@ -142,7 +144,16 @@ def _customer_page(request, customer, revealed: str = ""):
         "timeline": timeline_describe(selectors.customer_timeline(customer)),
         "is_supervisor_user": _is_supervisor(request.user),
         "revealed": revealed,
+        **_reveal_context(request, customer),
     })
+
+
+def _reveal_context(request, customer) -> dict:
+    """The NIK reveal needs a passed identity check (ACC-10): without one it is shown disabled, with the link."""
+    verdict = identity_check_verdict(customer_id=customer.pk, actor=request.user)
+    return {"reveal_verdict": verdict,
+            "identity_check_url": identity_check_url(customer.pk, reverse("accounts:customer_detail",
+                                                                          args=[customer.pk]))}
 
 
 @login_required_htmx
@@ -151,7 +162,14 @@ def _customer_page(request, customer, revealed: str = ""):
 def customer_identity(request, pk):
     """Show the full document number; the look is audited by the service."""
     customer = _get_customer(pk)
-    number = services.customer_reveal_identity(customer=customer, actor=request.user)
+    reason = request.POST.get("reason", "").strip()
+    if not identity_check_verdict(customer_id=customer.pk, actor=request.user).allowed or not reason:
+        context = {"customer": customer, "reveal_error": "" if reason else _("Say why the number is needed."),
+                   **_reveal_context(request, customer)}
+        if request.htmx:
+            return render(request, "accounts/_identity.html", context)
+        return _customer_page(request, customer)
+    number = services.customer_reveal_identity(customer=customer, actor=request.user, reason=reason)
     access_log_record(actor=request.user, customer_id=customer.pk, kind=AccessLog.Kind.IDENTITY_REVEALED)
     if request.htmx:
         return render(request, "accounts/_identity.html", {"customer": customer, "revealed": number})
@@ -365,6 +383,9 @@ def line_report_lost(request, pk):
 @permission_required("accounts.add_transferapproval", raise_exception=True)
 def line_transfer(request, pk):
     line = _get_line(pk)
+    title = _("Approve a transfer to another customer")
+    if gate := identity_gate(request, customer_id=line.customer_id, title=title, line=line):
+        return gate
     form = TransferForm(request.POST or None, line=line)
     done = action_submit(request, form, lambda data: services.line_transfer(
         line=line, to_customer=data["to_customer"], to_billing_account=data.get("to_billing_account"),
@@ -442,6 +463,8 @@ def line_terminate(request, pk):
     line = _active_line(pk)
     if line.kind != Line.Kind.POSTPAID:
         raise Http404
+    if gate := identity_gate(request, customer_id=line.customer_id, title=_("Terminate the line"), line=line):
+        return gate
     form = TerminateForm(request.POST or None)
     if action_submit(request, form, lambda data: services.line_terminate(
             line=line, request_reference=data["request_reference"], reason=data["reason"], actor=request.user)):

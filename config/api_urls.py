@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("billing.api_urls")),
     path("", include("protection.api_urls")),
     path("", include("prepaid.api_urls")),
+    path("", include("visits.api_urls")),
     re_path(r"^(?P<path>.*)$", api_not_found),
 ]

@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from core import views as core_views
 from security.api_docs import DocsView, SchemaView
+from visits import views as visits_views
 
 admin.site.site_header = "GraPARI Back Office"
 admin.site.site_title = "GraPARI Back Office"
 admin.site.index_title = "Supervisor"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", visits_views.home, name="home"),  # the counter for an agent at an outlet, else the search
     path("accounts/", include("security.auth_urls")),
     path("language/", core_views.language_set, name="language_set"),
     path("admin/", admin.site.urls),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("protection/", include("protection.urls")),
     path("prepaid/", include("prepaid.urls")),
+    path("visits/", include("visits.urls")),
     path("core/", include("core.urls")),
     path("security/", include("security.urls")),
     path("", include("accounts.urls")),

@@ -26,6 +26,11 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, default=str))
 
 
+# The counter visit an agent's request works within (set by the visits app's middleware for the request): every
+# event written meanwhile carries its id, so the visit lists what was done during it.
+current_interaction: ContextVar[int | None] = ContextVar("current_interaction", default=None)
+
+
 def audit_record(
     *,
     actor,
@@ -39,6 +44,7 @@ def audit_record(
     outlet=None,
     line=None,
     customer=None,
+    interaction_id: int | None = None,
 ) -> AuditEvent:
     """Write one append-only event on the timelines of `line` and `customer` (the line's customer by default).
 
@@ -68,6 +74,7 @@ def audit_record(
         old=_jsonable(old),
         new=_jsonable(new),
         reason=reason,
+        interaction_id=interaction_id if interaction_id is not None else current_interaction.get(),
     )
 
 

@@ -47,6 +47,8 @@ class AuditEvent(AppendOnlyModel):
     old = models.JSONField(_("old value"), null=True, blank=True)
     new = models.JSONField(_("new value"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # The counter visit (an app's interaction row) the action was done during; no foreign key: core knows no app.
+    interaction_id = models.BigIntegerField(_("visit"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -6,4 +6,4 @@ the whole table, and never write to rows directly: edits that change service go 
 actions; the few plain fields a supervisor may edit are audited with a reason (ACC-07).
 """
 
-from accounts.admin import customers, lines, staff  # noqa: F401 (each registers its models)
+from accounts.admin import customers, identity, lines, staff  # noqa: F401 (each registers its models)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "billing",
     "protection",
     "prepaid",
+    "visits",
     "security",
 ]
 
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "security.middleware.SecondFactorMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "visits.middleware.CurrentVisitMiddleware",  # after auth and sessions: events link to the open visit
     "core.middleware.RejectUnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.workspace",
+                "visits.context_processors.visit_banner",
             ],
         },
     }
@@ -143,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:search"
+LOGIN_REDIRECT_URL = "home"  # the counter for an agent at an outlet, else the search
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires this long after the agent's last request.

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.identifiers import make_iccid, make_imsi, make_msisdn, make_nik
-from accounts.models import BillingAccount, Block, Customer, Line, Outlet, User
+from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, Outlet, User
 from accounts.roles import AGENT, SUPERVISOR
 
 rng = random.Random(2026)
@@ -110,3 +110,10 @@ class BlockFactory(factory.django.DjangoModelFactory):
     scope = Block.Scope.ALL
     note = "Customer asked for a bar"
     started_at = factory.LazyFunction(timezone.now)
+
+
+def identity_checked(customer, actor, *, result=IdentityCheck.Result.PASSED, **kwargs) -> IdentityCheck:
+    """An identity check of `customer` by `actor` just now (ACC-10): a passed one opens the NIK reveal, transfer and
+    termination to that agent (no audit event: tests that count events are not disturbed)."""
+    return IdentityCheck.objects.create(customer=customer, method=IdentityCheck.Method.KTP_NIK, result=result,
+                                        checked_by=actor, checked_at=kwargs.pop("checked_at", timezone.now()), **kwargs)

@@ -10,7 +10,7 @@ from accounts.models import IdentityCheck, Line, SimChange
 from billing.models import BasicPackage, LinePackage
 from billing.services import spending_limit_open
 from core.models import AuditEvent
-from tests.accounts.factories import PostpaidLineFactory, UserFactory
+from tests.accounts.factories import PostpaidLineFactory, UserFactory, identity_checked
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +84,9 @@ def test_sim_page_bad_iccid_writes_nothing(agent_client, line):
     assert not IdentityCheck.objects.exists()
 
 
-def test_terminate_page_needs_the_written_request(agent_client, line):
+def test_terminate_page_needs_the_written_request(agent_client, agent, line):
     """ACC-09: the reference of the customer's written request is required; nothing ends without it."""
+    identity_checked(line.customer, agent)
     page = agent_client.get(reverse("accounts:line_terminate", args=[line.pk])).content.decode()
     assert "The final bill has the basic package fee up to" in page
     response = agent_client.post(reverse("accounts:line_terminate", args=[line.pk]),

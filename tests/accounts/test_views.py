@@ -16,6 +16,7 @@ from tests.accounts.factories import (
     CustomerFactory,
     LineFactory,
     PostpaidLineFactory,
+    identity_checked,
 )
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +127,17 @@ def test_unknown_ids_are_404(agent_client):
         assert agent_client.get(url).status_code == 404
 
 
-def test_home_goes_to_search(agent_client):
+def test_home_is_the_counter_for_an_agent_at_an_outlet(agent_client):
     response = agent_client.get("/")
+    assert response.status_code == 200
+    assert 'id="call-next"' in response.content.decode() or 'id="counter-take"' in response.content.decode()
+
+
+def test_home_goes_to_search_without_an_outlet(client, agent):
+    agent.outlet = None
+    agent.save(update_fields=["outlet"])
+    client.force_login(agent)
+    response = client.get("/")
     assert response.status_code == 302
     assert response.url == reverse("accounts:search")
 
@@ -221,19 +231,22 @@ def test_customer_page_masks_the_nik_and_lists_accounts_and_lines(agent_client):
 def test_show_identity_reveals_the_number_and_is_audited(agent_client, agent):
     # given
     customer = CustomerFactory(id_number=VALID_NIK)
+    identity_checked(customer, agent)
     # when: htmx asks for the partial
-    response = agent_client.post(reverse("accounts:customer_identity", args=[customer.pk]), HTTP_HX_REQUEST="true")
+    response = agent_client.post(reverse("accounts:customer_identity", args=[customer.pk]), {"reason": "Lost SIM"},
+                                 HTTP_HX_REQUEST="true")
     # then
     assert response.status_code == 200
     assert VALID_NIK in response.content.decode()
     assert "<html" not in response.content.decode()
     event = AuditEvent.objects.get(verb="customer.identity_shown")
-    assert (event.actor, event.outlet, event.customer) == (agent, agent.outlet, customer)
+    assert (event.actor, event.outlet, event.customer, event.reason) == (agent, agent.outlet, customer, "Lost SIM")
 
 
-def test_show_identity_without_htmx_renders_the_whole_page(agent_client):
+def test_show_identity_without_htmx_renders_the_whole_page(agent_client, agent):
     customer = CustomerFactory(id_number=VALID_NIK)
-    response = agent_client.post(reverse("accounts:customer_identity", args=[customer.pk]))
+    identity_checked(customer, agent)
+    response = agent_client.post(reverse("accounts:customer_identity", args=[customer.pk]), {"reason": "Lost SIM"})
     assert response.status_code == 200
     assert VALID_NIK in response.content.decode()
     assert AuditEvent.objects.filter(verb="customer.identity_shown").count() == 1
@@ -694,6 +707,7 @@ def _transfer_data(to_customer, account=None, **change):
 @pytest.mark.rule("ACC-06")
 def test_supervisor_approves_a_transfer(supervisor_client, supervisor, line):
     # given
+    identity_checked(line.customer, supervisor)
     new_holder = CustomerFactory()
     account = BillingAccountFactory(customer=new_holder, number="2000000001")
     old_holder = line.customer
@@ -728,7 +742,8 @@ def test_agent_cannot_approve_a_transfer(agent_client, line):
     ({"reason": ""}, "reason"),
     ({"confirm": ""}, "confirm"),
 ])
-def test_transfer_with_bad_input_writes_nothing(supervisor_client, line, change, field):
+def test_transfer_with_bad_input_writes_nothing(supervisor_client, supervisor, line, change, field):
+    identity_checked(line.customer, supervisor)
     new_holder = CustomerFactory(id_number="3171014101900001")
     account = BillingAccountFactory(customer=new_holder)
     response = supervisor_client.post(reverse("accounts:line_transfer", args=[line.pk]),
@@ -740,7 +755,8 @@ def test_transfer_with_bad_input_writes_nothing(supervisor_client, line, change,
 
 
 @pytest.mark.rule("ACC-06")
-def test_transfer_to_an_unverified_customer_shows_the_rule(supervisor_client, line):
+def test_transfer_to_an_unverified_customer_shows_the_rule(supervisor_client, supervisor, line):
+    identity_checked(line.customer, supervisor)
     new_holder = CustomerFactory(verification=Customer.Verification.PENDING)
     account = BillingAccountFactory(customer=new_holder)
     response = supervisor_client.post(reverse("accounts:line_transfer", args=[line.pk]),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.dates import local_today
 from protection.services import claim_file
+from tests.accounts.factories import OutletFactory
 from tests.billing.factories import open_line, set_limit
 from tests.core.factories import make_client
 from tests.prepaid.factories import CardFactory, prime
@@ -18,7 +19,7 @@ from tests.protection.factories import enroll, new_imei
 WRITTEN_MODELS = [
     "core.ApiRequest", "core.AuditEvent", "core.OutboundSms", "billing.Purchase", "billing.UsageRecord",
     "prepaid.LedgerEntry", "prepaid.PackagePurchase", "prepaid.AppPass", "prepaid.SmsUsageRecord",
-    "protection.LineDevice", "protection.Reimbursement", "accounts.MarketingConsent",
+    "protection.LineDevice", "protection.Reimbursement", "accounts.MarketingConsent", "visits.Ticket",
 ]
 
 
@@ -61,6 +62,7 @@ class World:
         enrollment = enroll(start=dt.date(2026, 3, 2))
         self.claim = claim_file(enrollment=enrollment, imei=enrollment.imei, damage="Screen",
                                 today=dt.date(2026, 4, 1), actor_label="t")
+        self.outlet = OutletFactory(code="api-outlet")
         self.keys = {kind: make_client(kind=kind)[1] for kind in ("charging", "app", "ussd", "partner", "network")}
 
     def headers(self, kind: str) -> dict:
@@ -91,6 +93,8 @@ class World:
             Endpoint("prepaid_app_pass", "app", f"/api/v1/prepaid/{prepaid}/app-pass", {"request_id": "a-1"}),
             Endpoint("marketing_consent", "app", f"/api/v1/lines/{postpaid}/marketing-consent", {
                 "request_id": "m-1", "marketing_consent": False}),
+            Endpoint("visit_ticket", "app", "/api/v1/visits/tickets", {
+                "request_id": "v-1", "outlet": self.outlet.code, "reason": "bill_payment", "msisdn": postpaid}),
             Endpoint("prepaid_sms_usage", "charging", "/api/v1/prepaid/sms-usage", [{
                 "record_id": "s-1", "msisdn": prepaid, "count": 3, "occurred_at": now}], idempotent_key="record_id"),
         ]

@@ -20,7 +20,7 @@ from protection.rules import TRANSITIONS
 from tests.accounts.factories import LineFactory
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("accounts", "billing", "core", "prepaid", "protection", "security")
+APPS = ("accounts", "billing", "core", "prepaid", "protection", "security", "visits")
 # The places that build a verb from a value, and the verbs each can write.
 DYNAMIC_VERB_SITES = {
     "core/admin_base.py": lambda: [f"{admin_.model._meta.model_name}.{kind}"

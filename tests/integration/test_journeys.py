@@ -22,6 +22,7 @@ from prepaid.models import Card, LedgerEntry, PrimeSubscription
 from prepaid.services import lifecycle_chunk, prime_renewal_chunk
 from protection.models import Claim, Enrollment, Installment
 from protection.services import claim_file, installments_charge_chunk
+from tests.accounts.factories import identity_checked
 from tests.prepaid.factories import area
 from tests.protection.factories import enroll
 
@@ -207,6 +208,7 @@ def test_journey_tecprotec_on_a_line_terminated_mid_period(agent, supervisor):
     line_device_set(line=line, imei=new_imei(), actor_label="network-test")
     enrollment = enroll(line, start=local_today() - dt.timedelta(days=40))
     claim = claim_file(enrollment=enrollment, imei=enrollment.imei, damage="cracked screen", actor=agent)
+    identity_checked(line.customer, agent)  # ACC-10: the counter's identity check before a termination
     # an open claim refuses the termination; the agent sees why before submitting (TP-12)
     page = agent_client.get(reverse("accounts:line_terminate", args=[line.pk])).content.decode()
     assert "still open" in page

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from security.models import AccessLog
-from tests.accounts.factories import AgentFactory, CustomerFactory, LineFactory
+from tests.accounts.factories import AgentFactory, CustomerFactory, LineFactory, identity_checked
 
 
 def test_opening_a_customer_page_is_logged_with_who_and_where(agent_client, agent):
@@ -34,7 +34,8 @@ def test_opening_a_line_page_is_logged_for_its_customer(agent_client, agent):
 
 def test_revealing_a_nik_is_logged(agent_client, agent):
     customer = CustomerFactory()
-    agent_client.post(reverse("accounts:customer_identity", args=[customer.pk]))
+    identity_checked(customer, agent)
+    agent_client.post(reverse("accounts:customer_identity", args=[customer.pk]), {"reason": "SIM replacement"})
     assert AccessLog.objects.filter(customer=customer, actor=agent,
                                     kind=AccessLog.Kind.IDENTITY_REVEALED).count() == 1
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from core.jobs import job_run
 from core.log_masking import PersonalDataFilter, mask_personal_data
 from core.outbox import sms_dispatch, sms_enqueue
-from tests.accounts.factories import CustomerFactory, LineFactory
+from tests.accounts.factories import CustomerFactory, LineFactory, identity_checked
 from tests.core.factories import SmsTemplateFactory
 
 FULL_MSISDN = re.compile(r"(?<![\d+])(?:\+62|62|0)8\d{7,11}(?!\d)")
@@ -50,7 +50,8 @@ def _journeys(agent):
     client.force_login(agent)
     client.get(reverse("accounts:search"), {"q": "081299887766"})
     client.get(reverse("accounts:line_detail", args=[line.pk]))
-    client.post(reverse("accounts:customer_identity", args=[line.customer_id]))
+    identity_checked(line.customer, agent)
+    client.post(reverse("accounts:customer_identity", args=[line.customer_id]), {"reason": "SIM replacement"})
     client.get(reverse("accounts:search"), {"q": "3171234501900001"})
     SmsTemplateFactory(code="log-test", text_id="Nomor {msisdn} aktif.", text_en="Number {msisdn} active.",
                        variables="msisdn")

@@ -11,7 +11,7 @@ from accounts.demo import seed_demo_data
 
 SEED = 20260101
 # Accounts first: the other apps build on its customers and lines.
-OTHER_APPS = ["billing", "protection", "prepaid", "security"]
+OTHER_APPS = ["billing", "protection", "prepaid", "visits", "security"]
 
 
 class Command(BaseCommand):
