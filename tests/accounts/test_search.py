@@ -86,15 +86,16 @@ def test_account_number_with_one_line_opens_it(agent_client):
     assert response.url == reverse("accounts:line_detail", args=[line.pk])
 
 
-def test_name_prefix_is_case_insensitive_and_lists_results(agent_client, line):
+def test_name_search_is_case_insensitive_finds_any_word_and_lists_results_by_name(agent_client, line):
     # given
     LineFactory(customer=CustomerFactory(full_name="Dewi Sartika"))
-    CustomerFactory(full_name="Andi Dewi")  # not a prefix
+    CustomerFactory(full_name="Andi Dewi")  # the second word
     # when
     response = _search(agent_client, "dEWI")
     # then
     assert response.status_code == 200
-    assert [customer.full_name for customer in response.context["customers"]] == ["Dewi Lestari", "Dewi Sartika"]
+    assert [customer.full_name for customer in response.context["customers"]] == [
+        "Andi Dewi", "Dewi Lestari", "Dewi Sartika"]
     assert len(response.context["lines"]) == 2
 
 
