@@ -247,7 +247,7 @@ def test_name_results_show_the_line_status_and_open_blocks(agent_client):
     rows = {row.pk: row for row in response.context["lines"]}
     assert rows[first.pk].open_block_count == 2 and rows[first.pk].open_block_reason_label == "Lost SIM reported"
     content = response.content.decode()
-    assert "Blocked (2 blocks)" in content and "Lost SIM reported" in content
+    assert "2 open blocks" in content and "Lost SIM reported" in content
 
 
 def test_search_box_keeps_what_was_typed(agent_client):
