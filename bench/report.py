@@ -65,6 +65,11 @@ def budgets(results: dict) -> list[dict]:
                  else f"spread ≤ 2 across subjects, ≤ {MAX_QUERIES} per page")
         check(f"query counts do not grow with the data ({basis})", "; ".join(growing) or "bounded",
               "bounded", not growing)
+        by_size = pages.get("line_page_by_customer_size")
+        if by_size:
+            sizes = " vs ".join(f"{size:,}" for size in by_size["sizes"])
+            check(f"line page with its 360 header: queries, customer with {sizes} lines",
+                  " vs ".join(str(count) for count in by_size["queries"]), "equal", by_size["constant"])
     return checks
 
 
