@@ -201,12 +201,12 @@ def _prepaid(cat: dict, batch: int, today: dt.date) -> None:
               "tier_names": cat["tier_names"]}
     _step("cards", """
         INSERT INTO prepaid_card (id, line_id, activation_area_id, state, balance, active_until, grace_until,
-                                  activated_on, invalid_since, reminder_sent_for, created_at, updated_at)
+                                  activated_on, invalid_since, reminder_sent_for, created_at, updated_at, brand)
         SELECT p.card_id, p.line_id, (%(areas)s::bigint[])[1 + mod(p.n, cardinality(%(areas)s::bigint[]))],
                CASE p.klass WHEN 'to_grace' THEN 'active' WHEN 'to_invalid' THEN 'grace' WHEN 'active' THEN 'active'
                     ELSE p.klass END,
                p.balance, %(today)s::date + p.active_off, %(today)s::date + p.grace_off, l.activated_on,
-               %(today)s::date + p.invalid_off, NULL, now(), now()
+               %(today)s::date + p.invalid_off, NULL, now(), now(), 'im3'
         FROM bench_card_plan p JOIN accounts_line l ON l.id = p.line_id WHERE p.batch = %(batch)s
     """, params)
     # Prime: the due ones started a month ago (renews today); the others 1–27 days ago. First fee taken at start.
@@ -287,12 +287,13 @@ def _postpaid(cat: dict, today: dt.date) -> None:
     # Four monthly bills per account: three closed and paid, the latest open (2 % of accounts overdue).
     _step("bills", f"""
         INSERT INTO billing_bill (billing_account_id, period_start, period_end, issued_on, due_date, total, paid,
-                                  status, paid_on, overdue_blocked_on, created_at)
+                                  status, paid_on, overdue_blocked_on, created_at, taxable_amount, ppn_percent, ppn)
         SELECT a.id, b.period_start, b.period_end, b.issued_on, b.issued_on + 20,
                100000 + mod(a.id * 7919 + k * 104729, 400000),
                CASE WHEN open THEN 0 ELSE 100000 + mod(a.id * 7919 + k * 104729, 400000) END,
                CASE WHEN open THEN 'open' ELSE 'paid' END,
-               CASE WHEN open THEN NULL ELSE b.issued_on + mod(a.id, 20)::int END, NULL, now()
+               CASE WHEN open THEN NULL ELSE b.issued_on + mod(a.id, 20)::int END, NULL, now(),
+               t.total * 100 / 111, 11, t.total - t.total * 100 / 111  -- BIL-10: the total includes PPN
         FROM accounts_billingaccount a
         JOIN {_cycle_values(today)} ON cyc.day = a.bill_cycle_day
         CROSS JOIN generate_series(1, 4) AS k
@@ -300,6 +301,7 @@ def _postpaid(cat: dict, today: dt.date) -> None:
                                    (cyc.cycle_start - (k - 1) * interval '1 month')::date - 1 AS period_end,
                                    (cyc.cycle_start - (k - 1) * interval '1 month')::date AS issued_on) b
         CROSS JOIN LATERAL (SELECT k = 1 AND (b.issued_on + 20 >= %(today)s::date OR mod(a.id, 50) = 0) AS open) o
+        CROSS JOIN LATERAL (SELECT 100000 + mod(a.id * 7919 + k * 104729, 400000) AS total) t
         WHERE a.number LIKE '5%%' AND NOT EXISTS (SELECT 1 FROM billing_bill x WHERE x.billing_account_id = a.id)
     """, params)
     _step("payments", """
