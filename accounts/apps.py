@@ -24,3 +24,7 @@ class AccountsConfig(AppConfig):
 
         register_defaults(PARAMETERS)
         verbs.register()
+
+        from accounts import header
+
+        header.register()  # the line page's customer 360 header: open blocks, the customer's other lines

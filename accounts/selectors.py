@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Func, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Collate, Upper
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,15 @@ class SearchResult:
 
 
 def _line_rows() -> QuerySet:
-    return Line.objects.select_related("customer", "billing_account").order_by("status", "msisdn", "pk")
+    """Result rows with their open blocks (`open_block_count`, the latest one's `open_block_reason`): two correlated
+    subqueries on `block_line_open`, evaluated only for the rows shown."""
+    open_blocks = Block.objects.filter(line=OuterRef("pk"), ended_at__isnull=True).order_by()
+    return (
+        Line.objects.select_related("customer", "billing_account")
+        .annotate(open_block_count=Subquery(open_blocks.values(n=Func(F("pk"), function="COUNT"))),
+                  open_block_reason=Subquery(open_blocks.order_by("-started_at").values("reason")[:1]))
+        .order_by("status", "msisdn", "pk")
+    )
 
 
 def _compact(query: str) -> str:
@@ -58,6 +66,31 @@ def name_key(field: str = "full_name"):
     """UPPER(name), in the "C" collation on PostgreSQL so that its index serves prefix matches and ordering."""
     key = Upper(field)
     return Collate(key, "C") if connection.vendor == "postgresql" else key
+
+
+class NameWords(Func):
+    """' ' || UPPER(name): every word of the name starts after a space, so `LIKE '% SAPUTRA%'` finds "Nur Saputra".
+    The GIN trigram index `customer_name_trgm` (migration 0006) is built on this same expression."""
+
+    template = "(' ' || UPPER(%(expressions)s))"
+    output_field = CharField()
+
+
+def name_matches(query: str) -> QuerySet:
+    """Customers with a word of the name starting with each word typed ("Saputra" and "nur sap" find "Nur Saputra").
+
+    PostgreSQL: one `LIKE '% WORD%'` per word on `NameWords`, served by its GIN trigram index (pg_trgm) however
+    common the word; the ordering by the name key then reads only the matches. SQLite: `icontains` per word."""
+    words = query.split()
+    if connection.vendor != "postgresql":
+        customers = Customer.objects.all()
+        for word in words:
+            customers = customers.filter(full_name__icontains=word)
+        return customers
+    customers = Customer.objects.alias(name_words=NameWords("full_name"))
+    for word in words:
+        customers = customers.filter(name_words__contains=" " + word.upper())
+    return customers
 
 
 def classify_query(query: str) -> str:
@@ -80,7 +113,7 @@ def classify_query(query: str) -> str:
 
 
 def search(query: str) -> SearchResult:
-    """One box for everything: MSISDN (08…, 628…, +628…), NIK, ICCID, account number or a name prefix."""
+    """One box for everything: MSISDN (08…, 628…, +628…), NIK, ICCID, account number or any words of a name."""
     query = " ".join((query or "").split())[:100]
     kind = classify_query(query)
     compact = _compact(query)
@@ -122,9 +155,7 @@ def search(query: str) -> SearchResult:
         customers = Customer.objects.filter(id_type=Customer.IdType.PASSPORT, id_number=passport)
         lines = _line_rows().filter(customer__id_type=Customer.IdType.PASSPORT, customer__id_number=passport)
     else:
-        # Case-insensitive prefix on the name key: on PostgreSQL the index on the same expression serves both the
-        # LIKE 'ABC%' range and the ORDER BY … LIMIT, so a common prefix reads only the rows it shows.
-        customers = Customer.objects.alias(name_key=name_key()).filter(name_key__startswith=query.upper())
+        customers = name_matches(query)
         # The lines of the first customers by name, found through the customer index (not a scan of all lines).
         first_customers = customers.order_by(name_key(), "pk").values("pk")[:NAME_CUSTOMER_LIMIT]
         lines = _line_rows().filter(customer_id__in=first_customers).order_by(
@@ -142,6 +173,19 @@ def line_detail(line_id: int) -> Line:
         Line.objects.select_related("customer", "billing_account")
         .prefetch_related(Prefetch("blocks", queryset=open_blocks, to_attr="open_blocks"))
         .get(pk=line_id)
+    )
+
+
+OTHER_LINES_SHOWN = 6  # the header lists this many of the customer's other lines, then links to the customer page
+
+
+def line_other_lines(line: Line, limit: int = OTHER_LINES_SHOWN) -> list[Line]:
+    """The customer's other lines for the header, each with `is_blocked`: one query on the customer's index, at most
+    `limit + 1` rows (the extra row tells the page there are more), however many lines the customer has."""
+    open_block = Block.objects.filter(line=OuterRef("pk"), ended_at__isnull=True)
+    return list(
+        Line.objects.filter(customer_id=line.customer_id).exclude(pk=line.pk).exclude(status=Line.Status.RECYCLED)
+        .annotate(is_blocked=Exists(open_block)).order_by("status", "msisdn", "pk")[: limit + 1]
     )
 
 

@@ -32,11 +32,14 @@ from accounts.forms import (
     UnblockForm,
     VerificationForm,
 )
+from accounts.header import OVERVIEW_TAB
 from accounts.identity import identity_check_verdict
 from accounts.identity_views import identity_check_url, identity_gate
 from accounts.models import Block, Customer, Line
 from core.actions import action_done, action_render, action_submit
 from core.audit import timeline_describe
+from core.dates import local_today
+from core.header import header_alarms, line_header_facts
 from core.replica import replica_reads
 from core.tabs import LineTab, line_tab, line_tabs
 from security.models import AccessLog
@@ -90,6 +93,9 @@ def search(request):
         lines = []
     else:
         lines = list(filterset.qs[: SEARCH_LIMIT + 1])
+    for row in lines:  # the reason of the latest open block, as a label (the row has its code)
+        reason = getattr(row, "open_block_reason", None)
+        row.open_block_reason_label = Block.Reason(reason).label if reason in Block.Reason.values else ""
     customers = list(result.customers[: SEARCH_LIMIT + 1])
     if not result.error and not filterset.is_filtering:
         line = result.single_line(lines=lines, customers=customers, complete=len(customers) <= SEARCH_LIMIT)
@@ -274,8 +280,12 @@ def _get_line(pk) -> Line:
         raise Http404 from None
 
 
+# The tabs accounts builds into the line page: Overview (what needs attention) first, then Blocks.
+BUILT_IN_TABS = {OVERVIEW_TAB.key: OVERVIEW_TAB, BLOCKS_TAB.key: BLOCKS_TAB}
+
+
 def _tabs_for(line) -> list[LineTab]:
-    return [BLOCKS_TAB, *line_tabs(line)]
+    return [*BUILT_IN_TABS.values(), *line_tabs(line)]
 
 
 def _can_lift(user, block: Block, supervisor: bool) -> bool:
@@ -298,7 +308,11 @@ def line_detail(request, pk):
     # After an action the page opens on that action's tab (`?tab=`); otherwise on the first.
     keys = [tab.key for tab in tabs]
     active_tab = request.GET.get("tab") if request.GET.get("tab") in keys else keys[0]
+    # The customer 360 header: each app's facts, a fixed number of indexed queries per app (core.header).
+    facts = line_header_facts(line, local_today())
     return render(request, "accounts/line_detail.html", {
+        "header_facts": facts,
+        "header_alarms": header_alarms(facts),
         "line": line,
         "customer": line.customer,
         "tabs": tabs,
@@ -319,7 +333,7 @@ def line_detail(request, pk):
 def line_tab_view(request, pk, key):
     """One tab body for the line page, loaded with htmx. 404 for a tab that does not exist or does not apply."""
     line = get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=pk)
-    tab = BLOCKS_TAB if key == BLOCKS_TAB.key else line_tab(key)
+    tab = BUILT_IN_TABS.get(key) or line_tab(key)
     if tab is None or not tab.applies(line):
         raise Http404
     context = {"line": line, "tab": tab}

@@ -17,6 +17,7 @@ def _plans() -> list[tuple[str, object]]:
     by_msisdn = selectors.search("0" + msisdn[3:])
     by_nik = selectors.search(nik)
     by_name = selectors.search(name.split()[0][:4])
+    by_surname = selectors.search(name.split()[-1])  # any word of the name: the GIN trigram index
     from bench.authorize import RawWorkers
 
     authorization = (RawWorkers.LINE_SQL, [today, msisdn])
@@ -25,6 +26,8 @@ def _plans() -> list[tuple[str, object]]:
         ("search by NIK: lines", by_nik.lines[:51]),
         ("search by name prefix: customers (with line counts)", by_name.customers[:51]),
         ("search by name prefix: their lines", by_name.lines[:51]),
+        ("search by surname: customers (with line counts)", by_surname.customers[:51]),
+        ("search by surname: their lines", by_surname.lines[:51]),
         ("purchase authorization: the line with its block and overdue-bill flags (the service's query)",
          authorization),
         ("lifecycle chunk: cards past their Active Period",

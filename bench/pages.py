@@ -1,6 +1,7 @@
-"""3. Agent pages at scale: the search box (MSISDN, NIK, name prefix), the line page and its tabs, and the largest
-admin changelists. In-process with django.test.Client, logged in as a supervisor; each page gets a warm-up, then
-`requests` timed requests on different subjects, with the SQL queries counted (CaptureQueriesContext)."""
+"""3. Agent pages at scale: the search box (MSISDN, NIK, name prefix, surname), the line page and its tabs, the
+line page of a customer with 10 and with 1,000 lines (the customer 360 header), and the largest admin changelists.
+In-process with django.test.Client, logged in as a supervisor; each page gets a warm-up, then `requests` timed
+requests on different subjects, with the SQL queries counted (CaptureQueriesContext)."""
 
 import math
 import random
@@ -33,6 +34,22 @@ def _supervisor():
     return user
 
 
+def _second_factor(client: Client, user) -> None:
+    """Staff need the second factor (django-otp) on every page: without it each request measured only the redirect
+    to the code form. What a log-in with a good code leaves in the session: django_otp.login() with a device."""
+    import django_otp
+    from django.http import HttpRequest
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="bench", confirmed=True))
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    django_otp.login(request, device)
+    request.session.save()
+
+
 def _sample_lines(count: int, seed: int = 7) -> list[tuple]:
     """Random generated lines with their customer's NIK and name: (id, msisdn, kind, nik, full_name)."""
     with connection.cursor() as cursor:
@@ -46,6 +63,59 @@ def _sample_lines(count: int, seed: int = 7) -> list[tuple]:
         rows = cursor.fetchall()
     rng.shuffle(rows)
     return rows[:count]
+
+
+# The line page of a customer with few lines against one with many: the customer 360 header (core.header) lists
+# the customer's other lines and sums the account's open bills, so its query count must not follow either.
+CUSTOMER_SIZES = (10, 1_000)
+BILLS_PER_SIZE = {10: 1, 1_000: 36}
+
+
+def _customer_with_lines(count: int) -> list[int]:
+    """A postpaid customer with `count` lines on one (SAMU) account and BILLS_PER_SIZE[count] open bills, kept in
+    the bench database between runs (found again by its passport number); identifiers apart from the generated
+    ones (prefix 0858, other ICCID/IMSI ranges). Returns the lines' ids."""
+    import datetime as dt
+
+    from accounts.identifiers import make_iccid, make_imsi, make_msisdn
+    from accounts.models import BillingAccount, Customer, Line
+    from billing.models import Bill
+    from core.dates import local_today
+
+    today = local_today()
+    customer, _created = Customer.objects.get_or_create(
+        id_type=Customer.IdType.PASSPORT, id_number=f"BENCH{count}",
+        defaults={"full_name": f"Bench Many Lines {count}", "city": "Jakarta",
+                  "verification": Customer.Verification.VERIFIED})
+    account, _created = BillingAccount.objects.get_or_create(
+        number=f"59{count:08d}", defaults={"customer": customer, "opened_on": today - dt.timedelta(days=400)})
+    have = Line.objects.filter(customer=customer).count()
+    base = 13 * 100_000_000 + count * 10_000  # make_msisdn's prefix 0858: not used by generate_lines
+    Line.objects.bulk_create([
+        Line(msisdn=make_msisdn(base + n), iccid=make_iccid(700_000_000_000 + base + n),
+             imsi=make_imsi(7_000_000_000 + base % 1_000_000_000 + n), kind=Line.Kind.POSTPAID,
+             status=Line.Status.ACTIVE, customer=customer, billing_account=account,
+             activated_on=today - dt.timedelta(days=400))
+        for n in range(have, count)])
+    for month in range(Bill.objects.filter(billing_account=account).count(), BILLS_PER_SIZE[count]):
+        start = dt.date(2020 + month // 12, month % 12 + 1, 1)
+        Bill.objects.create(billing_account=account, period_start=start, period_end=start + dt.timedelta(days=27),
+                            issued_on=start + dt.timedelta(days=28), due_date=start + dt.timedelta(days=48),
+                            total=150_000)
+    return list(Line.objects.filter(customer=customer).order_by("pk").values_list("pk", flat=True))
+
+
+def _line_page_by_customer_size(client: Client, total: int) -> tuple[list[dict], dict]:
+    pages = []
+    for count in CUSTOMER_SIZES:
+        ids = _customer_with_lines(count)
+        urls = [reverse("accounts:line_detail", args=[ids[index % len(ids)]]) for index in range(total)]
+        pages.append(_measure(client, f"line page: customer with {count:,} lines", urls))
+    counts = [(page["queries_min"], page["queries_max"]) for page in pages]
+    constant = len(set(counts)) == 1 and counts[0][0] == counts[0][1]
+    print(f"  line page queries, customer with {CUSTOMER_SIZES[0]:,} vs {CUSTOMER_SIZES[-1]:,} lines: "
+          f"{counts[0][1]} vs {counts[-1][1]} ({'constant' if constant else 'GROWS'})", flush=True)
+    return pages, {"sizes": list(CUSTOMER_SIZES), "queries": [c[1] for c in counts], "constant": constant}
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -82,7 +152,9 @@ def run(*, requests: int = 25) -> dict:
     from core.tabs import line_tabs
 
     client = Client()
-    client.force_login(_supervisor())
+    supervisor = _supervisor()
+    client.force_login(supervisor)
+    _second_factor(client, supervisor)
     total = requests + WARMUP
     sample = _sample_lines(total * 6)
     subjects = sample[:total]
@@ -91,7 +163,15 @@ def run(*, requests: int = 25) -> dict:
     pages.append(_measure(client, "search: MSISDN (08…)", [f"{search}?q=0{row[1][3:]}" for row in subjects]))
     pages.append(_measure(client, "search: NIK", [f"{search}?q={row[3]}" for row in subjects]))
     pages.append(_measure(client, "search: name prefix", [f"{search}?q={row[4].split()[0][:4]}" for row in subjects]))
-    pages.append(_measure(client, "line page", [reverse("accounts:line_detail", args=[row[0]]) for row in subjects]))
+    pages.append(_measure(client, "search: surname", [f"{search}?q={row[4].split()[-1]}" for row in subjects]))
+    # Per kind: the customer 360 header asks each app for its part, so a postpaid page (bills, limits, TecProtec)
+    # makes a few more queries than a prepaid one (the card); within a kind the count is the same for every line.
+    for kind in ("prepaid", "postpaid"):
+        of_kind = [row for row in sample if row[2] == kind][:total]
+        pages.append(_measure(client, f"line page: {kind}",
+                              [reverse("accounts:line_detail", args=[row[0]]) for row in of_kind]))
+    by_size, header_queries = _line_page_by_customer_size(client, total)
+    pages.extend(by_size)
 
     # Each tab of the line page (loaded by htmx) on lines it applies to.
     lines = list(Line.objects.select_related("customer", "billing_account").filter(pk__in=[row[0] for row in sample]))
@@ -108,4 +188,4 @@ def run(*, requests: int = 25) -> dict:
     for label, name in ADMIN_PAGES:
         url = reverse(name)
         pages.append(_measure(client, label, [url] * total))
-    return {"pages": pages, "warmup": WARMUP, "requests": requests}
+    return {"pages": pages, "warmup": WARMUP, "requests": requests, "line_page_by_customer_size": header_queries}

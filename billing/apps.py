@@ -38,6 +38,10 @@ class BillingConfig(AppConfig):
         from billing import lifecycle
 
         lifecycle.register()  # LIM-12, LIM-13, ACC-09
+
+        from billing import header
+
+        header.register()  # the line page's customer 360 header
         self._register_tabs()
 
     @staticmethod

@@ -24,6 +24,10 @@ class PrepaidConfig(AppConfig):
 
         lifecycle.register()  # PRE-03, ACC-09
 
+        from prepaid import header
+
+        header.register()  # the line page's customer 360 header (PRE-02 grace)
+
     @staticmethod
     def _register_tab():
         from core.tabs import LineTab, register_line_tab

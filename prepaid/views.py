@@ -70,9 +70,10 @@ def line_tab_context(request, line) -> dict:
         return {"card": None, "can_create": request.user.has_perm("prepaid.add_card")}
     subscription = selectors.active_prime(card)
     days = selectors.days_left(card, today)
+    days_class = "danger" if card.state == Card.State.GRACE else _day_class(days)  # PRE-02: never green in grace
     user = request.user
     return {
-        "card": card, "today": today, "days_left": days, "days_class": _day_class(days),
+        "card": card, "today": today, "days_left": days, "days_class": days_class,
         "subscription": subscription, "benefits": selectors.prime_benefits(subscription),
         "entries": list(selectors.card_ledger(card)[:TAB_LEDGER_ROWS]),
         "purchases": list(card.purchases.select_related("package").order_by("-purchased_at", "-id")[:5]),

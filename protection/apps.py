@@ -27,6 +27,10 @@ class ProtectionConfig(AppConfig):
 
         lifecycle.register()  # ACC-09, TP-12
 
+        from protection import header
+
+        header.register()  # the line page's customer 360 header (TP-04)
+
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
         register_schedule("protection-installments", "protection.tasks.installments_charge_task",
                           {"minute": "10", "hour": "1"})

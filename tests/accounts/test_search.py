@@ -1,12 +1,21 @@
 """The one search box: every kind of query, every MSISDN form, one result → straight to the line."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Customer, Line
+from accounts.models import Block, Customer, Line
 from accounts.selectors import classify_query, search
 from accounts.views import SEARCH_LIMIT
-from tests.accounts.factories import BillingAccountFactory, CustomerFactory, LineFactory, PostpaidLineFactory
+from tests.accounts.factories import (
+    BillingAccountFactory,
+    BlockFactory,
+    CustomerFactory,
+    LineFactory,
+    PostpaidLineFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,15 +95,16 @@ def test_account_number_with_one_line_opens_it(agent_client):
     assert response.url == reverse("accounts:line_detail", args=[line.pk])
 
 
-def test_name_prefix_is_case_insensitive_and_lists_results(agent_client, line):
+def test_name_search_is_case_insensitive_finds_any_word_and_lists_results_by_name(agent_client, line):
     # given
     LineFactory(customer=CustomerFactory(full_name="Dewi Sartika"))
-    CustomerFactory(full_name="Andi Dewi")  # not a prefix
+    CustomerFactory(full_name="Andi Dewi")  # the second word
     # when
     response = _search(agent_client, "dEWI")
     # then
     assert response.status_code == 200
-    assert [customer.full_name for customer in response.context["customers"]] == ["Dewi Lestari", "Dewi Sartika"]
+    assert [customer.full_name for customer in response.context["customers"]] == [
+        "Andi Dewi", "Dewi Lestari", "Dewi Sartika"]
     assert len(response.context["lines"]) == 2
 
 
@@ -215,3 +225,43 @@ def test_search_selector_normalises_the_msisdn(line):
     result = search("0812 3456 7890")
     assert (result.kind, result.normalized, result.error) == ("msisdn", "+6281234567890", "")
     assert result.single_line() == line
+
+
+def test_surname_finds_the_customer(agent_client):
+    # given: "Nur Saputra" was found only by "Nur" (issue 11)
+    line = LineFactory(customer=CustomerFactory(full_name="Nur Saputra"))
+    CustomerFactory(full_name="Dewi Saputri")
+    # when / then: the surname, any case, and the start of each word all open the one line
+    for query in ("Saputra", "saputra", "nur sap", "SAP NUR"):
+        response = _search(agent_client, query)
+        assert response.status_code == 302, query
+        assert response.url == reverse("accounts:line_detail", args=[line.pk])
+
+
+def test_name_results_show_the_line_status_and_open_blocks(agent_client):
+    first = LineFactory(customer=CustomerFactory(full_name="Nur Saputra"))
+    LineFactory(customer=first.customer)
+    BlockFactory(line=first, reason=Block.Reason.LOST_SIM)
+    BlockFactory(line=first, reason=Block.Reason.CUSTOMER_REQUEST, started_at=timezone.now() - dt.timedelta(days=1))
+    response = _search(agent_client, "Saputra")
+    rows = {row.pk: row for row in response.context["lines"]}
+    assert rows[first.pk].open_block_count == 2 and rows[first.pk].open_block_reason_label == "Lost SIM reported"
+    content = response.content.decode()
+    assert "2 open blocks" in content and "Lost SIM reported" in content
+
+
+def test_search_box_keeps_what_was_typed(agent_client):
+    CustomerFactory(full_name="Nur Saputra")
+    CustomerFactory(full_name="Nur Saputri")
+    content = _search(agent_client, "Nur Sapu").content.decode()
+    assert 'id="global-search"' in content
+    box = content[content.index('id="global-search"'):]
+    assert 'value="Nur Sapu"' in box[:box.index(">")]
+
+
+@pytest.mark.postgres
+def test_a_word_matches_only_at_the_start_of_a_word_of_the_name_on_postgres(agent_client):
+    CustomerFactory(full_name="Andewi Putra")
+    line = LineFactory(customer=CustomerFactory(full_name="Andi Dewi"))
+    response = _search(agent_client, "dewi")
+    assert response.url == reverse("accounts:line_detail", args=[line.pk])

@@ -25,3 +25,36 @@ def test_name_prefix_search_is_served_by_the_name_key_index_in_order():
     assert "customer_name_key" in plan
     assert "Sort" not in plan.split("customer_name_key")[0]
     assert [customer.full_name for customer in result.customers] == ["Budi Santoso", "Budiman Hakim"]
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_surname_search_is_served_by_the_trigram_index_not_a_scan():
+    # given
+    for name in ("Nur Saputra", "Andi Saputra Wijaya", "Siti Rahayu", "Saputrawan Hadi"):
+        CustomerFactory(full_name=name)
+    # when: a word that is not the first one
+    result = search("Saputra")
+    # then: the GIN trigram index on ' ' || UPPER(name) finds the matches (pg_trgm), no sequential scan
+    plan = _plan(result.customers[:50])
+    assert "customer_name_trgm" in plan
+    assert "Seq Scan" not in plan
+    assert [customer.full_name for customer in result.customers] == [
+        "Andi Saputra Wijaya", "Nur Saputra", "Saputrawan Hadi"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_lines_of_a_surname_search_find_their_customers_through_the_trigram_index():
+    CustomerFactory(full_name="Nur Saputra")
+    plan = _plan(search("saputra").lines[:26])
+    assert "customer_name_trgm" in plan
+    assert "Seq Scan on accounts_customer" not in plan

@@ -10,6 +10,7 @@ from accounts.models import BillingAccount, Block, Customer, Line, TransferAppro
 from billing.models import BasicPackage
 from core.models import AuditEvent
 from core.tabs import _TABS, LineTab
+from core.templatetags.msisdn import msisdn_grouped
 from tests.accounts.factories import (
     BillingAccountFactory,
     BlockFactory,
@@ -225,7 +226,7 @@ def test_customer_page_masks_the_nik_and_lists_accounts_and_lines(agent_client):
     assert "••••••••••••0001" in content
     assert account.number in content
     assert "SAMU · 2" in content
-    assert prepaid.msisdn_national in content
+    assert msisdn_grouped(prepaid.msisdn) in content
 
 
 def test_show_identity_reveals_the_number_and_is_audited(agent_client, agent):
@@ -494,7 +495,7 @@ def test_line_page_shows_the_header_open_blocks_tabs_and_timeline(agent_client, 
     response = agent_client.get(reverse("accounts:line_detail", args=[line.pk]))
     # then
     content = response.content.decode()
-    assert line.msisdn_national in content and line.msisdn_national.startswith("08")
+    assert msisdn_grouped(line.msisdn) in content and msisdn_grouped(line.msisdn).startswith("08")
     assert "Postpaid (KartuHalo)" in content
     assert 'id="blocked-badge"' in content
     assert "Customer request (bar)" in content

@@ -34,10 +34,12 @@ def test_agent_searches_by_08_number_opens_the_line_and_blocks_it(page):
     # when: they type the number as the customer says it
     page.keyboard.type("0812-3456-7890")
     page.keyboard.press("Enter")
-    # then: exactly one line, so straight to the line page, in 08… form
+    # then: exactly one line, so straight to the line page, in 08… form, grouped
     expect(page).to_have_url(re.compile(rf"/lines/{line.pk}/$"))
-    expect(page.locator("#line-number")).to_have_text("081234567890")
-    expect(page.locator("#block-history")).to_contain_text("never been blocked")  # the Blocks tab, loaded by htmx
+    expect(page.locator("#line-number")).to_have_text("0812-3456-7890")
+    expect(page.locator("#overview")).to_be_visible()  # the first tab is the Overview, loaded by htmx
+    page.click("#tab-blocks")
+    expect(page.locator("#block-history")).to_contain_text("never been blocked")  # the Blocks tab
     # when: they block it with a reason
     page.click("#action-block")
     page.select_option("select[name=reason]", "customer_request")
