@@ -36,6 +36,10 @@ class BillingConfig(AppConfig):
         lifecycle.register()  # LIM-12, LIM-13, ACC-09
         self._register_tabs()
 
+        from billing import dashboard
+
+        dashboard.register()  # declined purchases on the supervisors' dashboard
+
     @staticmethod
     def _register_tabs() -> None:
         from billing.views import bills_tab_context, spending_tab_context

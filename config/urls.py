@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
 from security.api_docs import DocsView, SchemaView
 
-admin.site.site_header = "GraPARI Back Office"
-admin.site.site_title = "GraPARI Back Office"
-admin.site.index_title = "Supervisor"
+admin.site.site_header = _("GraPARI back office")
+admin.site.site_title = _("GraPARI back office")
+admin.site.index_title = _("Supervisor administration")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -8,11 +8,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from config.celery_app import ensure_broker_folders
-        from core import verbs
+        from core import dashboard_panels, verbs
         from core.api import auth  # noqa: F401  (connects the API-key cache invalidation)
         from core.schedules import register_schedule
 
         verbs.register()
+        dashboard_panels.register()
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
         register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"})

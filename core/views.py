@@ -12,7 +12,22 @@ from core.models import JobRun
 
 @login_required
 def home(request):
+    """Supervisors start on their dashboard; agents on the search."""
+    if request.user.is_supervisor:
+        return redirect("core:dashboard")
     return redirect("accounts:search")
+
+
+@login_required
+def dashboard(request):
+    """The supervisors' dashboard: the panels the apps registered (core.dashboard), each its own small queries."""
+    from core.dashboard import panels_rendered
+    from core.dates import local_today
+
+    if not request.user.is_supervisor:
+        raise PermissionDenied
+    today = local_today()
+    return render(request, "core/dashboard.html", {"panels": panels_rendered(request, today), "today": today})
 
 
 @require_POST
