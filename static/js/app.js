@@ -7,7 +7,8 @@
  *   data-shortcut-label="…"    what the help list says it does (default: the element's aria-label, then its text).
  *   data-shortcut-help         on a button: opens the help list (as "?" does).
  * Built in: "/" puts the cursor in the search box, "?" lists every shortcut of the page (the <dialog> in
- * base.html; its rows for data-shortcut elements are added here), Esc closes the list.
+ * base.html; its rows for data-shortcut elements are added here), Esc closes the list, and Esc in a text field
+ * leaves the field (most pages open with the cursor in the search box).
  * No shortcut fires while the cursor is in a field (input, textarea, select, contenteditable) or a dialog is open,
  * so typing "g", "1" or "?" into a form always types. Hidden or disabled elements are skipped.
  * Conventions: digits 1–9 for the line page's tabs, single letters for the line's actions, "g" + letter for pages.
@@ -78,7 +79,11 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-    if (typingIn(event.target)) return;
+    if (typingIn(event.target)) {
+      // Esc leaves a text field (the search box has the cursor on most pages), so that shortcuts work again.
+      if (event.key === "Escape" && event.target.tagName !== "SELECT") event.target.blur();
+      return;
+    }
     var dialog = helpDialog();
     if (dialog && dialog.open) return;  // the open dialog handles its own keys (Esc closes it)
     var key = event.key;
