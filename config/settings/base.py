@@ -123,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:search"
+LOGIN_REDIRECT_URL = "home"  # core.views.home: supervisors to the dashboard, agents to the search
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires this long after the agent's last request.
