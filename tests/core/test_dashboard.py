@@ -92,8 +92,9 @@ def test_supervisor_starts_on_the_dashboard_and_the_agent_on_the_search(supervis
     assert supervisor_client.get(reverse("home"))["Location"] == reverse("core:dashboard")
     page = supervisor_client.get(reverse("core:dashboard"))
     assert page.status_code == 200
-    assert [item["panel"].key for item in page.context["panels"]] == [
-        "claims_overdue", "purchases_declined", "sms", "jobs"]
+    keys = [item["panel"].key for item in page.context["panels"]]
+    ours = ["claims_overdue", "purchases_declined", "sms", "jobs"]  # other apps may add theirs
+    assert [key for key in keys if key in ours] == ours
     supervisor_client.force_login(agent)
     assert supervisor_client.get(reverse("home"))["Location"] == reverse("accounts:search")
 
