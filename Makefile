@@ -24,7 +24,12 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-dev: $(VENV)/.installed-dev
+# axe-core for the browser tests' accessibility checks (tests/e2e/axe.py); without npm those checks are skipped.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the axe-core checks of the browser tests will be skipped"; fi
+
+install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -55,4 +60,4 @@ bench: install-dev
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules

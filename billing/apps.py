@@ -44,6 +44,10 @@ class BillingConfig(AppConfig):
         header.register()  # the line page's customer 360 header
         self._register_tabs()
 
+        from billing import dashboard
+
+        dashboard.register()  # declined purchases on the supervisors' dashboard
+
     @staticmethod
     def _register_tabs() -> None:
         from billing.views import bills_tab_context, spending_tab_context

@@ -1,17 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
 from security.api_docs import DocsView, SchemaView
 from visits import views as visits_views
 
-admin.site.site_header = "GraPARI Back Office"
-admin.site.site_title = "GraPARI Back Office"
-admin.site.index_title = "Supervisor"
+admin.site.site_header = _("GraPARI back office")
+admin.site.site_title = _("GraPARI back office")
+admin.site.index_title = _("Supervisor administration")
 
 urlpatterns = [
-    path("", visits_views.home, name="home"),  # the counter for an agent at an outlet, else the search
+    path("", visits_views.home, name="home"),  # the dashboard, the counter or the search
     path("accounts/", include("security.auth_urls")),
     path("language/", core_views.language_set, name="language_set"),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from config.celery_app import ensure_broker_folders
-        from core import verbs
+        from core import dashboard_panels, verbs
         from core.api import auth  # noqa: F401  (connects the API-key cache invalidation)
         from core.schedules import register_schedule
 
@@ -19,6 +19,7 @@ class CoreConfig(AppConfig):
         register_defaults(PARAMETERS)
         register_partitioned("core_auditevent", "created_at", "audit_retention_months")
         register_partitioned("core_outboundsms", "created_at", "sms_retention_months")
+        dashboard_panels.register()
         ensure_broker_folders()
         register_schedule("core: send queued SMS", "core.tasks.sms_dispatch_task", {"minute": "*"})
         register_schedule("core: job watchdog", "core.tasks.jobs_watchdog_task", {"minute": "*/5"})

@@ -248,6 +248,7 @@ class OutboundSms(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
             models.Index(fields=["gateway_message_id"], name="sms_gateway_id"),
             models.Index(fields=["line", "-created_at"], name="sms_line_time"),
+            models.Index(fields=["created_at"], name="sms_created"),  # the dashboard's SMS per day
         ]
 
     def __str__(self):

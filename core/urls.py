@@ -5,5 +5,6 @@ from core import views
 app_name = "core"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("jobs/", views.jobs, name="jobs"),
 ]

@@ -11,8 +11,15 @@ from core.models import JobRun
 
 
 @login_required
-def home(request):
-    return redirect("accounts:search")
+def dashboard(request):
+    """The supervisors' dashboard: the panels the apps registered (core.dashboard), each its own small queries."""
+    from core.dashboard import panels_rendered
+    from core.dates import local_today
+
+    if not request.user.is_supervisor:
+        raise PermissionDenied
+    today = local_today()
+    return render(request, "core/dashboard.html", {"panels": panels_rendered(request, today), "today": today})
 
 
 @require_POST

@@ -23,6 +23,10 @@ class ProtectionConfig(AppConfig):
         verbs.register()
         _register_tab()
 
+        from protection import dashboard
+
+        dashboard.register()  # TP-10 overdue claims on the supervisors' dashboard
+
         from protection import lifecycle
 
         lifecycle.register()  # ACC-09, TP-12

@@ -37,7 +37,9 @@ def _is_counter_agent(user) -> bool:
 
 @login_required
 def home(request):
-    """An agent with an outlet works at the counter; everybody else starts at the search."""
+    """Supervisors start on their dashboard; an agent with an outlet works at the counter; others at the search."""
+    if request.user.is_supervisor:
+        return redirect("core:dashboard")
     if not _is_counter_agent(request.user):
         return redirect("accounts:search")
     return counter(request)

@@ -72,11 +72,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "config.apps.AxesConfig",  # config/apps.py: the same apps under Indonesian names in the admin
     "rules",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "config.apps.OtpConfig",
+    "config.apps.OtpTotpConfig",
+    "config.apps.OtpStaticConfig",
     "core",
     "accounts",
     "billing",
@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # the counter for an agent at an outlet, else the search
+LOGIN_REDIRECT_URL = "home"  # visits.views.home: the dashboard, the counter or the search
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires this long after the agent's last request.
