@@ -194,12 +194,19 @@ def _fetch(cursor, sql, params=None):
 
 
 def _key_trigger_sql(table: str, column: str, key: UniqueKey) -> list[str]:
+    """The key row follows its row: written with it (a duplicate fails the statement), gone when the row is
+    deleted (outbox rows may be; append-only tables refuse the delete before this runs), moved if the key changes.
+    Detaching a partition deletes nothing: an archived key stays taken."""
     function = f"{table}_unique_key"
     return [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"INSERT INTO {key.key_table} ({key.key_column}, {key.id_column}, created_at) "
-        f"VALUES (NEW.{key.column}, NEW.id, NEW.{column}); RETURN NULL; END $$",
-        f"CREATE TRIGGER {table}_unique_key AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"IF TG_OP <> 'INSERT' THEN DELETE FROM {key.key_table} WHERE {key.key_column} = OLD.{key.column}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN INSERT INTO {key.key_table} ({key.key_column}, {key.id_column}, created_at) "
+        f"VALUES (NEW.{key.column}, NEW.id, NEW.{column}); END IF; RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_unique_key AFTER INSERT OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {table}_unique_key_changed AFTER UPDATE OF {key.column} ON {table} FOR EACH ROW "
+        f"WHEN (OLD.{key.column} IS DISTINCT FROM NEW.{key.column}) EXECUTE FUNCTION {function}()",
     ]
 
 
