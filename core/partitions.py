@@ -194,12 +194,19 @@ def _fetch(cursor, sql, params=None):
 
 
 def _key_trigger_sql(table: str, column: str, key: UniqueKey) -> list[str]:
+    """The key row follows its row: written with it (a duplicate fails the statement), gone when the row is
+    deleted (outbox rows may be; append-only tables refuse the delete before this runs), moved if the key changes.
+    Detaching a partition deletes nothing: an archived key stays taken."""
     function = f"{table}_unique_key"
     return [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"INSERT INTO {key.key_table} ({key.key_column}, {key.id_column}, created_at) "
-        f"VALUES (NEW.{key.column}, NEW.id, NEW.{column}); RETURN NULL; END $$",
-        f"CREATE TRIGGER {table}_unique_key AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"IF TG_OP <> 'INSERT' THEN DELETE FROM {key.key_table} WHERE {key.key_column} = OLD.{key.column}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN INSERT INTO {key.key_table} ({key.key_column}, {key.id_column}, created_at) "
+        f"VALUES (NEW.{key.column}, NEW.id, NEW.{column}); END IF; RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_unique_key AFTER INSERT OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {table}_unique_key_changed AFTER UPDATE OF {key.column} ON {table} FOR EACH ROW "
+        f"WHEN (OLD.{key.column} IS DISTINCT FROM NEW.{key.column}) EXECUTE FUNCTION {function}()",
     ]
 
 
@@ -227,7 +234,7 @@ def convert_to_partitioned(schema_editor, table: str, column: str, *, key: Uniqu
                                  "FROM pg_constraint WHERE confrelid = to_regclass(%s) AND contype = 'f'", [table])
         append_only = _has_trigger(cursor, table, f"{table}_append_only")
         sequence = _fetch(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [table])[0][0]
-        span = _fetch(cursor, f"SELECT min({column}), max({column}) FROM {table}")[0]
+        oldest = _fetch(cursor, f"SELECT min({column}) FROM {table}")[0][0]
     if inbound and key is None:
         raise ValueError(f"{table} is referenced by foreign keys {inbound}: give it a UniqueKey to point them at")
 
@@ -238,8 +245,8 @@ def convert_to_partitioned(schema_editor, table: str, column: str, *, key: Uniqu
         f"INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({column})")
     run(f"CREATE TABLE {table}_default PARTITION OF {table} DEFAULT")
     first = month_of(today or local_today())
-    if span[0] is not None:
-        first = min(first, month_of(span[0].astimezone(dt.timezone(dt.timedelta(hours=7))).date()))
+    if oldest is not None:  # a partition for every month that has rows (later ones than planned go to default)
+        first = min(first, month_of(oldest.astimezone(dt.timezone(dt.timedelta(hours=7))).date()))
     last = add_months(month_of(today or local_today()), months_ahead)
     month = first
     while month <= last:
@@ -283,8 +290,6 @@ def convert_to_partitioned(schema_editor, table: str, column: str, *, key: Uniqu
 
 
 def partition_by_month(table: str, column: str, *, key: UniqueKey | None = None) -> migrations.RunPython:
-    """The migration operation (forwards only on PostgreSQL; SQLite keeps the plain table)."""
-    return migrations.RunPython(
-        lambda apps, editor: convert_to_partitioned(editor, table, column, key=key),
-        migrations.RunPython.noop,
-    )
+    """The migration operation (PostgreSQL; SQLite keeps the plain table). Irreversible: going back would need the
+    rows moved into a plain table again, and the key table dropped after its trigger (write that by hand)."""
+    return migrations.RunPython(lambda apps, editor: convert_to_partitioned(editor, table, column, key=key))

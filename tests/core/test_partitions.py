@@ -232,6 +232,25 @@ def test_an_sms_dedup_key_is_unique_over_all_months():
     assert OutboundSms.objects.filter(dedup_key="d-1").count() == 1
 
 
+def test_a_deleted_sms_frees_its_dedup_key_and_a_changed_key_moves():
+    from core.models import OutboundSmsKey
+
+    sms = OutboundSms.objects.create(msisdn="+6281234567890", template_code="x", text="x", dedup_key="gone-1",
+                                     next_attempt_at=timezone.now())
+    assert OutboundSmsKey.objects.get(dedup_key="gone-1").sms_id == sms.pk
+    sms.status = OutboundSms.Status.DEAD
+    sms.next_attempt_at = None
+    sms.save()  # every column is written, the key unchanged: the key row stays as it was
+    assert OutboundSmsKey.objects.get(dedup_key="gone-1").sms_id == sms.pk
+    OutboundSms.objects.filter(pk=sms.pk).update(dedup_key="moved-1")
+    assert list(OutboundSmsKey.objects.values_list("dedup_key", flat=True)) == ["moved-1"]
+    OutboundSms.objects.filter(pk=sms.pk).delete()
+    assert not OutboundSmsKey.objects.exists()
+    again = OutboundSms.objects.create(msisdn="+6281234567890", template_code="x", text="x", dedup_key="moved-1",
+                                       next_attempt_at=timezone.now())
+    assert OutboundSmsKey.objects.get(dedup_key="moved-1").sms_id == again.pk
+
+
 # --- append-only on every partition, Django's pk and the admin --------------------------------------------------
 
 
