@@ -53,7 +53,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(PY) manage.py makemessages --locale id --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'staticfiles/*'
+	$(PY) manage.py makemessages --locale id --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'node_modules/*'
 	$(PY) manage.py compilemessages --locale id --ignore '.venv/*'
 
 bench: install-dev

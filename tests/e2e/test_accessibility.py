@@ -88,10 +88,13 @@ def test_supervisor_pages_have_no_serious_or_critical_axe_violations(page, live_
         axe_check(page, where=url)
 
 
-def test_axe_check_fails_on_a_serious_violation(page):
+def test_axe_check_fails_on_a_serious_violation(page, live_server):
     # given a page whose text does not contrast with its background and whose image has no alternative text
-    page.set_content('<html lang="en"><body><main><p style="color:#ccc;background:#fff">Faint</p>'
-                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+    bad = ('<html lang="en"><head><title>Bad</title></head><body><main><p style="color:#ccc;background:#fff">Faint'
+           '</p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+    page.route(f"{live_server.url}/__tests__/bad.html",
+               lambda route: route.fulfill(body=bad, content_type="text/html"))
+    page.goto("/__tests__/bad.html")
     # when / then
     with pytest.raises(AssertionError, match="color-contrast"):
         axe_check(page)
