@@ -11,7 +11,7 @@ from accounts.models import Line
 from accounts.selectors import line_by_msisdn
 from billing.models import BillCharge, Scope
 from billing.selectors import account_bills, line_spending
-from billing.services import purchase_authorize, usage_record
+from billing.services import purchase_authorize, usage_records_batch
 from core.api.errors import ApiError
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.permissions import client_kind
@@ -117,9 +117,10 @@ class UsageRecordsView(APIView):
             raise ApiError(400, "invalid", _("Send a non-empty JSON list of usage records."))
         if len(records) > MAX_BATCH:
             raise ApiError(400, "batch_too_large", _("At most %(n)d records per request.") % {"n": MAX_BATCH})
-        accepted = duplicate = 0
+        duplicate = 0
         errors = []
         seen = set()
+        valid = []  # (index, record_id as sent, the record for the batch service)
         for index, item in enumerate(records):
             serializer = UsageRecordSerializer(data=item if isinstance(item, dict) else {})
             record_id = item.get("record_id") if isinstance(item, dict) else None
@@ -133,17 +134,17 @@ class UsageRecordsView(APIView):
                 duplicate += 1
                 continue
             seen.add(data["record_id"])
-            try:
-                usage_record(
-                    record_id=client_key(request.auth.name, data["record_id"]), msisdn=data["msisdn"],
-                    scope=data["scope"], category=data["category"], amount=data["amount"],
-                    occurred_at=data["occurred_at"], client=request.auth.name,
-                )
-            except RuleViolation as exc:
-                errors.append({"index": index, "record_id": record_id, "code": exc.codes[0],
-                               "message": "; ".join(exc.messages), "fields": {}})
+            valid.append((index, record_id, {**data, "record_id": client_key(request.auth.name, data["record_id"])}))
+        # Issue 14: one set-based call for the batch (≈ 7 statements per record before).
+        outcomes = usage_records_batch(records=[record for _i, _r, record in valid], client=request.auth.name)
+        accepted = 0
+        for (index, record_id, _record), refusal in zip(valid, outcomes, strict=True):
+            if refusal is None:
+                accepted += 1  # new, or stored as sent by an earlier delivery: a replay answers as the first did
                 continue
-            accepted += 1  # new, or stored as sent by an earlier delivery: a replayed batch answers as the first did
+            errors.append({"index": index, "record_id": record_id, "code": refusal.codes[0],
+                           "message": "; ".join(refusal.messages), "fields": {}})
+        errors.sort(key=lambda error: error["index"])
         return Response({"accepted": accepted, "duplicate": duplicate, "rejected": len(errors), "errors": errors})
 
 

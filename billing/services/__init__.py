@@ -19,6 +19,7 @@ from billing.services.limits import (
     spending_limit_open,
     spending_limit_override,
     usage_record,
+    usage_records_batch,
 )
 from billing.services.purchases import purchase_authorize
 from billing.services.statements import bill_statement_resend, bill_statement_send
@@ -28,5 +29,5 @@ __all__ = [
     "bills_issue_chunk", "bills_overdue_chunk", "cycles_close_chunk",
     "early_settlement_enforce_chunk", "early_settlement_scan", "goodwill_credit_grant", "objection_file",
     "objection_resolve", "payment_current_usage", "payment_record", "purchase_authorize", "spending_limit_change",
-    "spending_limit_open", "spending_limit_override", "usage_record",
+    "spending_limit_open", "spending_limit_override", "usage_record", "usage_records_batch",
 ]

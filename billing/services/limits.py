@@ -188,6 +188,130 @@ def usage_record(
     return record, True
 
 
+_BATCH_INSERT_SQL = """
+INSERT INTO billing_usagerecord (record_id, line_id, scope, category_id, amount, occurred_at, counted, cycle_start,
+                                 late_cycle_start, client, created_at)
+SELECT r.record_id, r.line_id, r.scope, r.category_id, r.amount, r.occurred_at, r.counted, r.cycle_start,
+       r.late_cycle_start, %s, %s
+FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::boolean[],
+            %s::date[], %s::date[])
+     AS r(record_id, line_id, scope, category_id, amount, occurred_at, counted, cycle_start, late_cycle_start)
+ON CONFLICT (record_id) DO NOTHING
+RETURNING record_id
+"""
+_BATCH_ADD_SQL = ("UPDATE billing_spendinglimit s SET used = s.used + v.amount, updated_at = %s "
+                  "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) WHERE s.id = v.id "
+                  "RETURNING s.id, s.used, s.settled, s.amount, s.cycle_start, s.warn_notified, s.full_notified")
+
+
+def usage_records_batch(*, records: list[dict], client: str = "") -> list[RuleViolation | None]:
+    """`usage_record` for a batch (the channel API's POST usage-records), set-based: the batch's lines, replays and
+    limits in one query each, the new records in one INSERT … ON CONFLICT DO NOTHING and the limits in one UPDATE.
+    Each record is a dict with record_id, msisdn, scope, category, amount, occurred_at (distinct record ids). Returns,
+    per record, None (stored now, or stored as sent by an earlier delivery) or the RuleViolation that refused it —
+    the same answers as `usage_record` one by one. Counts even past the limit; BIL-11 late usage is charged on the
+    current cycle without counting; the LIM-04 check runs once per limit touched."""
+    results: list[RuleViolation | None] = [None] * len(records)
+    pending = []
+    for index, rec in enumerate(records):
+        try:
+            require(bool(rec["record_id"]) and len(rec["record_id"]) <= KEY_MAX_LENGTH, "invalid_record_id",
+                    _("A record id of 1 to %(n)d characters is required.") % {"n": KEY_MAX_LENGTH})
+            require(rec["scope"] in Scope.values, "invalid_scope", _("The scope is domestic or international."))
+            amount = rec["amount"]
+            require(isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0, "invalid_amount",
+                    _("The amount is a whole number of rupiah, zero or more."))
+        except RuleViolation as exc:
+            results[index] = exc
+            continue
+        pending.append(index)
+    lines = {}
+    for line in (Line.objects.exclude(status=Line.Status.RECYCLED).select_related("billing_account")
+                 .filter(msisdn__in={records[i]["msisdn"] for i in pending})):
+        lines.setdefault(line.msisdn, line)
+    existing = {record.record_id: record for record in UsageRecord.objects.select_related("category")
+                .filter(record_id__in=[records[i]["record_id"] for i in pending])}
+    categories = {(c.code, c.scope): c for c in ServiceCategory.objects.filter(
+        code__in={records[i]["category"] for i in pending})}
+
+    def replay(index: int, record: UsageRecord, line: Line) -> None:
+        rec = records[index]
+        try:
+            _replay_usage(record, line_id=line.pk, scope=rec["scope"], category=rec["category"], amount=rec["amount"])
+        except RuleViolation as exc:
+            results[index] = exc
+
+    new = []
+    for index in pending:
+        rec = records[index]
+        line = lines.get(rec["msisdn"])
+        if line is None:
+            results[index] = RuleViolation.single("unknown_line", _("No line with this number."))
+        elif rec["record_id"] in existing:
+            replay(index, existing[rec["record_id"]], line)
+        elif line.kind != Line.Kind.POSTPAID:
+            results[index] = RuleViolation.single("not_postpaid", _("Not a postpaid line."))
+        elif (rec["category"], rec["scope"]) not in categories:
+            results[index] = RuleViolation.single("unknown_category", _("Unknown service category for this scope."))
+        else:
+            new.append(index)
+    if not new:
+        return results
+    with transaction.atomic():
+        # Locked in id order, so concurrent batches over the same lines queue instead of deadlocking.
+        limits = {(row["line_id"], row["scope"]): row for row in SpendingLimit.objects.select_for_update()
+                  .filter(line_id__in={lines[records[i]["msisdn"]].pk for i in new},
+                          scope__in={records[i]["scope"] for i in new})
+                  .order_by("id").values(*_COLUMNS, "line_id", "scope")}
+        rows, columns = [], [[] for _ in range(9)]
+        for index in new:
+            rec, line = records[index], lines[records[index]["msisdn"]]
+            row = limits.get((line.pk, rec["scope"]))
+            if row is None:
+                results[index] = RuleViolation.single("no_limit", _("This line has no spending limit yet."))
+                continue
+            category = categories[(rec["category"], rec["scope"])]
+            occurred_at = rec["occurred_at"]
+            occurred_on = timezone.localdate(occurred_at) if timezone.is_aware(occurred_at) else occurred_at.date()
+            late = occurred_on < row["cycle_start"]  # BIL-11: charged on the current cycle, marked with its own
+            late_start = cycle_for(occurred_on, line.billing_account.bill_cycle_day)[0] if late else None
+            counted = category.counts_against_limit and not late
+            rows.append((index, line, row, counted))
+            for column, value in zip(columns, (rec["record_id"], line.pk, rec["scope"], category.pk, rec["amount"],
+                                               occurred_at, counted, row["cycle_start"], late_start), strict=True):
+                column.append(value)
+        if not rows:
+            return results
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(_BATCH_INSERT_SQL, [client[:150], now, *columns])
+            inserted = {row[0] for row in cursor.fetchall()}
+        added = defaultdict(int)
+        touched = {}
+        for index, line, row, counted in rows:
+            if records[index]["record_id"] not in inserted:
+                continue
+            touched.setdefault(row["id"], (line, records[index]["scope"]))
+            if counted:
+                added[row["id"]] += records[index]["amount"]
+        if added:
+            with connection.cursor() as cursor:
+                cursor.execute(_BATCH_ADD_SQL, [now, list(added), list(added.values())])
+                for values in cursor.fetchall():
+                    row = dict(zip(_COLUMNS, values, strict=True))
+                    row["cycle_start"] = _as_date(row["cycle_start"])
+                    line, scope = touched[row["id"]]
+                    _notify(line, scope, row)  # LIM-04
+    # Stored meanwhile by a concurrent delivery (the INSERT skipped them): answered as replays.
+    late_replays = [index for index, *_ in rows if records[index]["record_id"] not in inserted]
+    if late_replays:
+        stored = {record.record_id: record for record in UsageRecord.objects.select_related("category")
+                  .filter(record_id__in=[records[i]["record_id"] for i in late_replays])}
+        for index in late_replays:
+            replay(index, stored[records[index]["record_id"]], lines[records[index]["msisdn"]])
+    return results
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Limit changes (LIM-06..10)
 # ---------------------------------------------------------------------------------------------------------------------
