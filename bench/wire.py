@@ -5,7 +5,8 @@
   the baseline's (target ≥ 60 %), and the gunicorn workers' CPU per request from /proc/<pid>/stat (utime + stime
   of every worker, delta over the run / requests; target ≤ 4 ms);
 * `POST /api/v1/usage-records` in batches of 1,000 against raw psycopg writing the same rows in one statement
-  (`INSERT … ON CONFLICT DO NOTHING` + the limit update, one transaction): records/s (target ≥ 50 %).
+  (one `INSERT` of fresh record ids + the limit update, one transaction; the key table keeps record_id unique over
+  the monthly partitions, core.partitions): records/s (target ≥ 50 %).
 
 The load generator is threads with http.client keep-alive connections (one per client); its own CPU per request is
 printed next to the server's, to show it is not the bottleneck.
@@ -179,7 +180,6 @@ ins AS (
     SELECT r.record_id, l.id, %s, %s, r.amount, r.occurred_at, true, s.cycle_start, NULL, 'bench-raw', now()
     FROM r JOIN accounts_line l ON l.msisdn = r.msisdn AND l.status <> 'recycled'
     JOIN billing_spendinglimit s ON s.line_id = l.id AND s.scope = %s
-    ON CONFLICT (record_id) DO NOTHING
     RETURNING line_id, amount)
 UPDATE billing_spendinglimit s SET used = used + t.total, updated_at = now()
 FROM (SELECT line_id, sum(amount) AS total FROM ins GROUP BY line_id) t

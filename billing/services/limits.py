@@ -196,7 +196,6 @@ SELECT r.record_id, r.line_id, r.scope, r.category_id, r.amount, r.occurred_at, 
 FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::boolean[],
             %s::date[], %s::date[])
      AS r(record_id, line_id, scope, category_id, amount, occurred_at, counted, cycle_start, late_cycle_start)
-ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id
 """
 _BATCH_ADD_SQL = ("UPDATE billing_spendinglimit s SET used = s.used + v.amount, updated_at = %s "
@@ -205,8 +204,8 @@ _BATCH_ADD_SQL = ("UPDATE billing_spendinglimit s SET used = s.used + v.amount, 
 
 
 def usage_records_batch(*, records: list[dict], client: str = "") -> list[RuleViolation | None]:
-    """`usage_record` for a batch (the channel API's POST usage-records), set-based: the batch's lines, replays and
-    limits in one query each, the new records in one INSERT … ON CONFLICT DO NOTHING and the limits in one UPDATE.
+    """`usage_record` for a batch (the channel API's POST usage-records), set-based on PostgreSQL: the batch's lines,
+    replays and limits in one query each, the new records in one INSERT and the limits in one UPDATE.
     Each record is a dict with record_id, msisdn, scope, category, amount, occurred_at (distinct record ids). Returns,
     per record, None (stored now, or stored as sent by an earlier delivery) or the RuleViolation that refused it —
     the same answers as `usage_record` one by one. Counts even past the limit; BIL-11 late usage is charged on the
@@ -263,9 +262,16 @@ def usage_records_batch(*, records: list[dict], client: str = "") -> list[RuleVi
                   .filter(line_id__in={lines[records[i]["msisdn"]].pk for i in new},
                           scope__in={records[i]["scope"] for i in new})
                   .order_by("id").values(*_COLUMNS, "line_id", "scope")}
+        # Looked up again under the locks: a concurrent copy of this batch has committed its rows by now, and those
+        # answer as replays instead of failing on the key table (no ON CONFLICT on a partitioned table).
+        stored = {record.record_id: record for record in UsageRecord.objects.select_related("category")
+                  .filter(record_id__in=[records[i]["record_id"] for i in new])}
         rows, columns = [], [[] for _ in range(9)]
         for index in new:
             rec, line = records[index], lines[records[index]["msisdn"]]
+            if rec["record_id"] in stored:
+                replay(index, stored[rec["record_id"]], line)
+                continue
             row = limits.get((line.pk, rec["scope"]))
             if row is None:
                 results[index] = RuleViolation.single("no_limit", _("This line has no spending limit yet."))
