@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +15,18 @@ from django.utils.translation import gettext_lazy
 from accounts import lifecycle
 from accounts.models import Line
 from billing.cycles import cycle_for, full_months_between, prorate
-from billing.models import BasicPackage, Bill, BillCharge, LinePackage, Scope, SpendingCycle, SpendingLimit, UsageRecord
+from billing.models import (
+    BasicPackage,
+    Bill,
+    BillCharge,
+    Decision,
+    LinePackage,
+    Purchase,
+    Scope,
+    SpendingCycle,
+    SpendingLimit,
+    UsageRecord,
+)
 from billing.rules import domestic_limit_bounds
 from billing.selectors import suggested_limit
 from core.dates import local_today
@@ -219,6 +232,84 @@ def termination_apply(transition: lifecycle.Transition) -> dict | None:
             "last_fee": due}
 
 
+# Transfer (ACC-06) -------------------------------------------------------------------------------------------------
+# Decision: the old holder's usage stays the old account's debt and the new holder starts a cycle of their own. On
+# the transfer day the line's usage of the cycle so far (rated usage, approved purchases, the package fee less the
+# days from today on) is charged to the old account's next bill, and the line's limits restart at today on the new
+# account's bill cycle with the package fee prorated from today (LIM-13). Bills already issued stay where they are
+# (BIL-07). On the first day of the line's cycle nothing has been used yet by the old holder: the cycle goes along.
+
+
+def _usage_so_far(line: Line, cycle_start: dt.date) -> list[dict]:
+    """The line's usage and approved purchases of the cycle starting `cycle_start`, per kind and category."""
+    usage = (UsageRecord.objects.filter(line=line, cycle_start=cycle_start)
+             .values("category__code", "category__name").annotate(total=Sum("amount")).order_by("category__code"))
+    purchases = (Purchase.objects.filter(line=line, cycle_start=cycle_start, decision=Decision.APPROVED)
+                 .values("category__code", "category__name").annotate(total=Sum("amount"))
+                 .order_by("category__code"))
+    return ([{**row, "source": BillCharge.Source.USAGE} for row in usage]
+            + [{**row, "source": BillCharge.Source.PURCHASE} for row in purchases])
+
+
+def transfer_check(transition: lifecycle.Transition) -> Verdict | None:
+    line, account = transition.line, transition.params.get("to_billing_account")
+    if line.kind != Line.Kind.POSTPAID or account is None:
+        return None
+    verdict = Verdict(details={"notes": []})
+    today = transition.today or local_today()
+    limit = SpendingLimit.objects.filter(line=line, scope=Scope.DOMESTIC).first()
+    if limit is not None and today > limit.cycle_start:
+        owed = sum(row["total"] or 0 for row in _usage_so_far(line, limit.cycle_start))
+        verdict.details["usage_so_far"] = owed
+        verdict.details["notes"].append(
+            _("The usage since %(start)s (%(amount)s) stays on account %(old)s; from today the line is billed to "
+              "account %(new)s.") % {"start": date_format(limit.cycle_start, "j M Y"), "amount": format_rupiah(owed),
+                                     "old": line.billing_account.number, "new": account.number})
+    return verdict
+
+
+def transfer_apply(transition: lifecycle.Transition) -> dict | None:
+    line, account = transition.line, transition.params.get("to_billing_account")
+    if line.kind != Line.Kind.POSTPAID or account is None or line.billing_account_id is None:
+        return None
+    from billing.services.bills import bill_charge_add
+
+    today = transition.today or local_today()
+    limits = list(SpendingLimit.objects.select_for_update().filter(line=line).order_by("pk"))
+    domestic = next((limit for limit in limits if limit.scope == Scope.DOMESTIC), None)
+    if domestic is None:
+        return None
+    old_start, end = domestic.cycle_start, cycle_for(today, account.bill_cycle_day)[1]
+    moved = 0
+    if today > old_start:
+        for row in _usage_so_far(line, old_start):
+            bill_charge_add(billing_account=line.billing_account, line=line, source=row["source"], charged_on=today,
+                            source_ref=f"transfer:{line.pk}:{today.isoformat()}:{row['source']}:{row['category__code']}",
+                            amount=row["total"], description=row["category__name"])
+            moved += row["total"]
+        recorded, due = _last_fee(line, domestic, today - dt.timedelta(days=1))
+        if recorded > due:  # LIM-13: the old holder pays the package up to yesterday
+            bill_charge_add(billing_account=line.billing_account, line=line, source=BillCharge.Source.ADJUSTMENT,
+                            source_ref=f"transfer:{line.pk}:{today.isoformat()}:prorate", amount=due - recorded,
+                            charged_on=today, description=_("Basic package prorated to the transfer on %(date)s")
+                            % {"date": date_format(today, "j M Y")})
+        SpendingLimit.objects.filter(pk__in=[limit.pk for limit in limits]).update(
+            cycle_start=today, cycle_end=end, used=0, settled=0, warn_notified=False, full_notified=False)
+        package = LinePackage.objects.select_related("package").filter(line=line).first()
+        fee = prorate(package.package.monthly_fee, cycle_start=cycle_for(today, account.bill_cycle_day)[0],
+                      cycle_end=end, first_day=today, last_day=end) if package else 0
+        if fee:
+            from billing.services.limits import usage_record
+
+            line.billing_account = account  # the new holder's cycle and notifications
+            usage_record(record_id=f"package:{line.pk}:{today.isoformat()}", line=line, scope=Scope.DOMESTIC,
+                         category="basic_package", amount=fee, client="billing",
+                         occurred_at=dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone()))
+    else:
+        SpendingLimit.objects.filter(pk__in=[limit.pk for limit in limits]).update(cycle_end=end)
+    return {"old_cycle_start": old_start, "usage_moved": moved, "cycle_start": today, "cycle_end": end}
+
+
 def register() -> None:
     lifecycle.register(lifecycle.ACTIVATE, lifecycle.Participant(
         app="billing", order=ORDER, check=activation_check, apply=activation_apply, form_fields=activation_fields))
@@ -227,3 +318,5 @@ def register() -> None:
         form_fields=package_change_fields))
     lifecycle.register(lifecycle.TERMINATE, lifecycle.Participant(
         app="billing", order=ORDER, check=termination_check, apply=termination_apply))
+    lifecycle.register(lifecycle.TRANSFER, lifecycle.Participant(
+        app="billing", order=ORDER, check=transfer_check, apply=transfer_apply))

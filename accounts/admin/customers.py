@@ -1,18 +1,22 @@
 """Customers and billing accounts (SAMU)."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.admin.base import IndexedSearchMixin, _customer_query
+from accounts.forms import LineActivateForm
 from accounts.models import BillingAccount, Customer, Line, MarketingConsent
 from accounts.selectors import classify_query
+from core.actions import action_submit
 from core.admin_base import (
     AuditedAdminMixin,
     AuditReasonForm,
@@ -22,6 +26,7 @@ from core.admin_base import (
     admin_report,
     admin_selected,
 )
+from core.models import Channel
 from core.verdicts import RuleViolation
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -185,9 +190,55 @@ class BillingAccountAdmin(AuditedAdminMixin, IndexedSearchMixin, LargeTableAdmin
     list_select_related = ["customer"]
     sortable_by = ["number"]
     search_fields = ["number"]
-    readonly_fields = ["number", "customer", "status", "opened_on"]
-    fields = ["number", "customer", "payment_method", "bill_cycle_day", "status", "opened_on", "audit_reason"]
+    readonly_fields = ["number", "customer", "status", "opened_on", "subscribe"]
+    fields = ["number", "customer", "payment_method", "bill_cycle_day", "status", "opened_on", "subscribe",
+              "audit_reason"]
     inlines = [AccountLineInline]
+
+    @admin.display(description=_("new postpaid line"))
+    def subscribe(self, obj):
+        if obj.pk is None or obj.status != BillingAccount.Status.OPEN:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:accounts_billingaccount_subscribe", args=[obj.pk]),
+                           _("Subscribe a postpaid line on this account"))
+
+    def get_urls(self):
+        return [path("<int:object_id>/subscribe/", self.admin_site.admin_view(self.subscribe_view),
+                     name="accounts_billingaccount_subscribe"), *super().get_urls()]
+
+    def subscribe_view(self, request, object_id):
+        """ACC-08, LIM-12 in the admin: a postpaid line on this account with its basic package and initial domestic
+        limit, through the same service as the agent workspace (accounts.services.line_activate, audited with the
+        admin channel); the apps' notes (LIM-06 suggestion, LIM-09 range, the prorated first fee) and refusals are
+        shown before submitting. Admin URLs need the second factor (security.middleware)."""
+        account = get_object_or_404(BillingAccount.objects.select_related("customer"), pk=object_id)
+        if not (self.has_change_permission(request, account) and request.user.has_perm("accounts.add_line")):
+            raise PermissionDenied
+        data = None
+        if request.method == "POST":
+            data = request.POST.copy()
+            data.update({"kind": Line.Kind.POSTPAID, "billing_account": str(account.pk)})
+        form = LineActivateForm(data, customer=account.customer,
+                                initial={"kind": Line.Kind.POSTPAID, "billing_account": account.pk})
+        for name in ("kind", "billing_account"):
+            form.fields[name].widget = forms.HiddenInput()
+        done = action_submit(request, form, lambda cleaned: services.line_activate(
+            customer=account.customer, msisdn=cleaned["msisdn"], iccid=cleaned["iccid"], imsi=cleaned["imsi"],
+            kind=Line.Kind.POSTPAID, billing_account=account, actor=request.user, channel=Channel.ADMIN,
+            params=form.params))
+        if done:
+            self.message_user(request, gettext("Line %(number)s activated.")
+                              % {"number": done.result.msisdn_national}, messages.SUCCESS)
+            return redirect("admin:accounts_line_change", done.result.pk)
+        # the verdict for what is typed (a GET with ?package=…&domestic_limit=… previews without a form to submit)
+        preview = form if request.method == "POST" else LineActivateForm(request.GET, customer=account.customer)
+        verdict = services.activation_eligibility(customer=account.customer, kind=Line.Kind.POSTPAID,
+                                                  billing_account=account, params=preview.preview_params())
+        context = {**self.admin_site.each_context(request), "title": gettext("Subscribe a postpaid line"),
+                   "form": form, "verdict": verdict, "opts": self.model._meta, "original": account,
+                   "media": self.media + form.media}
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/billingaccount/subscribe.html", context)
 
     def build_search_filter(self, term):
         if classify_query(term) == "account":
