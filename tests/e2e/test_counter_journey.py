@@ -320,6 +320,14 @@ def test_counter_journey_by_keyboard_only(page, language):
     expect(page).to_have_url(re.compile(rf"/lines/{line.pk}/$"))
     expect(page.locator("#amount-due")).to_contain_text("Rp 237.000")
     _settled_axe(page, "line page")
+    _leave_field(page)
+    page.keyboard.type("?")  # the help lists this page's shortcuts too: the tabs' digits, the line's actions
+    rows = page.locator("#shortcut-help-rows").inner_text()
+    spending = page.locator("#tab-spending")
+    row = rf"^{spending.get_attribute('data-shortcut')}\s+{re.escape(spending.inner_text().strip())}$"
+    assert re.search(row, rows, re.M), rows
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcut-help")).to_be_hidden()
     _keyboard_upgrade(page)
     _assert_refused_once_with_figures(page, text, data)
     _settled_axe(page, "limit change refused")
