@@ -50,7 +50,9 @@ def test_every_counter_admin_page_loads_for_a_supervisor(supervisor_client, supe
     assert "letter" in page
 
 
-def test_history_cannot_be_added_or_changed_by_hand(supervisor_client, visit):
+def test_history_cannot_be_added_or_changed_by_hand(supervisor_client, supervisor, visit):
+    assert not supervisor.has_perm("accounts.delete_identityreveal")
+    assert supervisor.has_perm("accounts.view_identityreveal") and supervisor.has_perm("visits.view_queues")
     assert supervisor_client.get(reverse("admin:visits_ticket_add")).status_code == 403
     assert supervisor_client.get(reverse("admin:visits_visit_add")).status_code == 403
     assert supervisor_client.get(reverse("admin:accounts_identitycheck_add")).status_code == 403
