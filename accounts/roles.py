@@ -41,7 +41,10 @@ SUPERVISOR_APPS = [
     "security", "otp_totp", "visits",
 ]
 NEVER_GRANTED = {("core", "add_auditevent"), ("core", "change_auditevent"), ("core", "delete_auditevent"),
-                 ("security", "add_accesslog"), ("security", "change_accesslog"), ("security", "delete_accesslog")}
+                 ("security", "add_accesslog"), ("security", "change_accesslog"), ("security", "delete_accesslog"),
+                 # a filtered list of audit events (the identity numbers shown): read-only like them
+                 ("accounts", "add_identityreveal"), ("accounts", "change_identityreveal"),
+                 ("accounts", "delete_identityreveal")}
 
 
 def sync_roles(apps=None) -> None:

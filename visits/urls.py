@@ -5,6 +5,7 @@ from visits import views
 app_name = "visits"
 
 urlpatterns = [
+    path("", views.counter, name="counter"),
     path("counter/", views.counter_take, name="counter_take"),
     path("call-next/", views.call_next, name="call_next"),
     path("tickets/new/", views.ticket_issue, name="ticket_issue"),

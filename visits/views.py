@@ -31,18 +31,22 @@ def _refused(request, exc: RuleViolation) -> None:
         messages.error(request, message)
 
 
-def _is_counter_agent(user) -> bool:
-    return bool(user.outlet_id and user.has_perm("visits.add_visit"))
+def _works_at_the_counter(user) -> bool:
+    """Agents of an outlet; a supervisor only while seated at a counter (their own start page stays theirs)."""
+    if not (user.outlet_id and user.has_perm("visits.add_visit")):
+        return False
+    return not user.is_supervisor or Counter.objects.filter(staffed_by=user).exists()
 
 
 @login_required
 def home(request):
-    """Supervisors start on their dashboard; an agent with an outlet works at the counter; others at the search."""
+    """An agent with an outlet (or a supervisor seated at a counter) works at the counter; other supervisors start on
+    their dashboard; everybody else at the search."""
+    if _works_at_the_counter(request.user):
+        return counter(request)
     if request.user.is_supervisor:
         return redirect("core:dashboard")
-    if not _is_counter_agent(request.user):
-        return redirect("accounts:search")
-    return counter(request)
+    return redirect("accounts:search")
 
 
 def _customers_for(query: str) -> tuple[list, str]:
@@ -104,7 +108,7 @@ def counter_take(request):
             _refused(request, exc)
     else:
         messages.error(request, _("Choose your counter."))
-    return redirect("home")
+    return redirect("visits:counter")
 
 
 @login_required
@@ -119,7 +123,7 @@ def call_next(request):
         session_visit_set(request, visit)
         messages.success(request, _("Ticket %(number)s called to %(counter)s.") % {
             "number": visit.ticket.number, "counter": visit.counter})
-    return redirect("home")
+    return redirect("visits:counter")
 
 
 def _my_open_visit(request, pk) -> Visit:
@@ -140,7 +144,7 @@ def visit_identify(request, pk):
         messages.success(request, _("%(name)s is at the counter.") % {"name": customer.full_name})
     except RuleViolation as exc:
         _refused(request, exc)
-    return redirect("home")
+    return redirect("visits:counter")
 
 
 @login_required
@@ -154,7 +158,7 @@ def visit_no_show(request, pk):
         messages.success(request, _("Ticket %(number)s did not come.") % {"number": visit.ticket.number})
     except RuleViolation as exc:
         _refused(request, exc)
-    return redirect("home")
+    return redirect("visits:counter")
 
 
 @login_required
@@ -165,7 +169,7 @@ def visit_transfer(request, pk):
     form = TransferForm(request.POST, visit=visit)
     if not form.is_valid():
         messages.error(request, _("Choose the counter to transfer to."))
-        return redirect("home")
+        return redirect("visits:counter")
     try:
         visit = services.visit_transfer(visit=visit, counter=form.cleaned_data["counter"], agent=request.user,
                                         note=form.cleaned_data["note"])
@@ -174,7 +178,7 @@ def visit_transfer(request, pk):
             "number": visit.ticket.number, "counter": form.cleaned_data["counter"]})
     except RuleViolation as exc:
         _refused(request, exc)
-    return redirect("home")
+    return redirect("visits:counter")
 
 
 @login_required
@@ -194,7 +198,7 @@ def visit_wrap_up(request, pk):
         else:
             session_visit_set(request, visit)
             messages.success(request, _("Visit %(number)s wrapped up.") % {"number": visit.ticket.number})
-            return redirect("home")
+            return redirect("visits:counter")
     return render(request, "visits/wrap_up.html", {"visit": visit, "wrap_up": formset})
 
 
@@ -222,7 +226,7 @@ def ticket_issue(request):
     form = TicketIssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose why the customer came."))
-        return redirect("home")
+        return redirect("visits:counter")
     try:
         ticket = services.ticket_issue(outlet=request.user.outlet, reason=form.cleaned_data["reason"],
                                        channel=Ticket.Channel.AGENT, actor=request.user,
@@ -230,7 +234,7 @@ def ticket_issue(request):
         messages.success(request, _("Ticket %(number)s issued.") % {"number": ticket.number})
     except RuleViolation as exc:
         _refused(request, exc)
-    return redirect("home")
+    return redirect("visits:counter")
 
 
 @login_required

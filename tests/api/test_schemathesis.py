@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 KIND_BY_PATH = [
     ("/api/v1/claims/", "partner"), ("/api/v1/ussd", "ussd"), ("/api/v1/sms/", "network"),
     ("/device", "network"), ("/app-pass", "app"), ("/protection", "app"), ("/marketing-consent", "app"),
+    ("/api/v1/visits/", "app"),
     ("/api/v1/", "charging"),
 ]
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from core.parameters import DEFAULTS
 
 ROOT = Path(settings.BASE_DIR)
-APPS = {"accounts", "billing", "prepaid", "protection", "security"}
+APPS = {"accounts", "billing", "prepaid", "protection", "security", "visits"}
 
 
 def _app_imports(path: Path) -> list[str]:

@@ -68,9 +68,19 @@ def test_agent_reveals_the_nik_on_the_customer_page(page):
     _log_in(page, agent.username)
     page.goto(f"/customers/{customer.pk}/")
     expect(page.locator("#identity-number")).to_have_text("••••••••••••0001")
+    # without an identity check the reveal is disabled, with the link to record one (ACC-10)
+    expect(page.locator("#identity-show")).to_be_disabled()
+    page.click("#identity-check-link")
+    page.select_option("select[name=method]", "ktp_nik")
+    page.check("input[name=result][value=passed]")
+    page.click("#action-submit")
+    expect(page).to_have_url(re.compile(rf"/customers/{customer.pk}/$"))
+    # the reveal asks why
+    page.fill("#identity-reason", "Customer needs a letter")
     page.click("#identity-show")
     expect(page.locator("#identity-number")).to_have_text("3171014101900001")
-    assert AuditEvent.objects.filter(verb="customer.identity_shown", customer=customer, actor=agent).count() == 1
+    event = AuditEvent.objects.get(verb="customer.identity_shown", customer=customer, actor=agent)
+    assert event.reason == "Customer needs a letter"
 
 
 def test_login_is_locked_after_repeated_failures(page):

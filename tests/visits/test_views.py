@@ -45,6 +45,14 @@ def test_anonymous_is_sent_to_login(client, name):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
+def test_a_supervisor_starts_at_the_search_unless_seated_at_a_counter(client, supervisor):
+    client.force_login(supervisor)
+    assert client.get("/").url == reverse("accounts:search")
+    assert client.get(reverse("visits:counter")).status_code == 200  # the counter is one link away
+    counter_at(supervisor.outlet, 1, agent=supervisor)
+    assert client.get("/").status_code == 200
+
+
 def test_agents_cannot_see_the_queue_page_supervisors_can(client, counter_client, supervisor):
     assert counter_client.get(reverse("visits:queues")).status_code == 403
     client.force_login(supervisor)
