@@ -29,6 +29,16 @@ def queue_position(ticket: Ticket) -> int:
     return ahead + 1
 
 
+def waiting_tickets(outlet_id: int, *, limit: int = 8, now: dt.datetime | None = None) -> list[Ticket]:
+    """The next tickets of the outlet's queue today, in the order "Call next" takes them, each with `waited`."""
+    now = now or timezone.now()
+    tickets = list(Ticket.objects.filter(outlet_id=outlet_id, service_day=local_today(), status__in=WAITING)
+                   .select_related("counter").order_by("issued_at", "id")[:limit])
+    for ticket in tickets:
+        ticket.waited = minutes(now - ticket.issued_at)
+    return tickets
+
+
 def waiting_count(outlet_id: int) -> int:
     return Ticket.objects.filter(outlet_id=outlet_id, service_day=local_today(), status__in=WAITING).count()
 

@@ -77,6 +77,7 @@ def counter(request):
         "counter_form": None if my_counter else CounterChoiceForm(outlet_id=user.outlet_id),
         "visit": visit,
         "waiting": selectors.waiting_count(user.outlet_id),
+        "queue": [] if visit else selectors.waiting_tickets(user.outlet_id),
         "issue_form": TicketIssueForm(),
         "now": timezone.now(),
     }

@@ -45,12 +45,23 @@ def test_anonymous_is_sent_to_login(client, name):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_a_supervisor_starts_at_the_search_unless_seated_at_a_counter(client, supervisor):
+def test_a_supervisor_starts_at_the_dashboard_unless_seated_at_a_counter(client, supervisor):
     client.force_login(supervisor)
-    assert client.get("/").url == reverse("accounts:search")
+    assert client.get("/").url == reverse("core:dashboard")
     assert client.get(reverse("visits:counter")).status_code == 200  # the counter is one link away
     counter_at(supervisor.outlet, 1, agent=supervisor)
     assert client.get("/").status_code == 200
+
+
+def test_the_idle_counter_lists_the_next_tickets_in_call_order_with_their_wait(counter_client, counter_agent):
+    outlet = counter_agent.outlet
+    second = issue(outlet, Reason.COMPLAINT, minutes_ago=3)
+    first = issue(outlet, Reason.LOST_SIM, minutes_ago=12)
+    page = counter_client.get(reverse("visits:counter")).content.decode()
+    table = page[page.index('id="queue-next"'):]
+    assert table.index(first.number) < table.index(second.number)  # the order "Call next" takes them
+    assert "12 min" in table and "3 min" in table
+    assert str(Reason.LOST_SIM.label) in table
 
 
 def test_agents_cannot_see_the_queue_page_supervisors_can(client, counter_client, supervisor):
