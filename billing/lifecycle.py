@@ -54,7 +54,7 @@ def activation_check(transition: lifecycle.Transition) -> Verdict | None:
     verdict = Verdict(details={"notes": []})
     package = _package(transition.params.get("package"))
     if package is None or not package.is_active:
-        verdict.refuse("package_required", _("Choose the basic package."))
+        verdict.need("package_required", _("Choose the basic package."), field="package")
         return verdict
     minimum, maximum = _offer(verdict, package=package, payment_method=transition.billing_account.payment_method,
                               tenure_months=0)
@@ -67,7 +67,7 @@ def activation_check(transition: lifecycle.Transition) -> Verdict | None:
         % {"start": date_format(today, "j M Y"), "end": date_format(end, "j M Y"), "fee": format_rupiah(fee)})
     amount = transition.params.get("domestic_limit")
     if amount is None:
-        verdict.refuse("limit_required", _("Choose the initial domestic limit."))
+        verdict.need("limit_required", _("Choose the initial domestic limit."), field="domestic_limit")
     elif not minimum <= amount <= maximum:  # LIM-09
         verdict.refuse("out_of_range", _("The limit must be between %(min)s and %(max)s.")
                        % {"min": format_rupiah(minimum), "max": format_rupiah(maximum)})
@@ -113,7 +113,7 @@ def package_change_check(transition: lifecycle.Transition) -> Verdict | None:
             "package": current.next_package.name, "date": date_format(current.next_from, "j M Y")})
     package = _package(transition.params.get("package"))
     if package is None or not package.is_active:
-        verdict.refuse("package_required", _("Choose the basic package."))
+        verdict.need("package_required", _("Choose the basic package."), field="package")
         return verdict
     if package.pk == current.package_id and current.next_package_id is None:
         verdict.refuse("same_package", _("The line already has %(package)s.") % {"package": package.name})

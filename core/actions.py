@@ -24,6 +24,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from core.verdicts import RuleViolation, Verdict
 
@@ -77,11 +79,24 @@ def _kept_uploads(request) -> list[dict]:
     return list(latest.values())
 
 
+def reason_html(reason) -> str:
+    """A reason as the agent reads it: the message, then its next step as a link (once)."""
+    step = getattr(reason, "next_step", None)
+    href = step.href if step is not None else ""
+    if not href:
+        return conditional_escape(str(reason.message))
+    return format_html('{} — <a href="{}" class="next-step">{}</a>', str(reason.message), href, str(step.label))
+
+
 def refusal_to_form(form: forms.Form, exc: RuleViolation) -> None:
-    """Each reason of a refusal becomes a form error (a field's, when the reason names a field of the form)."""
+    """Each reason of a refusal becomes a form error (a field's, when the reason names a field of the form), with its
+    next step as a link; the form remembers the reasons so the verdict above it does not repeat them."""
+    shown = getattr(form, "shown_reasons", [])
     for reason in exc.reasons:
         field = getattr(reason, "field", "") or None
-        form.add_error(field if field in form.fields else None, reason.message)
+        form.add_error(field if field in form.fields else None, mark_safe(reason_html(reason)))
+        shown.append(reason)
+    form.shown_reasons = shown
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,7 @@ def _unshown(verdict: Verdict | None, form: forms.Form) -> Verdict | None:
     if verdict is None or not form.is_bound:
         return verdict
     shown = {str(message) for errors in form.errors.values() for message in errors}
+    shown |= {str(reason.message) for reason in getattr(form, "shown_reasons", [])}
     reasons = [reason for reason in verdict.reasons if str(reason.message) not in shown]
     if len(reasons) == len(verdict.reasons):
         return verdict
@@ -141,5 +157,6 @@ def action_render(request, *, form: forms.Form, title, line=None, customer=None,
     return render(request, template, {
         "form": form, "title": title, "line": line, "customer": customer, "verdict": _unshown(verdict, form),
         "intro": intro, "danger": danger, "check_button": check_button, "cancel_tab": cancel_tab,
-        "multipart": form.is_multipart(), "kept_uploads": _kept_uploads(request), **extra,
+        "multipart": form.is_multipart(), "kept_uploads": _kept_uploads(request),
+        "shown_codes": [reason.code for reason in getattr(form, "shown_reasons", [])], **extra,
     })

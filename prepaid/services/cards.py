@@ -15,8 +15,9 @@ from core.api.request_ids import DERIVED_PREFIX_ROOM, KEY_MAX_LENGTH
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
+from core.money import format_rupiah
 from core.parameters import parameter
-from core.verdicts import RuleViolation, Verdict
+from core.verdicts import NextStep, RuleViolation, Verdict
 from prepaid.models import (
     ActivationArea,
     Card,
@@ -32,6 +33,11 @@ from prepaid.selectors import active_prime, line_has_open_block, package_price
 PREPAID_BLOCK_REASONS = (
     Block.Reason.ILLEGAL_ACTIVITY, Block.Reason.SMS_FAIR_USAGE, Block.Reason.INSTITUTION_REQUEST, Block.Reason.MISUSE,
 )
+
+
+def topup_step(line_id: int) -> NextStep:
+    """What fixes a balance that is too low: a top-up at the counter."""
+    return NextStep(_("Top up"), url_name="prepaid:topup", args=(line_id,))
 
 
 def _refuse(code: str, message: str) -> RuleViolation:
@@ -50,7 +56,9 @@ def ledger_write(
     """Move money on a card that the caller holds locked: one ledger row and the new balance, never below zero."""
     new_balance = card.balance + amount
     if new_balance < 0:
-        raise _refuse("balance_insufficient", _("The balance is too low."))
+        raise RuleViolation.single("balance_insufficient", _("The balance is %(balance)s; this needs %(amount)s.")
+                                   % {"balance": format_rupiah(card.balance), "amount": format_rupiah(-amount)},
+                                   next_step=topup_step(card.line_id))
     now = now or timezone.now()
     entry = LedgerEntry.objects.create(
         card=card, kind=kind, amount=amount, balance_after=new_balance, reference=reference, channel=channel,
@@ -263,7 +271,9 @@ def sim_replacement_verdict(*, card: Card | None) -> Verdict:
         verdict.refuse("no_card", _("This line has no prepaid card."))
         return verdict
     if card.state not in (Card.State.ACTIVE, Card.State.GRACE):
-        verdict.refuse("card_not_active", _("Only an active card or one in grace can get a new SIM."))
+        verdict.refuse("card_not_active",
+                       _("Only an active card or one in grace can get a new SIM; this card is %(state)s.")
+                       % {"state": card.get_state_display().lower()})
     prime = active_prime(card)
     fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
     verdict.details.update({"fee": fee, "free_with_prime": prime is not None})
@@ -271,8 +281,10 @@ def sim_replacement_verdict(*, card: Card | None) -> Verdict:
         _("SIM replacement fee: %(fee)s%(prime)s. The balance stays on the number.")
         % {"fee": f"Rp {fee:,}".replace(",", "."), "prime": _(" (free with IM3 Prime)") if prime else ""})
     if card.balance < fee:
-        verdict.refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")
-                       % {"fee": f"{fee:,}".replace(",", ".")})
+        verdict.refuse("balance_insufficient",
+                       _("The replacement fee of %(fee)s is more than the balance of %(balance)s.")
+                       % {"fee": format_rupiah(fee), "balance": format_rupiah(card.balance)},
+                       next_step=topup_step(card.line_id))
     return verdict
 
 

@@ -1,0 +1,11 @@
+from django import template
+
+from billing.texts import bill_label as _bill_label
+
+register = template.Library()
+
+
+@register.filter
+def bill_label(bill) -> str:
+    """`{{ bill|bill_label }}` → "Bill November 2026"."""
+    return _bill_label(bill) if bill else ""
