@@ -24,3 +24,7 @@ class AccountsConfig(AppConfig):
 
         register_defaults(PARAMETERS)
         verbs.register()
+
+        from accounts import action_checks
+
+        action_checks.register()

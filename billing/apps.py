@@ -34,6 +34,11 @@ class BillingConfig(AppConfig):
         from billing import lifecycle
 
         lifecycle.register()  # LIM-12, LIM-13, ACC-09
+
+        from billing.rules import limit_change_eligibility
+        from core.actions import register_action_check
+
+        register_action_check("billing.limit_change", lambda line, user: limit_change_eligibility(line=line))
         self._register_tabs()
 
     @staticmethod

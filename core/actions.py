@@ -25,7 +25,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 
 from core.verdicts import RuleViolation, Verdict
 
@@ -88,13 +87,28 @@ def reason_html(reason) -> str:
     return format_html('{} — <a href="{}" class="next-step">{}</a>', str(reason.message), href, str(step.label))
 
 
+class ReasonText(str):
+    """A form error that reads as the reason's plain message (tests, logs) and renders with its next-step link."""
+
+    def __new__(cls, reason):
+        text = super().__new__(cls, str(reason.message))
+        text.reason = reason
+        return text
+
+    def __str__(self):
+        return self
+
+    def __html__(self):
+        return reason_html(self.reason)
+
+
 def refusal_to_form(form: forms.Form, exc: RuleViolation) -> None:
     """Each reason of a refusal becomes a form error (a field's, when the reason names a field of the form), with its
     next step as a link; the form remembers the reasons so the verdict above it does not repeat them."""
     shown = getattr(form, "shown_reasons", [])
     for reason in exc.reasons:
         field = getattr(reason, "field", "") or None
-        form.add_error(field if field in form.fields else None, mark_safe(reason_html(reason)))
+        form.add_error(field if field in form.fields else None, ReasonText(reason))
         shown.append(reason)
     form.shown_reasons = shown
 
@@ -145,9 +159,9 @@ def _unshown(verdict: Verdict | None, form: forms.Form) -> Verdict | None:
     reasons = [reason for reason in verdict.reasons if str(reason.message) not in shown]
     if len(reasons) == len(verdict.reasons):
         return verdict
-    if not reasons:
-        return None  # the errors say it all; an empty verdict would read "Allowed."
-    return Verdict(reasons=reasons, details=verdict.details, missing=verdict.missing)
+    # The errors say the rest; with nothing left the box does not read "Allowed." (the notes in details stay).
+    return Verdict(reasons=reasons, details=verdict.details, missing=verdict.missing, needed=verdict.needed,
+                   refusals_on_form=True)
 
 
 def action_render(request, *, form: forms.Form, title, line=None, customer=None, verdict: Verdict | None = None,
@@ -160,3 +174,37 @@ def action_render(request, *, form: forms.Form, title, line=None, customer=None,
         "multipart": form.is_multipart(), "kept_uploads": _kept_uploads(request),
         "shown_codes": [reason.code for reason in getattr(form, "shown_reasons", [])], **extra,
     })
+
+
+# Action buttons that know up front whether they can succeed ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Whether an action's button is live; if not, the reasons to show as text next to it (cheap checks only)."""
+
+    allowed: bool = True
+    reasons: tuple = ()
+
+    @classmethod
+    def of(cls, verdict: Verdict | None, *, ignore: tuple[str, ...] = ()) -> "ActionState":
+        """From a Verdict computed without the form's input: its refusals (those in `ignore` depend on the input)."""
+        if verdict is None:
+            return cls()
+        reasons = tuple(reason for reason in verdict.reasons if reason.code not in ignore)
+        return cls(allowed=not reasons, reasons=reasons)
+
+
+# Apps register the cheap check of each action that a page outside the app shows (the line header):
+# `register_action_check("billing.limit_change", lambda line, user: limit_change_eligibility(line=line))`.
+_ACTION_CHECKS: dict[str, Callable[[Any, Any], Verdict | None]] = {}
+
+
+def register_action_check(name: str, check: Callable[[Any, Any], Verdict | None]) -> None:
+    _ACTION_CHECKS[name] = check
+
+
+def action_state(name: str, subject, user=None) -> ActionState:
+    """The state of a registered action for this subject (a line, a bill…); an unknown name is live."""
+    check = _ACTION_CHECKS.get(name)
+    return ActionState.of(check(subject, user)) if check is not None else ActionState()

@@ -53,6 +53,8 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
     # The same missing inputs with their codes: a service refuses to act on them (`raise_if_incomplete`).
     needed: list[Reason] = field(default_factory=list)
+    # Some refusals are already shown as the form's errors (core.actions): the box does not repeat them.
+    refusals_on_form: bool = False
 
     @property
     def allowed(self) -> bool:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from core.branding import brand_context
 from core.dates import add_months, format_day
 from core.money import format_rupiah
-from core.verdicts import Verdict
+from core.verdicts import NextStep, Verdict
 from protection.models import Claim, Enrollment, Product, Reimbursement
 
 
@@ -76,7 +76,8 @@ def enrollment_eligibility(
         verdict.refuse("already_enrolled", _("The line already has TecProtec until %(date)s.")
                        % {"date": _d(active.last_covered_day)})
     if not imei:  # TP-05
-        verdict.refuse("imei_unknown", _("The phone's IMEI is not known: the network has not reported one yet."))
+        verdict.refuse("imei_unknown", _("The phone's IMEI is not known: the network has not reported one yet."),
+                       next_step=NextStep(_("Record the IMEI"), url_name="protection:device_set", args=(line.pk,)))
     elif Enrollment.objects.filter(imei=imei, status=Enrollment.Status.ACTIVE).exclude(line=line).exists():
         verdict.refuse("imei_already_covered", _("The phone %(imei)s is already covered on another line.")
                        % {"imei": imei})
