@@ -14,7 +14,9 @@ class CoreConfig(AppConfig):
 
         verbs.register()
         ensure_broker_folders()
-        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"})
-        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"})
+        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch", {"minute": "*"},
+                          label=_("Send the queued SMS"))
+        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog", {"minute": "*/5"},
+                          label=_("Re-queue stale job runs"))
         register_schedule("core: purge API replay rows", "core.tasks.api_replay_purge_task",
-                          {"minute": "40", "hour": "2"})
+                          {"minute": "40", "hour": "2"}, label=_("Purge old API replay records"))

@@ -31,14 +31,22 @@ class PrepaidConfig(AppConfig):
 
     @staticmethod
     def _register_schedules():
-        from core.schedules import register_schedule
+        from core.schedules import register_job_label, register_schedule
 
-        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle", {"minute": "10", "hour": "0"})
-        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal", {"minute": "30", "hour": "1"})
+        register_job_label("prepaid.price_changes_announce", _("Announce the price changes"))
+        register_job_label("prepaid.price_changes_apply", _("Apply the price changes"))
+
+        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle", {"minute": "10", "hour": "0"},
+                          label=_("Prepaid cards: grace and invalid"))
+        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal", {"minute": "30", "hour": "1"},
+                          label=_("Renew IM3 Prime"))
         register_schedule("prepaid-prime-tier-review", "prepaid.tasks.prime_tier_review",
-                          {"minute": "0", "hour": "3", "day_of_month": "1"})
+                          {"minute": "0", "hour": "3", "day_of_month": "1"}, label=_("Review the IM3 Prime tiers"))
         register_schedule("prepaid-prime-voucher-draw", "prepaid.tasks.prime_voucher_draw",
-                          {"minute": "0", "hour": "10", "day_of_week": "3"})
-        register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders", {"minute": "0", "hour": "9"})
-        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes", {"minute": "15"})
-        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage", {"minute": "*/10"})
+                          {"minute": "0", "hour": "10", "day_of_week": "3"}, label=_("IM3 Prime e-voucher draw"))
+        register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders", {"minute": "0", "hour": "9"},
+                          label=_("Expiry reminder SMS"))
+        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes", {"minute": "15"},
+                          label=_("Announce and apply price changes"))
+        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage", {"minute": "*/10"},
+                          label=_("SMS fair-usage check"))
