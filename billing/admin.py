@@ -47,8 +47,8 @@ def _form_page(request, admin_site, *, title, form, intro=""):
 
 @admin.register(BasicPackage)
 class BasicPackageAdmin(AuditedAdmin):
-    list_display = ["name", "code", "monthly_fee", "regular_customer_policy", "is_active"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "name_en", "monthly_fee", "regular_customer_policy", "is_active"]  # no code (a key)
+    search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(ServiceCategory)

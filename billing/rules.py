@@ -57,7 +57,8 @@ def _upgrade_blockers(*, line: Line, today: dt.date) -> list[Reason]:
         if late:
             blockers.append(Reason("regular_customer_policy", _(
                 "%(package)s needs no late payment in the last %(cycles)d bill cycles; the %(period)s bill was late.")
-                % {"package": package.name, "cycles": cycles, "period": date_format(late[0].period_start, "F Y")}))
+                % {"package": package.display_name, "cycles": cycles,
+                   "period": date_format(late[0].period_start, "F Y")}))
     return blockers
 
 

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from accounts.models import Line
 from billing import selectors, services
 from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm, StatementResendForm
-from billing.models import Bill, LimitChange, LinePackage, Objection, Purchase, Scope, SpendingLimit
+from billing.models import (
+    Bill,
+    LimitChange,
+    LinePackage,
+    Objection,
+    Purchase,
+    Scope,
+    ServiceCategory,
+    SpendingLimit,
+)
 from billing.rules import limit_change_eligibility
 from core.actions import ActionState, action_done, action_render, action_submit
 from core.dates import add_months, format_day, local_today
@@ -59,6 +68,10 @@ def spending_tab_context(request, line: Line) -> dict:
     domestic = limits.get(Scope.DOMESTIC)
     cycle_start = domestic.cycle_start if domestic else None
     purchases = list(Purchase.objects.filter(line=line, cycle_start=cycle_start).order_by("-created_at", "-id")[:50])
+    categories = dict(ServiceCategory.objects.filter(code__in={p.category_code for p in purchases})
+                      .values_list("code", "name")) if purchases else {}
+    for purchase in purchases:  # the category's name, never its code
+        purchase.category_name = categories.get(purchase.category_code, purchase.category_code)
     changes = list(LimitChange.objects.filter(line=line).select_related("actor").order_by("-created_at", "-id")[:20])
     preview = limit_change_eligibility(line=line) if domestic else None
     package = LinePackage.objects.select_related("package", "next_package").filter(line=line).first()

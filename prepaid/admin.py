@@ -42,10 +42,11 @@ class DenominationAdmin(AuditedAdmin):
 
 @admin.register(Package)
 class PackageAdmin(AuditedAdmin):
-    list_display = ["code", "name", "price", "prime_price", "validity_days", "monthly_data", "unlimited", "is_active",
-                    "order"]
+    # The name in both languages, not the code (the code stays searchable and on the edit page).
+    list_display = ["name", "name_en", "price", "prime_price", "validity_days", "monthly_data", "unlimited",
+                    "is_active", "order"]
     list_filter = ["monthly_data", "unlimited", "is_active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
 
     def get_readonly_fields(self, request, obj=None):
         # PRE-08: an existing package's prices change only through a scheduled, announced price change.

@@ -220,7 +220,7 @@ def purchase(request, pk):
                 refusal_to_form(form, error)
             else:
                 messages.success(request, _("%(package)s bought for %(price)s.")
-                                 % {"package": package.name, "price": format_rupiah(price)})
+                                 % {"package": package.display_name, "price": format_rupiah(price)})
                 return _back(line)
     percent = selectors.tariff_percent(today)
     upcoming = selectors.upcoming_price_changes(today)  # PRE-08: announced, not yet in force
