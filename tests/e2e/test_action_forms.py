@@ -193,3 +193,30 @@ def test_every_line_tab_table_fits_its_column(page):
             if wide:
                 problems.append(f"{tab}: {wide}")
     assert problems == []
+
+
+@pytest.mark.rule("TP-06")
+def test_claim_form_keeps_the_receipt_across_check_then_files_the_claim(page, tmp_path):
+    """A UMB subscription's receipt is first seen at the claim: "Check" keeps the attached file for the submit."""
+    from protection.models import Claim
+
+    agent = AgentFactory(language="en")
+    enrollment = enroll(start=local_today() - dt.timedelta(days=20), channel=Enrollment.Channel.UMB)
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(PDF)
+    _log_in(page, agent.username, PASSWORD)
+    page.goto(f"/protection/lines/{enrollment.line_id}/enrollments/{enrollment.pk}/claim/")
+    page.fill("textarea[name=damage]", "cracked screen")
+    page.fill("input[name=purchase_date]", (local_today() - dt.timedelta(days=60)).isoformat())
+    page.fill("input[name=receipt_number]", "INV-88")
+    page.set_input_files("input[name=receipt]", str(receipt))
+    page.click("#action-check")
+    page.wait_for_selector(".kept-upload")
+    assert _in_view(page, "#action-submit")
+    page.check("input[name=confirm]")
+    page.click("#action-submit")
+    page.wait_for_selector(".alert-success")
+    assert "tab=protection" in page.url
+    assert Claim.objects.filter(enrollment=enrollment).count() == 1
+    enrollment.refresh_from_db()
+    assert enrollment.receipt.read() == PDF
