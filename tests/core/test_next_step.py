@@ -75,3 +75,25 @@ def test_a_disabled_action_shows_its_reasons_as_text_not_a_link():
     live = render_to_string("core/_action_button.html", {"href": "/topup/", "label": "Top up",
                                                          "state": ActionState(), "css": "btn-primary"})
     assert 'href="/topup/"' in live and "aria-disabled" not in live
+
+
+@pytest.mark.django_db
+@pytest.mark.rule("ACC-09")
+def test_acc09_header_actions_get_their_state_from_the_registry_by_tag(rf):
+    """For the line header (h-360): `{% action_state "accounts.line_terminate" line as state %}`."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from tests.accounts.factories import AgentFactory, PostpaidLineFactory
+
+    line = PostpaidLineFactory(status="inactive")
+    request = rf.get("/")
+    request.user = AgentFactory()
+    template = Template('{% load actions %}{% action_state "accounts.line_terminate" line as state %}'
+                        '{% action_button "/end/" "Terminate" state "btn-outline-danger" "action-terminate" %}')
+    with translation.override("en"):
+        html = template.render(Context({"line": line, "request": request}))
+    assert 'aria-disabled="true"' in html and 'data-code="line_not_active"' in html
+    assert "The line is not active: its status is not activated." in html  # the figure the rule used
+    unknown = Template('{% load actions %}{% action_state "nobody.nothing" line as state %}{{ state.allowed }}')
+    assert unknown.render(Context({"line": line, "request": request})) == "True"
