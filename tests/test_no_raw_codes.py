@@ -51,3 +51,13 @@ def test_jobs_page_has_no_cron_string_or_task_path(supervisor_client):
     for schedule in SCHEDULES.values():
         assert schedule.task not in text and str(schedule.label) in text
     assert not re.search(r"(^|\s)[\d*/,-]+ [\d*/,-]+ \* \* [\d*]+(\s|$)", text)
+
+
+def test_prepaid_tab_ledger_names_the_package_and_hides_internal_references(agent_client):
+    from prepaid.services import package_purchase
+
+    card = CardFactory(balance=200_000)
+    package_purchase(card=card, package_code="HARIAN_1GB", channel="grapari", reference="counter-1", actor=None)
+    text = _text(agent_client.get(reverse("accounts:line_tab", args=[card.line_id, "prepaid"])))
+    assert "Freedom Daily 1GB" in text  # the English page reads the English name
+    assert "HARIAN_1GB" not in text and "pkg:counter-1" not in text

@@ -236,7 +236,7 @@ def package_purchase(
         package_purchase_eligibility(card=card, package=package, price=price,
                                      blocked=line_has_open_block(card.line_id)).raise_if_refused()
         entry = ledger_write(card=card, kind=LedgerEntry.Kind.PACKAGE_PURCHASE, amount=-price,
-                             reference=f"pkg:{reference}", channel=channel, actor=actor, note=package.code, now=now)
+                             reference=f"pkg:{reference}", channel=channel, actor=actor, note=package.name, now=now)
         purchase = PackagePurchase.objects.create(
             card=card, package=package, reference=reference, price=price, purchased_at=now, entry=entry,
             valid_until=today + dt.timedelta(days=package.validity_days),
