@@ -144,9 +144,9 @@ class CardAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     msisdn_field = "card__line__msisdn"
-    list_display = ["created_at", "card", "kind", "reference", "amount", "balance_after", "channel"]
+    list_display = ["created_at", "card", "kind", "note", "amount", "balance_after", "channel"]
     list_filter = ["kind", "channel"]
-    search_fields = ["=reference"]
+    search_fields = ["=reference"]  # the internal reference: searchable and on the detail page, not a column
     list_select_related = ["card__line"]
     ordering = ["-created_at", "-id"]  # the ledger_time index
 

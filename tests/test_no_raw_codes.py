@@ -61,3 +61,19 @@ def test_prepaid_tab_ledger_names_the_package_and_hides_internal_references(agen
     text = _text(agent_client.get(reverse("accounts:line_tab", args=[card.line_id, "prepaid"])))
     assert "Freedom Daily 1GB" in text  # the English page reads the English name
     assert "HARIAN_1GB" not in text and "pkg:counter-1" not in text
+
+
+def test_admin_purchase_list_shows_category_names(client):
+    from billing.models import Purchase, ServiceCategory
+    from tests.accounts.factories import SupervisorFactory
+    from tests.security.otp import session_verify
+
+    line = open_line(today=local_today())
+    Purchase.objects.create(line=line, request_id="req-1", scope="international", category_code="roaming_addon",
+                            category=ServiceCategory.objects.get(code="roaming_addon"), amount=1000,
+                            decision="approved", cycle_start=local_today().replace(day=1))
+    supervisor = SupervisorFactory(language="en")
+    client.force_login(supervisor)
+    session_verify(client, supervisor)
+    text = _text(client.get(reverse("admin:billing_purchase_changelist")))
+    assert "Roaming add-on package" in text and "roaming_addon" not in text and "req-1" not in text
