@@ -28,3 +28,7 @@ class AccountsConfig(AppConfig):
         from accounts import header
 
         header.register()  # the line page's customer 360 header: open blocks, the customer's other lines
+
+        from accounts import action_checks
+
+        action_checks.register()

@@ -75,7 +75,7 @@ def check(transition: Transition) -> Verdict:
         result = participant.check(transition)
         if result is None:
             continue
-        verdict.reasons.extend(result.reasons)
+        verdict.merge(result)
         notes = result.details.pop("notes", [])
         verdict.details["notes"].extend(notes)
         verdict.details.update(result.details)
@@ -86,7 +86,7 @@ def check(transition: Transition) -> Verdict:
 def apply(transition: Transition) -> Transition:
     """Call every participant's apply, in lock order. Refusals must have come from check (unless forced)."""
     if not transition.forced:
-        check(transition).raise_if_refused()
+        check(transition).raise_if_incomplete()
     for participant in participants(transition.name):
         transition.results[participant.app] = participant.apply(transition)
     return transition

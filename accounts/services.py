@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import identity, lifecycle
 from accounts.models import BillingAccount, Block, Customer, IdentityCheck, Line, SimChange, TransferApproval, User
+from accounts.texts import line_not_active
 from core.audit import audit_record
 from core.dates import local_today
 from core.identifiers import (
@@ -188,7 +189,7 @@ def line_activate(
         billing_account = None
     customer = Customer.objects.get(pk=customer.pk)  # the verification as it is now (ACC-08)
     activation_eligibility(customer=customer, kind=kind, billing_account=billing_account, params=params,
-                           actor=actor).raise_if_refused()
+                           actor=actor).raise_if_incomplete()
     with transaction.atomic():
         if Line.objects.filter(msisdn=msisdn).exclude(status=Line.Status.RECYCLED).exists():
             raise RuleViolation.single("msisdn_taken", _("This number belongs to another line."))
@@ -318,7 +319,9 @@ def line_transfer(
              _("The new holder's identity must be verified first."))
     with transaction.atomic():
         line = line_lock(line)
-        require(line.status == Line.Status.ACTIVE, "line_not_active", _("Only an active line can be transferred."))
+        require(line.status == Line.Status.ACTIVE, "line_not_active",
+                _("Only an active line can be transferred; this one is %(status)s.")
+                % {"status": line.get_status_display().lower()})
         if line.kind == Line.Kind.POSTPAID:
             require(to_billing_account is not None and to_billing_account.customer_id == to_customer.pk,
                      "account_required", _("Choose a billing account of the new holder."))
@@ -376,7 +379,7 @@ def _transition(name: str, *, line: Line, actor, channel: str, params: dict | No
 
 def _in_service(verdict: Verdict, line: Line) -> None:
     if line.status != Line.Status.ACTIVE:
-        verdict.refuse("line_not_active", _("The line is not active."))
+        verdict.refuse("line_not_active", line_not_active(line))
 
 
 def package_change_eligibility(*, line: Line, params: dict | None = None, actor=None) -> Verdict:
@@ -397,7 +400,7 @@ def line_package_change(*, line: Line, actor, channel: str = Channel.GRAPARI, pa
     """Change a postpaid line's basic package from the next cycle start (LIM-13), audited with its channel."""
     with transaction.atomic():
         line = _transition_lock(line)
-        package_change_eligibility(line=line, params=params, actor=actor).raise_if_refused()
+        package_change_eligibility(line=line, params=params, actor=actor).raise_if_incomplete()
         transition = lifecycle.apply(_transition(lifecycle.PACKAGE_CHANGE, line=line, actor=actor, channel=channel,
                                                  params=params))
         audit_record(actor=actor, channel=channel, verb="line.package_changed", subject=line, reason=reason,

@@ -47,8 +47,8 @@ def _form_page(request, admin_site, *, title, form, intro=""):
 
 @admin.register(BasicPackage)
 class BasicPackageAdmin(AuditedAdmin):
-    list_display = ["name", "code", "monthly_fee", "regular_customer_policy", "is_active"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "name_en", "monthly_fee", "regular_customer_policy", "is_active"]  # no code (a key)
+    search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(ServiceCategory)
@@ -128,10 +128,15 @@ class LimitChangeAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
 
 @admin.register(Purchase)
 class PurchaseAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
-    list_display = ["created_at", "request_id", "line", "scope", "category_code", "amount", "decision", "reason"]
+    list_display = ["created_at", "line", "scope", "category_label", "amount", "decision", "reason"]
     list_filter = ["decision", "reason", "scope"]
-    search_fields = ["=request_id"]
-    list_select_related = ["line"]
+    search_fields = ["=request_id"]  # the channel's request id: searchable and on the detail page, not a column
+    list_select_related = ["line", "category"]
+
+    @admin.display(description=gettext_lazy("category"))
+    def category_label(self, obj):
+        """The category's name, not its code."""
+        return obj.category.name if obj.category_id else obj.category_code
 
 
 @admin.register(UsageRecord)

@@ -24,12 +24,20 @@ class BillingConfig(AppConfig):
 
         catalogue_cache.connect()
 
-        from core.schedules import register_schedule
+        from core.schedules import register_job_label, register_schedule
 
-        register_schedule("billing-cycle-close", "billing.tasks.cycle_close_task", {"minute": "5", "hour": "0"})
-        register_schedule("billing-overdue", "billing.tasks.overdue_task", {"minute": "30", "hour": "0"})
+        # Jobs that run inside another schedule's task: each run row reads what it did.
+        register_job_label("billing.cycle_close", _("Close the bill cycles"))
+        register_job_label("billing.bills_issue", _("Issue the bills"))
+        register_job_label("billing.early_settlement_scan", _("Find the lines that must settle early"))
+        register_job_label("billing.early_settlement_enforce", _("Enforce the early settlement demands"))
+
+        register_schedule("billing-cycle-close", "billing.tasks.cycle_close_task", {"minute": "5", "hour": "0"},
+                          label=_("Close the bill cycles and issue the bills"))
+        register_schedule("billing-overdue", "billing.tasks.overdue_task", {"minute": "30", "hour": "0"},
+                          label=_("Block the lines of overdue bills"))
         register_schedule("billing-early-settlement", "billing.tasks.early_settlement_task",
-                          {"minute": "0", "hour": "6"})
+                          {"minute": "0", "hour": "6"}, label=_("Early settlement demands"))
 
         from billing import ussd
 
@@ -42,6 +50,11 @@ class BillingConfig(AppConfig):
         from billing import header
 
         header.register()  # the line page's customer 360 header
+
+        from billing.rules import limit_change_eligibility
+        from core.actions import register_action_check
+
+        register_action_check("billing.limit_change", lambda line, user: limit_change_eligibility(line=line))
         self._register_tabs()
 
         from billing import dashboard

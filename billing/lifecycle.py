@@ -29,7 +29,7 @@ from billing.models import (
 )
 from billing.rules import domestic_limit_bounds
 from billing.selectors import suggested_limit
-from core.dates import local_today
+from core.dates import format_day, local_today
 from core.money import format_rupiah
 from core.verdicts import Verdict
 
@@ -51,7 +51,8 @@ def _offer(verdict: Verdict, *, package: BasicPackage, payment_method: str, tenu
     verdict.details.update({"suggested": suggested, "minimum": minimum, "maximum": maximum})
     verdict.details["notes"].extend([
         _("Suggested domestic limit for %(package)s (%(fee)s a month): %(amount)s.")
-        % {"package": package.name, "fee": format_rupiah(package.monthly_fee), "amount": format_rupiah(suggested)},
+        % {"package": package.display_name, "fee": format_rupiah(package.monthly_fee),
+           "amount": format_rupiah(suggested)},
         _("Allowed domestic limit: %(min)s to %(max)s.") % {"min": format_rupiah(minimum),
                                                             "max": format_rupiah(maximum)},
     ])
@@ -67,7 +68,7 @@ def activation_check(transition: lifecycle.Transition) -> Verdict | None:
     verdict = Verdict(details={"notes": []})
     package = _package(transition.params.get("package"))
     if package is None or not package.is_active:
-        verdict.refuse("package_required", _("Choose the basic package."))
+        verdict.need("package_required", _("Choose the basic package."), field="package")
         return verdict
     minimum, maximum = _offer(verdict, package=package, payment_method=transition.billing_account.payment_method,
                               tenure_months=0)
@@ -77,10 +78,10 @@ def activation_check(transition: lifecycle.Transition) -> Verdict | None:
     verdict.details["first_fee"] = fee
     verdict.details["notes"].append(
         _("First fee, prorated to %(start)s – %(end)s: %(fee)s.")
-        % {"start": date_format(today, "j M Y"), "end": date_format(end, "j M Y"), "fee": format_rupiah(fee)})
+        % {"start": format_day(today), "end": format_day(end), "fee": format_rupiah(fee)})
     amount = transition.params.get("domestic_limit")
     if amount is None:
-        verdict.refuse("limit_required", _("Choose the initial domestic limit."))
+        verdict.need("limit_required", _("Choose the initial domestic limit."), field="domestic_limit")
     elif not minimum <= amount <= maximum:  # LIM-09
         verdict.refuse("out_of_range", _("The limit must be between %(min)s and %(max)s.")
                        % {"min": format_rupiah(minimum), "max": format_rupiah(maximum)})
@@ -120,20 +121,20 @@ def package_change_check(transition: lifecycle.Transition) -> Verdict | None:
     if current is None or limit is None:
         verdict.refuse("no_limit", _("This line has no basic package and spending limit yet."))
         return verdict
-    verdict.details["notes"].append(_("Current package: %(package)s.") % {"package": current.package.name})
+    verdict.details["notes"].append(_("Current package: %(package)s.") % {"package": current.package.display_name})
     if current.next_package is not None:
         verdict.details["notes"].append(_("Already changing to %(package)s from %(date)s.") % {
-            "package": current.next_package.name, "date": date_format(current.next_from, "j M Y")})
+            "package": current.next_package.display_name, "date": format_day(current.next_from)})
     package = _package(transition.params.get("package"))
     if package is None or not package.is_active:
-        verdict.refuse("package_required", _("Choose the basic package."))
+        verdict.need("package_required", _("Choose the basic package."), field="package")
         return verdict
     if package.pk == current.package_id and current.next_package_id is None:
-        verdict.refuse("same_package", _("The line already has %(package)s.") % {"package": package.name})
+        verdict.refuse("same_package", _("The line already has %(package)s.") % {"package": package.display_name})
     starts = limit.cycle_end + dt.timedelta(days=1)
     verdict.details["next_from"] = starts
     verdict.details["notes"].append(_("%(package)s applies from the next cycle start, %(date)s.")
-                                    % {"package": package.name, "date": date_format(starts, "j M Y")})
+                                    % {"package": package.display_name, "date": format_day(starts)})
     today = transition.today or local_today()
     _offer(verdict, package=package, payment_method=line.billing_account.payment_method,
            tenure_months=full_months_between(line.activated_on or today, today))
@@ -187,7 +188,7 @@ def termination_check(transition: lifecycle.Transition) -> Verdict | None:
         _recorded, due = _last_fee(line, limit, today)
         verdict.details["last_fee"] = due
         verdict.details["notes"].append(_("The final bill has the basic package fee up to %(date)s: %(fee)s.")
-                                        % {"date": date_format(today, "j M Y"), "fee": format_rupiah(due)})
+                                        % {"date": format_day(today), "fee": format_rupiah(due)})
     owed = sum(bill.outstanding for bill in Bill.objects.filter(billing_account_id=line.billing_account_id,
                                                                  status=Bill.Status.OPEN))
     if owed:  # BIL-07
@@ -214,7 +215,7 @@ def termination_apply(transition: lifecycle.Transition) -> dict | None:
         bill_charge_add(billing_account=line.billing_account, line=line, source=BillCharge.Source.ADJUSTMENT,
                         source_ref=f"prorate:{line.pk}:{domestic.cycle_start.isoformat()}", amount=due - recorded,
                         charged_on=today, description=_("Basic package prorated to the termination day %(date)s")
-                        % {"date": date_format(today, "j M Y")})
+                        % {"date": format_day(today)})
     SpendingCycle.objects.bulk_create(
         [SpendingCycle(line=line, scope=limit.scope, cycle_start=limit.cycle_start, cycle_end=limit.cycle_end,
                        amount=limit.amount, used=limit.used, settled=limit.settled) for limit in limits],

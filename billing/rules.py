@@ -6,13 +6,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingAccount, Line
+from accounts.texts import line_not_active
 from billing.cycles import full_months_between
 from billing.models import LimitChange, Scope, SpendingLimit
-from billing.selectors import account_has_outstanding_bill, account_paid_late, line_package, suggested_limit
-from core.dates import local_today
+from billing.selectors import account_oldest_open_bill, account_paid_late, line_package, suggested_limit
+from billing.texts import pay_bill_step
+from core.dates import format_day, local_today
 from core.money import format_rupiah
 from core.parameters import parameter
-from core.verdicts import Verdict
+from core.verdicts import Reason, Verdict
 
 
 def limit_bounds(*, line: Line, scope: str, today: dt.date) -> tuple[int, int]:
@@ -34,24 +36,29 @@ def domestic_limit_bounds(*, payment_method: str, tenure_months: int) -> tuple[i
     return minimum, max(maximum, minimum)
 
 
-def _upgrade_blockers(*, line: Line, today: dt.date) -> list[tuple[str, str]]:
-    """LIM-07: tenure, outstanding bill and (for some packages) the regular-customer policy."""
+def _upgrade_blockers(*, line: Line, today: dt.date) -> list[Reason]:
+    """LIM-07: tenure, outstanding bill and (for some packages) the regular-customer policy, each with its figures."""
     blockers = []
     tenure = full_months_between(line.activated_on or today, today)
     needed = parameter("limit_upgrade_tenure_months")
     if tenure < needed:
-        blockers.append(("tenure", _("Tenure is %(months)d months; a limit upgrade needs %(needed)d.")
-                         % {"months": tenure, "needed": needed}))
-    if account_has_outstanding_bill(line.billing_account_id):
-        blockers.append(("outstanding_bill", _("A bill is outstanding: it must be paid before an upgrade.")))
+        blockers.append(Reason("tenure", _(
+            "The line is %(months)d months old (since %(since)s); a limit upgrade needs %(needed)d months.")
+            % {"months": tenure, "since": format_day(line.activated_on or today), "needed": needed}))
+    unpaid = account_oldest_open_bill(line.billing_account_id)
+    if unpaid is not None:
+        blockers.append(Reason("outstanding_bill", _("The bill of %(amount)s due %(due)s is unpaid")
+                               % {"amount": format_rupiah(unpaid.outstanding), "due": format_day(unpaid.due_date)},
+                               next_step=pay_bill_step(unpaid)))
     package = line_package(line)
     if package is not None and package.regular_customer_policy:
         cycles = parameter("regular_customer_cycles")
         late = account_paid_late(line.billing_account_id, cycles, today)
         if late:
-            blockers.append(("regular_customer_policy", _(
+            blockers.append(Reason("regular_customer_policy", _(
                 "%(package)s needs no late payment in the last %(cycles)d bill cycles; the %(period)s bill was late.")
-                % {"package": package.name, "cycles": cycles, "period": date_format(late[0].period_start, "F Y")}))
+                % {"package": package.display_name, "cycles": cycles,
+                   "period": date_format(late[0].period_start, "F Y")}))
     return blockers
 
 
@@ -67,7 +74,7 @@ def limit_change_eligibility(
         verdict.refuse("not_postpaid", _("Only a KartuHalo (postpaid) line has a spending limit."))
         return verdict
     if line.status != Line.Status.ACTIVE:
-        verdict.refuse("line_not_active", _("The line is not active."))
+        verdict.refuse("line_not_active", line_not_active(line))
         return verdict
     limit = SpendingLimit.objects.filter(line=line, scope=scope).first()
     if limit is None:
@@ -88,7 +95,7 @@ def limit_change_eligibility(
         "scope": scope, "current": limit.amount, "minimum": minimum, "maximum": maximum, "suggested": suggested,
         "upgrade_allowed": not blockers, "allowed_max": maximum if not blockers else max(min(limit.amount, maximum),
                                                                                           minimum),
-        "upgrade_blockers": [message for _code, message in blockers],
+        "upgrade_blockers": blockers,
         "last_change_on": last_change.changed_on if last_change else None,
     })
     if last_change is not None:  # LIM-08
@@ -103,6 +110,5 @@ def limit_change_eligibility(
         verdict.refuse("out_of_range", _("The limit must be between %(min)s and %(max)s.")
                        % {"min": format_rupiah(minimum), "max": format_rupiah(maximum)})
     if new_amount > limit.amount:  # LIM-07 applies to upgrades only
-        for code, message in blockers:
-            verdict.refuse(code, message)
+        verdict.reasons.extend(blockers)
     return verdict

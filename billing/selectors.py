@@ -82,6 +82,12 @@ def account_has_outstanding_bill(account_id: int) -> bool:
     return Bill.objects.filter(billing_account_id=account_id, status=Bill.Status.OPEN).exists()
 
 
+def account_oldest_open_bill(account_id: int) -> Bill | None:
+    """LIM-07: the unpaid bill to read out (the one due first), or None."""
+    bills = Bill.objects.filter(billing_account_id=account_id, status=Bill.Status.OPEN)
+    return bills.order_by("due_date", "pk").first()
+
+
 def account_overdue_bills(account_id: int, today: dt.date) -> QuerySet:
     """LIM-05, BIL-05: bills unpaid past their due date."""
     return Bill.objects.filter(billing_account_id=account_id, status=Bill.Status.OPEN, due_date__lt=today)

@@ -54,7 +54,7 @@ def _reasons(verdict) -> str:
 def _amount_error(verdict, details: dict, amount: int) -> str:
     """Why this amount is refused, in the same range as the prompt states (min to allowed_max, LIM-07/LIM-09)."""
     if amount > details["allowed_max"] and not details["upgrade_allowed"]:
-        return " ".join(details["upgrade_blockers"])  # LIM-07: why no upgrade now
+        return " ".join(str(reason) for reason in details["upgrade_blockers"])  # LIM-07: why no upgrade now
     if "out_of_range" in verdict.codes:
         return _("Enter an amount from %(min)s to %(max)s.") % {
             "min": format_rupiah(details["minimum"]), "max": format_rupiah(details["allowed_max"])}
@@ -72,7 +72,8 @@ def change_limit_menu(request: UssdRequest) -> UssdReply:
     details = preview.details
     if details["allowed_max"] == details["minimum"] == details["current"]:  # no other amount is possible now
         return end(_("Your limit of %(current)s cannot be raised now. %(reasons)s") % {
-            "current": format_rupiah(details["current"]), "reasons": " ".join(details["upgrade_blockers"])})
+            "current": format_rupiah(details["current"]),
+            "reasons": " ".join(str(reason) for reason in details["upgrade_blockers"])})
 
     def parse_amount(value: str, req, state) -> int:
         digits = value.replace(".", "").strip()

@@ -12,11 +12,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Line
 from billing import selectors, services
 from billing.forms import CurrentUsagePaymentForm, LimitChangeForm, ObjectionForm, PaymentForm, StatementResendForm
-from billing.models import Bill, LimitChange, LinePackage, Objection, Purchase, Scope, SpendingLimit
+from billing.models import (
+    Bill,
+    LimitChange,
+    LinePackage,
+    Objection,
+    Purchase,
+    Scope,
+    ServiceCategory,
+    SpendingLimit,
+)
 from billing.rules import limit_change_eligibility
-from core.actions import action_done, action_render, action_submit
+from core.actions import ActionState, action_done, action_render, action_submit
+from core.dates import add_months, format_day, local_today
 from core.money import format_rupiah
 from core.parameters import parameter
+from core.verdicts import Reason
 
 # The line-page tabs the actions come back to (registered in billing/apps.py).
 SPENDING_TAB, BILLS_TAB = "spending", "bills"
@@ -30,6 +41,26 @@ def _gauge(limit: SpendingLimit | None, warn: int) -> dict | None:
             "level": "danger" if percent >= 100 else "warning" if percent >= warn else "success"}
 
 
+def _pay_usage_state(limits: list[SpendingLimit]) -> ActionState:
+    """LIM-11: paying the current usage needs some usage counted in this cycle."""
+    if not limits:
+        return ActionState(False, (Reason("no_limit", _("This line has no spending limit yet.")),))
+    if any(limit.counted > 0 for limit in limits):
+        return ActionState()
+    cycle_end = min(limit.cycle_end for limit in limits)
+    return ActionState(False, (Reason("nothing_to_pay", _("No usage counted this cycle (up to %(date)s): Rp 0 to pay.")
+                                      % {"date": format_day(cycle_end)}),))
+
+
+def _objection_state(bill: Bill, today, window_months: int) -> ActionState:
+    """BIL-03: objections within the window after the bill was processed (the service says the same on submit)."""
+    window_end = add_months(bill.issued_on, window_months)
+    if today <= window_end:
+        return ActionState()
+    return ActionState(False, (Reason("objection_window_closed", _("Objections accepted until %(date)s.")
+                                      % {"date": format_day(window_end)}),))
+
+
 def spending_tab_context(request, line: Line) -> dict:
     """A constant number of queries whatever the history's length."""
     limits = {limit.scope: limit for limit in SpendingLimit.objects.filter(line=line)}
@@ -37,10 +68,15 @@ def spending_tab_context(request, line: Line) -> dict:
     domestic = limits.get(Scope.DOMESTIC)
     cycle_start = domestic.cycle_start if domestic else None
     purchases = list(Purchase.objects.filter(line=line, cycle_start=cycle_start).order_by("-created_at", "-id")[:50])
+    categories = dict(ServiceCategory.objects.values_list("code", "name"))  # a dozen rows: one query always
+    for purchase in purchases:  # the category's name, never its code
+        purchase.category_name = categories.get(purchase.category_code, purchase.category_code)
     changes = list(LimitChange.objects.filter(line=line).select_related("actor").order_by("-created_at", "-id")[:20])
     preview = limit_change_eligibility(line=line) if domestic else None
     package = LinePackage.objects.select_related("package", "next_package").filter(line=line).first()
     return {
+        "limit_state": ActionState.of(preview or limit_change_eligibility(line=line)),
+        "pay_state": _pay_usage_state(list(limits.values())),
         "package": package,
         "gauges": [g for g in (_gauge(limits.get(scope), warn) for scope in Scope.values) if g],
         "purchases": purchases, "changes": changes, "preview": preview,
@@ -54,6 +90,9 @@ def bills_tab_context(request, line: Line) -> dict:
     bills = list(Bill.objects.filter(billing_account=account)
                  .prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("-filed_on")))
                  .order_by("-period_start")[:12])
+    today, window_months = local_today(), parameter("objection_window_months")
+    for bill in bills:
+        bill.objection_state = _objection_state(bill, today, window_months)
     return {
         "account": account, "bills": bills, "payments": list(selectors.account_payments(account, limit=20)),
         "can_pay": request.user.has_perm("billing.add_payment"),

@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 
 from core.verdicts import RuleViolation, Verdict
 
@@ -104,11 +105,39 @@ def _kept_uploads(request) -> list[dict]:
     return list(latest.values())
 
 
+def reason_html(reason) -> str:
+    """A reason as the agent reads it: the message, then its next step as a link (once)."""
+    step = getattr(reason, "next_step", None)
+    href = step.href if step is not None else ""
+    if not href:
+        return conditional_escape(str(reason.message))
+    return format_html('{} — <a href="{}" class="next-step">{}</a>', str(reason.message), href, str(step.label))
+
+
+class ReasonText(str):
+    """A form error that reads as the reason's plain message (tests, logs) and renders with its next-step link."""
+
+    def __new__(cls, reason):
+        text = super().__new__(cls, str(reason.message))
+        text.reason = reason
+        return text
+
+    def __str__(self):
+        return self
+
+    def __html__(self):
+        return reason_html(self.reason)
+
+
 def refusal_to_form(form: forms.Form, exc: RuleViolation) -> None:
-    """Each reason of a refusal becomes a form error (a field's, when the reason names a field of the form)."""
+    """Each reason of a refusal becomes a form error (a field's, when the reason names a field of the form), with its
+    next step as a link; the form remembers the reasons so the verdict above it does not repeat them."""
+    shown = getattr(form, "shown_reasons", [])
     for reason in exc.reasons:
         field = getattr(reason, "field", "") or None
-        form.add_error(field if field in form.fields else None, reason.message)
+        form.add_error(field if field in form.fields else None, ReasonText(reason))
+        shown.append(reason)
+    form.shown_reasons = shown
 
 
 @dataclass(frozen=True)
@@ -153,12 +182,13 @@ def _unshown(verdict: Verdict | None, form: forms.Form) -> Verdict | None:
     if verdict is None or not form.is_bound:
         return verdict
     shown = {str(message) for errors in form.errors.values() for message in errors}
+    shown |= {str(reason.message) for reason in getattr(form, "shown_reasons", [])}
     reasons = [reason for reason in verdict.reasons if str(reason.message) not in shown]
     if len(reasons) == len(verdict.reasons):
         return verdict
-    if not reasons:
-        return None  # the errors say it all; an empty verdict would read "Allowed."
-    return Verdict(reasons=reasons, details=verdict.details, missing=verdict.missing)
+    # The errors say the rest; with nothing left the box does not read "Allowed." (the notes in details stay).
+    return Verdict(reasons=reasons, details=verdict.details, missing=verdict.missing, needed=verdict.needed,
+                   refusals_on_form=True)
 
 
 def action_render(request, *, form: forms.Form, title, line=None, customer=None, verdict: Verdict | None = None,
@@ -168,5 +198,40 @@ def action_render(request, *, form: forms.Form, title, line=None, customer=None,
     return render(request, template, {
         "form": form, "title": title, "line": line, "customer": customer, "verdict": _unshown(verdict, form),
         "intro": intro, "danger": danger, "check_button": check_button, "cancel_tab": cancel_tab,
-        "multipart": form.is_multipart(), "kept_uploads": _kept_uploads(request), **extra,
+        "multipart": form.is_multipart(), "kept_uploads": _kept_uploads(request),
+        "shown_codes": [reason.code for reason in getattr(form, "shown_reasons", [])], **extra,
     })
+
+
+# Action buttons that know up front whether they can succeed ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Whether an action's button is live; if not, the reasons to show as text next to it (cheap checks only)."""
+
+    allowed: bool = True
+    reasons: tuple = ()
+
+    @classmethod
+    def of(cls, verdict: Verdict | None, *, ignore: tuple[str, ...] = ()) -> "ActionState":
+        """From a Verdict computed without the form's input: its refusals (those in `ignore` depend on the input)."""
+        if verdict is None:
+            return cls()
+        reasons = tuple(reason for reason in verdict.reasons if reason.code not in ignore)
+        return cls(allowed=not reasons, reasons=reasons)
+
+
+# Apps register the cheap check of each action that a page outside the app shows (the line header):
+# `register_action_check("billing.limit_change", lambda line, user: limit_change_eligibility(line=line))`.
+_ACTION_CHECKS: dict[str, Callable[[Any, Any], Verdict | None]] = {}
+
+
+def register_action_check(name: str, check: Callable[[Any, Any], Verdict | None]) -> None:
+    _ACTION_CHECKS[name] = check
+
+
+def action_state(name: str, subject, user=None) -> ActionState:
+    """The state of a registered action for this subject (a line, a bill…); an unknown name is live."""
+    check = _ACTION_CHECKS.get(name)
+    return ActionState.of(check(subject, user)) if check is not None else ActionState()

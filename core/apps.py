@@ -21,11 +21,13 @@ class CoreConfig(AppConfig):
         register_partitioned("core_outboundsms", "created_at", "sms_retention_months")
         dashboard_panels.register()
         ensure_broker_folders()
-        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch_task", {"minute": "*"})
-        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog_task", {"minute": "*/5"})
+        register_schedule("core: send queued SMS", "core.tasks.sms_dispatch_task", {"minute": "*"},
+                          label=_("Send the queued SMS"))
+        register_schedule("core: job watchdog", "core.tasks.jobs_watchdog_task", {"minute": "*/5"},
+                          label=_("Re-queue stale job runs"))
         register_schedule("core: purge API replay rows", "core.tasks.api_replay_purge_task",
-                          {"minute": "40", "hour": "2"})
+                          {"minute": "40", "hour": "2"}, label=_("Purge old API replay records"))
         register_schedule("core: purge pending uploads", "core.tasks.pending_uploads_purge_task",
-                          {"minute": "50", "hour": "2"})
+                          {"minute": "50", "hour": "2"}, label=_("Delete the uploads kept on Check"))
         register_schedule("core: monthly partitions", "core.tasks.partitions_maintain_task",
-                          {"minute": "20", "hour": "3"})
+                          {"minute": "20", "hour": "3"}, label=_("Create next months' partitions"))

@@ -16,6 +16,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.bilingual import localized
 from core.models import AuditEvent, Channel
 from core.money import format_rupiah
 
@@ -162,7 +163,8 @@ class Lookup:
         if self.name is None:
             return {str(getattr(row, self.key)): str(row) for row in rows} | {
                 getattr(row, self.key): str(row) for row in rows}
-        return dict(rows.values_list(self.key, self.name))
+        # the active language's name where the catalogue has both (`name_en`, core.bilingual)
+        return {getattr(row, self.key): localized(row, self.name) for row in rows}
 
     def __call__(self, value) -> str:
         return str((_lookup_names.get() or {}).get(self, {}).get(value, value))

@@ -40,3 +40,12 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 def parse_day(value: str | None) -> dt.date:
     """A task's `day` argument (ISO date, as Celery passes it in JSON), or today."""
     return dt.date.fromisoformat(value) if value else local_today()
+
+
+def format_day(day) -> str:
+    """A date as an agent reads it out: `06-12-2026` (dd-mm-yyyy, WIB for a datetime)."""
+    if day is None:
+        return ""
+    if hasattr(day, "hour"):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return day.strftime("%d-%m-%Y")

@@ -32,17 +32,19 @@ def job_runs_attention(*, days: int = 7) -> dict[str, int] | None:
 class ScheduleRow:
     name: str
     task: str
-    when: str
+    when: str  # in words ("every day at 02:00 WIB"), never a cron string
     enabled: bool
     in_beat: bool
     last_run: JobRun | None
+    label: str = ""  # what the supervisor reads; the name and task are secondary details
 
 
 def job_schedules() -> list[ScheduleRow]:
     """Registered schedules merged with django-celery-beat's rows (a supervisor may have edited them there)."""
     from django_celery_beat.models import PeriodicTask
 
-    from core.schedules import SCHEDULES
+    from core.cron_text import describe_crontab, describe_periodic_task
+    from core.schedules import SCHEDULES, schedule_label
 
     periodic = {task.name: task for task in PeriodicTask.objects.select_related("crontab", "interval")
                 .exclude(name__startswith="celery.")}
@@ -54,13 +56,12 @@ def job_schedules() -> list[ScheduleRow]:
     for name in names:
         task = periodic.get(name)
         if task is not None:
-            when = str(task.crontab or task.interval or "")
-            rows.append(ScheduleRow(name, task.task, when, task.enabled, True, last_by_task.get(task.task)))
+            rows.append(ScheduleRow(name, task.task, describe_periodic_task(task), task.enabled, True,
+                                    last_by_task.get(task.task), schedule_label(name, task.task)))
         else:
             schedule = SCHEDULES[name]
-            when = " ".join(str(schedule.crontab.get(k, "*")) for k in
-                            ("minute", "hour", "day_of_month", "month_of_year", "day_of_week"))
-            rows.append(ScheduleRow(name, schedule.task, when, True, False, last_by_task.get(schedule.task)))
+            rows.append(ScheduleRow(name, schedule.task, describe_crontab(schedule.crontab), True, False,
+                                    last_by_task.get(schedule.task), schedule_label(name, schedule.task)))
     return rows
 
 

@@ -48,6 +48,7 @@ def jobs(request):
     from django.core.paginator import Paginator
     from django.utils.translation import gettext as _
 
+    from core.schedules import schedule_label
     from core.selectors import job_runs, job_runs_attention, job_schedules
     from core.services import PeriodDone, job_run_now
 
@@ -61,16 +62,16 @@ def jobs(request):
             messages.error(request, _("Give a reason to force a re-run of a finished period."))
             return redirect("core:jobs")
         try:
-            task_id = job_run_now(schedule_name=name, force=force, actor=request.user, reason=reason)
+            job_run_now(schedule_name=name, force=force, actor=request.user, reason=reason)
         except PeriodDone as done:
             messages.warning(request, _("%(name)s: the period %(period)s is already done; nothing was queued. To run "
                                         "it again, force a re-run and give the reason.")
-                             % {"name": name, "period": done.run.period_key})
+                             % {"name": schedule_label(name), "period": done.run.period_key})
             return redirect(f"{reverse('core:jobs')}?{urlencode({'rerun': name})}")
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
-            messages.success(request, _("%(name)s queued (task %(id)s).") % {"name": name, "id": task_id})
+            messages.success(request, _("%(name)s queued.") % {"name": schedule_label(name)})
         return redirect("core:jobs")
 
     status = request.GET.get("status", "")

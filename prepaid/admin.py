@@ -43,10 +43,11 @@ class DenominationAdmin(AuditedAdmin):
 
 @admin.register(Package)
 class PackageAdmin(AuditedAdmin):
-    list_display = ["code", "name", "price", "prime_price", "validity_days", "monthly_data", "unlimited", "is_active",
-                    "order"]
+    # The name in both languages, not the code (the code stays searchable and on the edit page).
+    list_display = ["name", "name_en", "price", "prime_price", "validity_days", "monthly_data", "unlimited",
+                    "is_active", "order"]
     list_filter = ["monthly_data", "unlimited", "is_active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
 
     def get_readonly_fields(self, request, obj=None):
         # PRE-08: an existing package's prices change only through a scheduled, announced price change.
@@ -144,9 +145,9 @@ class CardAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     msisdn_field = "card__line__msisdn"
-    list_display = ["created_at", "card", "kind", "reference", "amount", "balance_after", "channel"]
+    list_display = ["created_at", "card", "kind", "note", "amount", "balance_after", "channel"]
     list_filter = ["kind", "channel"]
-    search_fields = ["=reference"]
+    search_fields = ["=reference"]  # the internal reference: searchable and on the detail page, not a column
     list_select_related = ["card__line"]
     ordering = ["-created_at", "-id"]  # the ledger_time index
 

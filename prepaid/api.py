@@ -39,7 +39,10 @@ def _card(msisdn: str) -> Card:
 
 class PackageSerializer(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="Indonesian name.")
+    name_en = serializers.CharField(help_text="English name (the Indonesian one when there is no English).")
+    description = serializers.CharField(help_text="Indonesian description.")
+    description_en = serializers.CharField(help_text="English description.")
     price = serializers.IntegerField(help_text="Rupiah, today's tariff (PRE-06); the old price until a change's date.")
     monthly_data = serializers.BooleanField()
     next_price = serializers.IntegerField(allow_null=True, help_text="PRE-08: the announced new list price.")
@@ -57,8 +60,9 @@ class PackageListView(APIView):
         today = local_today()
         percent = tariff_percent(today)
         upcoming = upcoming_price_changes(today)
-        rows = [{"code": p.code, "name": p.name, "price": package_price(package=p, day=today, prime=False,
-                                                                        percent=percent),
+        rows = [{"code": p.code, "name": p.name, "name_en": p.name_en or p.name, "description": p.description,
+                 "description_en": p.description_en or p.description,
+                 "price": package_price(package=p, day=today, prime=False, percent=percent),
                  "monthly_data": p.monthly_data,
                  "next_price": upcoming[p.pk].new_price if p.pk in upcoming else None,
                  "next_price_from": upcoming[p.pk].effective_on if p.pk in upcoming else None}

@@ -38,15 +38,23 @@ class PrepaidConfig(AppConfig):
 
     @staticmethod
     def _register_schedules():
-        from core.schedules import register_schedule
+        from core.schedules import register_job_label, register_schedule
 
-        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle_task", {"minute": "10", "hour": "0"})
-        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal_task", {"minute": "30", "hour": "1"})
+        register_job_label("prepaid.price_changes_announce", _("Announce the price changes"))
+        register_job_label("prepaid.price_changes_apply", _("Apply the price changes"))
+
+        register_schedule("prepaid-lifecycle", "prepaid.tasks.lifecycle_task", {"minute": "10", "hour": "0"},
+                          label=_("Prepaid cards: grace and invalid"))
+        register_schedule("prepaid-prime-renewal", "prepaid.tasks.prime_renewal_task", {"minute": "30", "hour": "1"},
+                          label=_("Renew IM3 Prime"))
         register_schedule("prepaid-prime-tier-review", "prepaid.tasks.prime_tier_review_task",
-                          {"minute": "0", "hour": "3", "day_of_month": "1"})
+                          {"minute": "0", "hour": "3", "day_of_month": "1"}, label=_("Review the IM3 Prime tiers"))
         register_schedule("prepaid-prime-voucher-draw", "prepaid.tasks.prime_voucher_draw_task",
-                          {"minute": "0", "hour": "10", "day_of_week": "3"})
+                          {"minute": "0", "hour": "10", "day_of_week": "3"}, label=_("IM3 Prime e-voucher draw"))
         register_schedule("prepaid-expiry-reminders", "prepaid.tasks.expiry_reminders_task",
-                          {"minute": "0", "hour": "9"})
-        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes_task", {"minute": "15"})
-        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage_task", {"minute": "*/10"})
+                          {"minute": "0", "hour": "9"},
+                          label=_("Expiry reminder SMS"))
+        register_schedule("prepaid-price-changes", "prepaid.tasks.price_changes_task", {"minute": "15"},
+                          label=_("Announce and apply price changes"))
+        register_schedule("prepaid-sms-fair-usage", "prepaid.tasks.sms_fair_usage_task", {"minute": "*/10"},
+                          label=_("SMS fair-usage check"))

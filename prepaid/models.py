@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api.request_ids import KEY_MAX_LENGTH
 from core.append_only import AppendOnlyModel
+from core.bilingual import localized
 from core.models import Channel
 
 # ---------------------------------------------------------------------------------------------------- catalogue
@@ -55,7 +56,9 @@ class Package(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=255, blank=True)
     price = models.BigIntegerField(_("price (Rp)"))
     prime_price = models.BigIntegerField(_("Prime special price (Rp)"), null=True, blank=True,
                                          help_text=_("Price for IM3 Prime subscribers; empty: none."))  # PRM-04
@@ -79,7 +82,15 @@ class Package(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")  # the active language's (core.bilingual)
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
 
 
 class TariffDay(models.Model):

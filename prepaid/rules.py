@@ -6,8 +6,9 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from core.money import format_rupiah
 from core.parameters import parameter
-from core.verdicts import Verdict
+from core.verdicts import NextStep, Verdict
 from prepaid.models import ActivationArea, Card, Package, PriceChange
 from prepaid.selectors import active_prime, list_prices
 
@@ -45,6 +46,11 @@ def package_purchase_eligibility(*, card: Card, package: Package, price: int, bl
     return verdict
 
 
+def topup_step(line_id: int) -> NextStep:
+    """What fixes a balance that is too low: a top-up at the counter."""
+    return NextStep(_("Top up"), url_name="prepaid:topup", args=(line_id,))
+
+
 def sim_replacement_verdict(*, card: Card | None) -> Verdict:
     """PRE-03: an active card or one in grace, and a balance that covers the fee (free with Prime, PRM-04)."""
     verdict = Verdict(details={"notes": []})
@@ -52,16 +58,20 @@ def sim_replacement_verdict(*, card: Card | None) -> Verdict:
         verdict.refuse("no_card", _("This line has no prepaid card."))
         return verdict
     if card.state not in (Card.State.ACTIVE, Card.State.GRACE):
-        verdict.refuse("card_not_active", _("Only an active card or one in grace can get a new SIM."))
+        verdict.refuse("card_not_active",
+                       _("Only an active card or one in grace can get a new SIM; this card is %(state)s.")
+                       % {"state": card.get_state_display().lower()})
     prime = active_prime(card)
     fee = 0 if prime is not None else parameter("prepaid_sim_replacement_fee")
     verdict.details.update({"fee": fee, "free_with_prime": prime is not None})
     verdict.details["notes"].append(
         _("SIM replacement fee: %(fee)s%(prime)s. The balance stays on the number.")
-        % {"fee": f"Rp {fee:,}".replace(",", "."), "prime": _(" (free with IM3 Prime)") if prime else ""})
+        % {"fee": format_rupiah(fee), "prime": _(" (free with IM3 Prime)") if prime else ""})
     if card.balance < fee:
-        verdict.refuse("balance_insufficient", _("The replacement fee of Rp %(fee)s is more than the balance.")
-                       % {"fee": f"{fee:,}".replace(",", ".")})
+        verdict.refuse("balance_insufficient",
+                       _("The replacement fee of %(fee)s is more than the balance of %(balance)s.")
+                       % {"fee": format_rupiah(fee), "balance": format_rupiah(card.balance)},
+                       next_step=topup_step(card.line_id))
     return verdict
 
 

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Line
-from core.actions import action_done, action_render, action_submit, is_check
-from core.dates import local_today
+from core.actions import ActionState, action_done, action_render, action_submit, is_check
+from core.dates import format_day, local_today
 from core.models import Channel
 from core.money import format_rupiah
 from core.replica import replica_reads
+from core.verdicts import Reason
 from prepaid import forms, rules, selectors, services
 from prepaid.models import Card, PrimeSubscription
 
@@ -62,6 +63,36 @@ def _day_class(days: int | None) -> str:
     return "success"
 
 
+def _state_refused(code: str, message: str) -> ActionState:
+    return ActionState(False, (Reason(code, message),))
+
+
+def _topup_state(card: Card) -> ActionState:
+    if card.state == Card.State.INVALID:  # PRE-02: the card has ended, its balance is gone
+        return _state_refused("card_invalid", _("The card has been invalid since %(date)s: no top-up.")
+                              % {"date": format_day(card.invalid_since)})
+    return ActionState()
+
+
+def _card_state_refusal(card: Card) -> ActionState:
+    return _state_refused("card_not_active", _("The card is %(state)s, not active.")
+                          % {"state": card.get_state_display().lower()})
+
+
+def _purchase_state(card: Card) -> ActionState:
+    return ActionState() if card.state == Card.State.ACTIVE else _card_state_refusal(card)
+
+
+def _prime_state(card: Card) -> ActionState:
+    """PRE-07: Prime only on an active IM3 card (the fee against the balance is checked on the form)."""
+    if card.state != Card.State.ACTIVE:
+        return _card_state_refusal(card)
+    if card.brand != Card.Brand.IM3:
+        return _state_refused("not_im3", _("IM3 Prime is for IM3 Ooredoo cards; this card is %(brand)s.")
+                              % {"brand": card.get_brand_display()})
+    return ActionState()
+
+
 def line_tab_context(request, line) -> dict:
     """The prepaid tab: state timeline, balance, last ledger rows, Prime, benefits. A constant number of queries."""
     today = local_today()
@@ -80,14 +111,16 @@ def line_tab_context(request, line) -> dict:
         "app_pass": selectors.active_app_pass(card),
         "open_blocks": list(line.blocks.filter(ended_at__isnull=True).order_by("-started_at")),
         "can_activate": card.state == Card.State.INACTIVE and user.has_perm("prepaid.change_card"),
-        "can_topup": card.state != Card.State.INVALID and user.has_perm("prepaid.add_ledgerentry"),
-        "can_purchase": card.state == Card.State.ACTIVE and user.has_perm("prepaid.add_packagepurchase"),
-        "can_replace_sim": card.state in (Card.State.ACTIVE, Card.State.GRACE)
-        and user.has_perm("prepaid.add_simreplacement"),
+        # Shown disabled with the reason when the card's state rules them out (not hidden).
+        "can_topup": user.has_perm("prepaid.add_ledgerentry"), "topup_state": _topup_state(card),
+        "can_purchase": user.has_perm("prepaid.add_packagepurchase"), "purchase_state": _purchase_state(card),
+        "can_replace_sim": card.state != Card.State.INACTIVE and user.has_perm("prepaid.add_simreplacement"),
+        "sim_state": ActionState.of(services.sim_replacement_verdict(card=card)),
+        "prime_state": _prime_state(card),
         "can_block": user.has_perm("accounts.add_block"),
         "can_unblock": user.has_perm("accounts.change_block"),
         "can_claim_pass": subscription is not None and user.has_perm("prepaid.add_apppass"),
-        "can_join_prime": subscription is None and card.state == Card.State.ACTIVE
+        "can_join_prime": subscription is None and card.state != Card.State.INACTIVE
         and user.has_perm("prepaid.add_primesubscription"),
         "can_cancel_prime": subscription is not None and user.has_perm("prepaid.change_primesubscription"),
     }
@@ -170,7 +203,7 @@ def purchase(request, pk):
             card=card, package_code=data["package"].code, channel=Channel.GRAPARI, actor=request.user,
             reference=f"grapari:{uuid.uuid4().hex}")):
         messages.success(request, _("%(package)s bought for %(price)s.")
-                         % {"package": done.result.package.name, "price": format_rupiah(done.result.price)})
+                         % {"package": done.result.package.display_name, "price": format_rupiah(done.result.price)})
         return _back(line)
     percent = selectors.tariff_percent(today)
     upcoming = selectors.upcoming_price_changes(today)  # PRE-08: announced, not yet in force

@@ -37,9 +37,11 @@ class ProtectionConfig(AppConfig):
 
         # Daily jobs (TP-03, TP-04, TP-10, TP-11); each is idempotent per day and safe to re-run.
         register_schedule("protection-installments", "protection.tasks.installments_charge_task",
-                          {"minute": "10", "hour": "1"})
+                          {"minute": "10", "hour": "1"}, label=_("Charge the TecProtec instalments"))
         register_schedule("protection-expire", "protection.tasks.enrollments_expire_task",
-                          {"minute": "20", "hour": "0"})
-        register_schedule("protection-sla", "protection.tasks.claims_flag_sla_task", {"minute": "30", "hour": "6"})
+                          {"minute": "20", "hour": "0"},
+                          label=_("End expired TecProtec subscriptions"))
+        register_schedule("protection-sla", "protection.tasks.claims_flag_sla_task", {"minute": "30", "hour": "6"},
+                          label=_("Flag TecProtec claims past their return date"))
         register_schedule("protection-reimbursements", "protection.tasks.reimbursements_flag_overdue_task",
-                          {"minute": "40", "hour": "6"})
+                          {"minute": "40", "hour": "6"}, label=_("Flag overdue shipping reimbursements"))

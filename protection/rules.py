@@ -2,19 +2,18 @@
 
 import datetime as dt
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.branding import brand_context
-from core.dates import add_months
+from core.dates import add_months, format_day
 from core.models import Channel
 from core.money import format_rupiah
-from core.verdicts import Verdict
+from core.verdicts import NextStep, Verdict
 from protection.models import Claim, Enrollment, Product, Reimbursement
 
 
 def _d(day: dt.date) -> str:
-    return date_format(day, "j M Y")
+    return format_day(day)  # dd-mm-yyyy, as the agent reads it out
 
 
 def device_old_limit(*, registered_on: dt.date, max_age_months: int) -> dt.date:
@@ -62,13 +61,14 @@ def enrollment_eligibility(
 ) -> Verdict:
     """May this line subscribe now, for this IMEI? Says every reason at once."""
     from accounts.models import Line
+    from accounts.texts import line_not_active
 
     verdict = Verdict()
     if line.kind != Line.Kind.POSTPAID:  # TP-01
         verdict.refuse("not_postpaid",
                        _("TecProtec is only for %(postpaid_brand)s (postpaid) lines.") % brand_context())
     if line.status != Line.Status.ACTIVE:
-        verdict.refuse("line_not_active", _("The line is not active."))
+        verdict.refuse("line_not_active", line_not_active(line))
     if product is None or not product.is_active:
         verdict.refuse("product_unavailable", _("TecProtec is not on sale at the moment."))
         return verdict
@@ -77,7 +77,8 @@ def enrollment_eligibility(
         verdict.refuse("already_enrolled", _("The line already has TecProtec until %(date)s.")
                        % {"date": _d(active.last_covered_day)})
     if not imei:  # TP-05
-        verdict.refuse("imei_unknown", _("The phone's IMEI is not known: the network has not reported one yet."))
+        verdict.refuse("imei_unknown", _("The phone's IMEI is not known: the network has not reported one yet."),
+                       next_step=NextStep(_("Record the IMEI"), url_name="protection:device_set", args=(line.pk,)))
     elif Enrollment.objects.filter(imei=imei, status=Enrollment.Status.ACTIVE).exclude(line=line).exists():
         verdict.refuse("imei_already_covered", _("The phone %(imei)s is already covered on another line.")
                        % {"imei": imei})
@@ -145,9 +146,12 @@ def termination_eligibility(*, enrollment: Enrollment, today: dt.date) -> Verdic
         verdict.refuse("not_active", _("The subscription is not active."))
         return verdict
     if today >= enrollment.end_date:
-        verdict.refuse("period_ended", _("The protection period has already ended."))
-    if enrollment.claims.exists():  # TP-12: any claim, even one the insurer rejected
-        verdict.refuse("claim_made", _("A claim was made: the subscription cannot be terminated early."))
+        verdict.refuse("period_ended", _("The protection period has already ended: its last covered day was %(date)s.")
+                       % {"date": _d(enrollment.last_covered_day)})
+    first_claim = enrollment.claims.order_by("filed_on", "pk").only("filed_on").first()
+    if first_claim is not None:  # TP-12: any claim, even one the insurer rejected
+        verdict.refuse("claim_made", _("A claim was filed on %(date)s: the subscription cannot be terminated early.")
+                       % {"date": _d(first_claim.filed_on)})
     return verdict
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
-from core.actions import action_done, action_files, action_render, action_submit, is_check
+from core.actions import ActionState, action_done, action_files, action_render, action_submit, is_check
 from core.dates import local_today
 from core.models import Channel
 from core.money import format_rupiah
@@ -53,6 +53,10 @@ def _receipt_still_missing(verdict: Verdict) -> None:
                                  "receipt is entered."))
 
 
+# What the enrollment form asks for (the receipt's date, TP-06): not known on the tab, so not a reason to disable it.
+ENROLL_INPUT_CODES = ("receipt_required", "purchase_date_future", "device_too_old")
+
+
 def line_tab_context(request, line) -> dict:
     """The protection tab: enrollment, instalments, claims with SLA countdown; a constant number of queries."""
     today = local_today()
@@ -74,8 +78,16 @@ def line_tab_context(request, line) -> dict:
         claim.days_left = selectors.claim_days_left(claim, today)
         claim.events = claim_events_allowed(claim)
     user = request.user
+    enroll_state = ActionState()
+    if line.kind == Line.Kind.POSTPAID and (enrollment is None or enrollment.status != Enrollment.Status.ACTIVE):
+        device = data["device"]
+        enroll_state = ActionState.of(enrollment_eligibility(
+            line=line, product=selectors.product_current(), imei=device.imei if device else "",
+            channel=Enrollment.Channel.GRAPARI, today=today), ignore=ENROLL_INPUT_CODES)
     return {
         **data, "today": today, "claim_verdict": claim_verdict, "termination_verdict": termination_verdict,
+        "enroll_state": enroll_state, "claim_state": ActionState.of(claim_verdict),
+        "terminate_state": ActionState.of(termination_verdict),
         "receipt_at_claim": receipt_at_claim,
         "can_enroll_now": (user.has_perm("protection.add_enrollment") and line.kind == Line.Kind.POSTPAID
                            and (enrollment is None or enrollment.status != Enrollment.Status.ACTIVE)),

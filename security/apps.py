@@ -14,4 +14,5 @@ class SecurityConfig(AppConfig):
 
         register_defaults(PARAMETERS)
         verbs.register()
-        register_schedule("security-retention", "security.tasks.retention_task", {"minute": "40", "hour": "2"})
+        register_schedule("security-retention", "security.tasks.retention_task", {"minute": "40", "hour": "2"},
+                          label=_("Delete personal data past retention"))

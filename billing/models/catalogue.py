@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.bilingual import localized
+
 
 class Scope(models.TextChoices):
     """The two spending limits of a postpaid line (LIM-01)."""
@@ -18,6 +20,9 @@ class BasicPackage(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=255, blank=True)
     monthly_fee = models.BigIntegerField(_("monthly tariff (Rp)"))
     regular_customer_policy = models.BooleanField(
         _("regular-customer policy applies"), default=False,
@@ -32,7 +37,15 @@ class BasicPackage(models.Model):
         constraints = [models.CheckConstraint(condition=Q(monthly_fee__gte=0), name="package_fee_not_negative")]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")  # the active language's (core.bilingual)
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
 
 
 class ServiceCategory(models.Model):

@@ -31,7 +31,7 @@ from billing.ppn import ppn_amount
 from billing.selectors import account_overdue_bills, current_cycle_usage
 from billing.services.statements import bill_statement_send
 from core.audit import audit_record
-from core.dates import add_months, local_today
+from core.dates import add_months, format_day, local_today
 from core.jobs import ChunkResult
 from core.locks import lock_line
 from core.models import Channel
@@ -193,7 +193,8 @@ def payment_record(
         bill = Bill.objects.select_for_update(of=("self",)).select_related("billing_account").get(pk=bill.pk)
         require(not Payment.objects.filter(reference=reference).exists(), "reference_used",
                  _("A payment with this reference was already recorded."))
-        require(bill.status == Bill.Status.OPEN, "bill_paid", _("This bill is already paid."))
+        require(bill.status == Bill.Status.OPEN, "bill_paid", _("This bill of %(total)s was paid in full on %(date)s.")
+                % {"total": format_rupiah(bill.total), "date": format_day(bill.paid_on)})
         require(amount <= bill.outstanding, "overpayment",
                  _("The amount is more than the outstanding %(amount)s.") % {"amount": format_rupiah(bill.outstanding)})
         payment = Payment.objects.create(
@@ -312,8 +313,11 @@ def objection_file(
     require(bool((description or "").strip()), "description_required", _("Describe what the customer disputes."))
     window_end = add_months(bill.issued_on, parameter("objection_window_months"))
     require(today <= window_end, "objection_window_closed",
-             _("Objections to this bill were accepted until %(date)s.") % {"date": window_end.isoformat()})
-    require(amount <= max(bill.total, 0), "amount_above_bill", _("The disputed amount is more than the bill."))
+             _("This bill was processed on %(issued)s; objections to it were accepted until %(date)s.")
+             % {"issued": format_day(bill.issued_on), "date": format_day(window_end)})
+    require(amount <= max(bill.total, 0), "amount_above_bill",
+            _("The disputed %(amount)s is more than the bill of %(total)s.")
+            % {"amount": format_rupiah(amount), "total": format_rupiah(max(bill.total, 0))})
     with transaction.atomic():
         objection = Objection.objects.create(
             bill=bill, filed_on=today, amount=amount, description=description.strip(), channel=channel,

@@ -15,6 +15,7 @@ from core.api.request_ids import DERIVED_PREFIX_ROOM, KEY_MAX_LENGTH
 from core.audit import audit_record
 from core.dates import local_today
 from core.models import Channel
+from core.money import format_rupiah
 from core.parameters import parameter
 from core.verdicts import RuleViolation
 from prepaid.models import (
@@ -26,7 +27,7 @@ from prepaid.models import (
     PackagePurchase,
     SimReplacement,
 )
-from prepaid.rules import activation_eligibility, package_purchase_eligibility, sim_replacement_verdict
+from prepaid.rules import activation_eligibility, package_purchase_eligibility, sim_replacement_verdict, topup_step
 from prepaid.selectors import active_prime, line_has_open_block, package_price
 
 # PRE-04: the reasons the operator blocks a prepaid card for.
@@ -51,7 +52,9 @@ def ledger_write(
     """Move money on a card that the caller holds locked: one ledger row and the new balance, never below zero."""
     new_balance = card.balance + amount
     if new_balance < 0:
-        raise _refuse("balance_insufficient", _("The balance is too low."))
+        raise RuleViolation.single("balance_insufficient", _("The balance is %(balance)s; this needs %(amount)s.")
+                                   % {"balance": format_rupiah(card.balance), "amount": format_rupiah(-amount)},
+                                   next_step=topup_step(card.line_id))
     now = now or timezone.now()
     entry = LedgerEntry.objects.create(
         card=card, kind=kind, amount=amount, balance_after=new_balance, reference=reference, channel=channel,
@@ -196,7 +199,7 @@ def package_purchase(
         package_purchase_eligibility(card=card, package=package, price=price,
                                      blocked=line_has_open_block(card.line_id)).raise_if_refused()
         entry = ledger_write(card=card, kind=LedgerEntry.Kind.PACKAGE_PURCHASE, amount=-price,
-                             reference=f"pkg:{reference}", channel=channel, actor=actor, note=package.code, now=now)
+                             reference=f"pkg:{reference}", channel=channel, actor=actor, note=package.name, now=now)
         purchase = PackagePurchase.objects.create(
             card=card, package=package, reference=reference, price=price, purchased_at=now, entry=entry,
             valid_until=today + dt.timedelta(days=package.validity_days),

@@ -83,7 +83,7 @@ def price_changes_announce_chunk(*, size: int = 500) -> ChunkResult:
         lines = Line.objects.select_related("customer").in_bulk([row["line_id"] for row in rows])
         old_price, _old_prime = list_prices(change.package, change.effective_on - dt.timedelta(days=1))
         context = {"brand": settings.CUSTOMER_PREPAID_BRAND, "call_centre": settings.CUSTOMER_PREPAID_CALL_CENTRE,
-                   "package": change.package.name, "old_price": format_rupiah(old_price),
+                   "package": change.package.display_name, "old_price": format_rupiah(old_price),
                    "new_price": format_rupiah(change.new_price),
                    "effective_on": change.effective_on.strftime("%d-%m-%Y")}
         for row in rows:

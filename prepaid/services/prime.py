@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.dates import add_months, local_today
 from core.models import Channel
+from core.money import format_rupiah
 from core.parameters import parameter
 from core.verdicts import RuleViolation
 from prepaid.models import AppPass, Card, LedgerEntry, PrimeSubscription, PrimeTier
 from prepaid.selectors import active_app_pass, pass_apps, prime_tier_for_spend
-from prepaid.services.cards import _reference, card_lock, ledger_write
+from prepaid.services.cards import _reference, card_lock, ledger_write, topup_step
 
 SPEND_KINDS = (LedgerEntry.Kind.PACKAGE_PURCHASE, LedgerEntry.Kind.PRIME_FEE)
 
@@ -51,7 +52,8 @@ def prime_subscribe(*, card: Card, actor, channel: str = Channel.GRAPARI, today:
     with transaction.atomic():
         card = card_lock(card)
         if card.state != Card.State.ACTIVE:
-            raise _refuse("card_not_active", _("Only an active card can join IM3 Prime."))
+            raise _refuse("card_not_active", _("Only an active card can join IM3 Prime; this card is %(state)s.")
+                          % {"state": card.get_state_display().lower()})
         if card.brand != Card.Brand.IM3:  # PRE-07
             raise _refuse("not_im3", _("IM3 Prime is for IM3 Ooredoo cards; this card is %(brand)s.")
                           % {"brand": card.get_brand_display()})
@@ -61,8 +63,10 @@ def prime_subscribe(*, card: Card, actor, channel: str = Channel.GRAPARI, today:
         average = spend_averages(card_ids=[card.pk], month_start=month_start)[card.pk]
         tier = prime_tier_for_spend(average)
         if card.balance < tier.monthly_fee:  # PRM-03: never a negative balance
-            raise _refuse("balance_insufficient", _("The balance does not cover the %(tier)s fee.")
-                          % {"tier": tier.name})
+            raise RuleViolation.single(
+                "balance_insufficient", _("The balance of %(balance)s does not cover the %(tier)s fee of %(fee)s.")
+                % {"balance": format_rupiah(card.balance), "tier": tier.name, "fee": format_rupiah(tier.monthly_fee)},
+                next_step=topup_step(card.line_id))
         subscription = PrimeSubscription.objects.create(
             card=card, tier=tier, started_on=today, periods_charged=1, renews_on=add_months(today, 1),
             tier_reviewed_for=month_start,

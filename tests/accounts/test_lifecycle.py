@@ -144,7 +144,7 @@ def test_lim06_suggestion_and_lim09_range_shown_before_submitting():
     assert verdict.details["suggested"] == 500_000
     assert (verdict.details["minimum"], verdict.details["maximum"]) == (500_000, 2_500_000)
     assert any("Rp 500.000" in note for note in verdict.details["notes"])
-    assert verdict.codes == ["limit_required"]
+    assert verdict.codes == [] and verdict.missing_codes == ["limit_required"]  # a hint, not a refusal
 
 
 @pytest.mark.parametrize("status", [Customer.Verification.PENDING, Customer.Verification.FAILED])

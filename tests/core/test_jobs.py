@@ -301,8 +301,8 @@ def test_run_now_on_a_finished_period_says_it_is_done_and_offers_the_forced_reru
     body = response.content.decode()
     assert queued == [] and not AuditEvent.objects.filter(verb="job.run_requested").exists()
     assert [str(m) for m in response.context["messages"]] == [
-        f"protection-sla: the period {run.period_key} is already done; nothing was queued. To run it again, force "
-        "a re-run and give the reason."]
+        f"Flag TecProtec claims past their return date: the period {run.period_key} is already done; nothing was "
+        "queued. To run it again, force a re-run and give the reason."]
     assert 'id="forced-rerun"' in body and "queued (task" not in body
     # when the forced re-run is sent with a reason, then it is queued and audited with the reason
     monkeypatch.undo()

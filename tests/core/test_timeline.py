@@ -113,8 +113,8 @@ def test_catalogue_codes_are_shown_by_name_in_one_query_per_catalogue(django_ass
     events = list(AuditEvent.objects.filter(line=line))
     with translation.override("en"), django_assert_num_queries(1):
         described = timeline_describe(events)
-    assert {event.changes[0] for event in described} == {
-        "Package: FREEDOM COMBO 14GB", "Package: UNLIMITED", "Package: Freedom Harian 1GB"}
+    assert {event.changes[0] for event in described} == {  # the English name on an English page
+        "Package: FREEDOM COMBO 14GB", "Package: UNLIMITED", "Package: Freedom Daily 1GB"}
     assert all(event.label == "Package bought" for event in described)
 
 

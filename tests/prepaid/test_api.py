@@ -30,7 +30,12 @@ def test_packages_list_with_todays_price(client):
     assert response.status_code == 200
     rows = {row["code"]: row for row in response.json()}
     assert rows["FREEDOM_COMBO"] == {"code": "FREEDOM_COMBO", "name": "FREEDOM COMBO 14GB", "price": 130000,
+                                     "name_en": "FREEDOM COMBO 14GB",
+                                     "description": "14GB data + 20 menit telepon ke semua operator",
+                                     "description_en": "14GB data + 20 min calls to all operators",
                                      "monthly_data": True, "next_price": None, "next_price_from": None}
+    # the English name where it differs (the catalogue in both languages)
+    assert (rows["HARIAN_1GB"]["name"], rows["HARIAN_1GB"]["name_en"]) == ("Freedom Harian 1GB", "Freedom Daily 1GB")
     assert rows["HARIAN_1GB"]["monthly_data"] is False
 
 

@@ -59,7 +59,7 @@ def test_tp04_claim_on_the_last_covered_day_is_accepted_the_day_after_refused():
         claim_file(enrollment=enrollment, imei=enrollment.imei, damage="cracked screen", actor_label="t",
                    today=LAST_DAY + dt.timedelta(days=1))
     assert refused.value.codes == ["period_ended"]
-    assert "27 Feb 2027" in refused.value.messages[0]
+    assert "27-02-2027" in refused.value.messages[0]
     claim = claim_file(enrollment=enrollment, imei=enrollment.imei, damage="cracked screen", actor_label="t",
                        today=LAST_DAY)
     assert claim.filed_on == LAST_DAY
