@@ -38,7 +38,8 @@ def test_nothing_kept_yet_is_nothing_to_do(tmp_path):
     assert kept_uploads_purge(storage=FileSystemStorage(location=tmp_path)) == 0
 
 
-def test_the_daily_task_purges_the_default_storage(monkeypatch):
+def test_the_daily_task_purges_the_default_storage(monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # its own folder: other tests' kept uploads are not this test's to count
     path = _keep(default_storage, "task")
     later = timezone.now() + KEPT_MAX_AGE + dt.timedelta(hours=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
