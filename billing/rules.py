@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import BillingAccount, Line
 from accounts.texts import line_not_active
@@ -42,8 +43,9 @@ def _upgrade_blockers(*, line: Line, today: dt.date) -> list[Reason]:
     tenure = full_months_between(line.activated_on or today, today)
     needed = parameter("limit_upgrade_tenure_months")
     if tenure < needed:
-        blockers.append(Reason("tenure", _(
-            "The line is %(months)d months old (since %(since)s); a limit upgrade needs %(needed)d months.")
+        blockers.append(Reason("tenure", ngettext(
+            "The line is %(months)d month old (since %(since)s); a limit upgrade needs %(needed)d months.",
+            "The line is %(months)d months old (since %(since)s); a limit upgrade needs %(needed)d months.", tenure)
             % {"months": tenure, "since": format_day(line.activated_on or today), "needed": needed}))
     unpaid = account_oldest_open_bill(line.billing_account_id)
     if unpaid is not None:

@@ -30,4 +30,4 @@ class CoreConfig(AppConfig):
         register_schedule("core: purge pending uploads", "core.tasks.pending_uploads_purge_task",
                           {"minute": "50", "hour": "2"}, label=_("Delete the uploads kept on Check"))
         register_schedule("core: monthly partitions", "core.tasks.partitions_maintain_task",
-                          {"minute": "20", "hour": "3"}, label=_("Create next months' partitions"))
+                          {"minute": "20", "hour": "3"}, label=_("Create the partitions of the coming months"))

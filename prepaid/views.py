@@ -115,7 +115,7 @@ def line_tab_context(request, line) -> dict:
         "can_topup": user.has_perm("prepaid.add_ledgerentry"), "topup_state": _topup_state(card),
         "can_purchase": user.has_perm("prepaid.add_packagepurchase"), "purchase_state": _purchase_state(card),
         "can_replace_sim": card.state != Card.State.INACTIVE and user.has_perm("prepaid.add_simreplacement"),
-        "sim_state": ActionState.of(services.sim_replacement_verdict(card=card)),
+        "sim_state": ActionState.of(rules.sim_replacement_verdict(card=card)),
         "prime_state": _prime_state(card),
         "can_block": user.has_perm("accounts.add_block"),
         "can_unblock": user.has_perm("accounts.change_block"),

@@ -52,7 +52,8 @@ def test_every_history_table_uses_the_large_table_base_with_exact_searches():
 def test_a_catalogue_edit_needs_a_reason_and_writes_old_and_new(supervisor_client):
     package = BasicPackage.objects.order_by("pk").first()
     url = reverse("admin:billing_basicpackage_change", args=[package.pk])
-    data = {"code": package.code, "name": package.name, "monthly_fee": package.monthly_fee + 1000,
+    data = {"code": package.code, "name": package.name, "name_en": package.name_en, "description": package.description,
+            "description_en": package.description_en, "monthly_fee": package.monthly_fee + 1000,
             "is_active": "on", "regular_customer_policy": "on" if package.regular_customer_policy else ""}
     # without a reason nothing is saved
     refused = supervisor_client.post(url, data)

@@ -101,4 +101,4 @@ def test_ussd_111_11_no_possible_change_says_why_instead_of_a_one_value_range():
         screen = ussd_answer(session_id="s", service_code="*111*11#", msisdn=line.msisdn, text="")
     # then not "Allowed Rp 300.000-Rp 300.000" but the reason
     assert screen.startswith("END ") and "Rp 300.000-Rp 300.000" not in screen
-    assert "cannot be raised now" in screen and "Tenure" in screen
+    assert "cannot be raised now" in screen and "1 month old" in screen and "needs 3 months" in screen

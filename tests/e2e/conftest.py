@@ -29,6 +29,11 @@ def browser(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server):
+    from playwright.sync_api import expect
+
+    # `expect(...)` waits 5 s by default, independently of the page's timeout: on a loaded 2-core CI machine a
+    # page with the live server, htmx and axe can take longer than that, so the assertions wait like the actions.
+    expect.set_options(timeout=15_000)
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
