@@ -4,7 +4,7 @@ import datetime as dt
 import os
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 
 from core.actions import KEPT_DIR, KEPT_MAX_AGE, kept_uploads_purge
@@ -38,17 +38,15 @@ def test_nothing_kept_yet_is_nothing_to_do(tmp_path):
     assert kept_uploads_purge(storage=FileSystemStorage(location=tmp_path)) == 0
 
 
-def test_the_daily_task_purges_the_default_storage(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)  # its own folder: other tests' kept uploads are not this test's to count
-    path = _keep(default_storage, "task")
+def test_the_daily_task_purges_the_default_storage(monkeypatch, tmp_path):
+    # the default storage in a folder of its own: other tests' kept uploads are not this test's to count
+    storage = FileSystemStorage(location=tmp_path)
+    monkeypatch.setattr("core.actions.default_storage", storage)
+    path = _keep(storage, "task")
     later = timezone.now() + KEPT_MAX_AGE + dt.timedelta(hours=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    try:
-        assert pending_uploads_purge_task() == {"deleted": 1}
-        assert not default_storage.exists(path)
-    finally:
-        if default_storage.exists(path):
-            default_storage.delete(path)
+    assert pending_uploads_purge_task() == {"deleted": 1}
+    assert not storage.exists(path)
     schedule = SCHEDULES["core: purge pending uploads"]
     assert schedule.task == "core.tasks.pending_uploads_purge_task" and schedule.crontab.get("hour") == "2"
 

@@ -54,7 +54,8 @@ def test_agent_pages_have_no_serious_or_critical_axe_violations(page, settings):
     axe_check(page, where="log-in")
     _log_in(page, agent.username, "demo-pass-123")
     for url in ["/search/", f"/search/?q={postpaid.customer.full_name.split()[0]}",
-                f"/customers/{postpaid.customer_id}/", "/customers/new/"]:
+                f"/customers/{postpaid.customer_id}/", "/customers/new/", "/visits/",
+                f"/visits/kiosk/{agent.outlet.code}/", f"/customers/{postpaid.customer_id}/identity-check/"]:
         _settled(page, url)
         axe_check(page, where=url)
     actions = _check_line_page_and_its_tabs(page, postpaid) + _check_line_page_and_its_tabs(page, prepaid)
@@ -81,7 +82,9 @@ def test_supervisor_pages_have_no_serious_or_critical_axe_violations(page, live_
              "/admin/billing/basicpackage/", "/admin/prepaid/package/", "/admin/core/parameter/",
              f"/admin/core/parameter/{Parameter.objects.first().pk}/change/",
              f"/admin/billing/basicpackage/{BasicPackage.objects.first().pk}/change/",
-             "/admin/protection/claim/", "/admin/core/jobrun/", "/admin/django_celery_beat/periodictask/"]
+             "/admin/protection/claim/", "/admin/core/jobrun/", "/admin/django_celery_beat/periodictask/",
+             "/visits/queues/", "/admin/visits/ticket/", "/admin/visits/visit/", "/admin/visits/counter/",
+             "/admin/accounts/identitycheck/", "/admin/accounts/identityreveal/"]
     for url in pages:
         _settled(page, url)
         assert page.locator("#content-main, main").count(), url  # the page itself, not a log-in or MFA redirect

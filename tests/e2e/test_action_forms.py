@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 
 from core.dates import local_today
+from core.models import Channel
 from protection.models import Enrollment
-from tests.accounts.factories import AgentFactory
+from tests.accounts.factories import AgentFactory, identity_checked
 from tests.e2e.test_workspace import PASSWORD, _log_in
 from tests.protection.factories import PDF, enroll, postpaid_line_with_device
 
@@ -127,7 +128,8 @@ def _agent_action_urls():
 
 def test_every_action_form_fits_1366x768_with_focus_first_and_confirm_last(page):
     agent = AgentFactory(language="en")
-    urls, _line = _agent_action_urls()
+    urls, line = _agent_action_urls()
+    identity_checked(line.customer, agent)  # termination needs the customer's identity checked first (ACC-10)
     _log_in(page, agent.username, PASSWORD)
     page.wait_for_url("**/")
     problems, seen = [], []
@@ -201,7 +203,7 @@ def test_claim_form_keeps_the_receipt_across_check_then_files_the_claim(page, tm
     from protection.models import Claim
 
     agent = AgentFactory(language="en")
-    enrollment = enroll(start=local_today() - dt.timedelta(days=20), channel=Enrollment.Channel.UMB)
+    enrollment = enroll(start=local_today() - dt.timedelta(days=20), channel=Channel.UMB)
     receipt = tmp_path / "receipt.pdf"
     receipt.write_bytes(PDF)
     _log_in(page, agent.username, PASSWORD)
