@@ -26,7 +26,7 @@ def main() -> None:
     JobRun.objects.exists()  # open the connection before the baseline
     baseline = _rss_mb()
     started = time.perf_counter()
-    run_id = task(day=day, force=True)
+    run_id = task(day=day, force=True)["run"]
     seconds = time.perf_counter() - started
     run = JobRun.objects.get(pk=run_id)
     print(json.dumps({

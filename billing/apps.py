@@ -69,7 +69,7 @@ class BillingConfig(AppConfig):
         def postpaid(line) -> bool:
             return line.kind == "postpaid" and line.billing_account_id is not None
 
-        register_line_tab(LineTab(key="spending", title=_("Spending limit"), template="billing/spending_tab.html",
+        register_line_tab(LineTab(key="spending", title=_("Spending limit"), template="billing/tabs/spending.html",
                                   context=spending_tab_context, applies=postpaid, order=10))
-        register_line_tab(LineTab(key="bills", title=_("Bills"), template="billing/bills_tab.html",
+        register_line_tab(LineTab(key="bills", title=_("Bills"), template="billing/tabs/bills.html",
                                   context=bills_tab_context, applies=postpaid, order=15))

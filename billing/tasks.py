@@ -12,7 +12,7 @@ from billing.services import (
     early_settlement_scan,
 )
 from core.dates import parse_day
-from core.jobs import JOB_TASK_OPTIONS, ChunkResult, job_run
+from core.jobs import JOB_TASK_OPTIONS, ChunkResult, job_run, run_summary
 
 
 def cycle_close(*, today: dt.date, force: bool = False):
@@ -47,15 +47,15 @@ def early_settlement(*, today: dt.date, force: bool = False):
 
 
 @shared_task(name="billing.tasks.cycle_close_task", **JOB_TASK_OPTIONS)
-def cycle_close_task(day: str | None = None, force: bool = False) -> str:
-    return str(cycle_close(today=parse_day(day), force=force).status)
+def cycle_close_task(day: str | None = None, force: bool = False) -> dict:
+    return run_summary(cycle_close(today=parse_day(day), force=force))
 
 
 @shared_task(name="billing.tasks.overdue_task", **JOB_TASK_OPTIONS)
-def overdue_task(day: str | None = None, force: bool = False) -> str:
-    return str(overdue(today=parse_day(day), force=force).status)
+def overdue_task(day: str | None = None, force: bool = False) -> dict:
+    return run_summary(overdue(today=parse_day(day), force=force))
 
 
 @shared_task(name="billing.tasks.early_settlement_task", **JOB_TASK_OPTIONS)
-def early_settlement_task(day: str | None = None, force: bool = False) -> str:
-    return str(early_settlement(today=parse_day(day), force=force).status)
+def early_settlement_task(day: str | None = None, force: bool = False) -> dict:
+    return run_summary(early_settlement(today=parse_day(day), force=force))

@@ -101,16 +101,16 @@ def bills_tab_context(request, line: Line) -> dict:
     }
 
 
-def _postpaid_line(line_id: int) -> Line:
-    return get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=line_id,
+def _postpaid_line(pk: int) -> Line:
+    return get_object_or_404(Line.objects.select_related("customer", "billing_account"), pk=pk,
                              kind=Line.Kind.POSTPAID)
 
 
 @login_required
 @permission_required("billing.add_limitchange", raise_exception=True)
-def limit_change(request, line_id):
+def limit_change(request, pk):
     """LIM-06..10: the agent sees the allowed range, the suggestion and every reason before submitting."""
-    line = _postpaid_line(line_id)
+    line = _postpaid_line(pk)
     form = LimitChangeForm(request.POST or None)
     scope = request.POST.get("scope") if request.POST.get("scope") in Scope.values else Scope.DOMESTIC
     if action_submit(request, form, lambda data: services.spending_limit_change(
@@ -128,9 +128,9 @@ def limit_change(request, line_id):
 
 @login_required
 @permission_required("billing.add_payment", raise_exception=True)
-def payment_current(request, line_id):
+def payment_current(request, pk):
     """LIM-11: pay the current usage so that purchases are allowed again without an upgrade."""
-    line = _postpaid_line(line_id)
+    line = _postpaid_line(pk)
     form = CurrentUsagePaymentForm(request.POST or None)
     if action_submit(request, form, lambda data: services.payment_current_usage(
             line=line, scope=data["scope"], amount=data["amount"], method=data["method"],

@@ -171,6 +171,12 @@ def job_run(
     return _job_close(run, status=JobRun.Status.SUCCEEDED)
 
 
+def run_summary(run: JobRun) -> dict:
+    """What every job task returns (Celery result, JSON): the run's id, job, status and counters."""
+    return {"run": run.pk, "job": run.job, "status": str(run.status), "selected": run.selected,
+            "changed": run.changed, "skipped": run.skipped, "failed": run.failed}
+
+
 def job_runs_revive(*, now=None, stale_after_seconds: int | None = None) -> list[int]:
     """The watchdog (a beat task): a RUNNING run whose heartbeat stopped longer than JOB_STALE_AFTER_SECONDS ago
     lost its worker. Mark it STALE (audited, visible on the Jobs page) and queue its task again with the same

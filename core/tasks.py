@@ -26,9 +26,9 @@ def sms_dispatch_task(limit: int = 20, max_chunks: int = 250) -> dict:
 
 @renamed_task("core.tasks.jobs_watchdog_task", old_name="core.tasks.jobs_watchdog",
               ignore_result=True)
-def jobs_watchdog_task() -> list[int]:
+def jobs_watchdog_task() -> dict:
     """Re-queue job runs whose heartbeat stopped (core.jobs.job_runs_revive)."""
-    return job_runs_revive()
+    return {"revived": job_runs_revive()}
 
 
 @shared_task(name="core.tasks.api_replay_purge_task", ignore_result=True)

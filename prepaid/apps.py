@@ -33,7 +33,7 @@ class PrepaidConfig(AppConfig):
         from core.tabs import LineTab, register_line_tab
         from prepaid.views import line_tab_context
 
-        register_line_tab(LineTab(key="prepaid", title=_("Prepaid"), template="prepaid/line_tab.html",
+        register_line_tab(LineTab(key="prepaid", title=_("Prepaid"), template="prepaid/tabs/prepaid.html",
                                   context=line_tab_context, applies=lambda line: line.kind == "prepaid", order=20))
 
     @staticmethod

@@ -6,7 +6,7 @@ def _register_tab() -> None:
     from core.tabs import LineTab, register_line_tab
     from protection.views import line_tab_context
 
-    register_line_tab(LineTab(key="protection", title=_("TecProtec"), template="protection/line_tab.html",
+    register_line_tab(LineTab(key="protection", title=_("TecProtec"), template="protection/tabs/protection.html",
                               context=line_tab_context, applies=lambda line: line.kind == "postpaid", order=30))
 
 

@@ -2,13 +2,14 @@
 working (core migration 0006 renames them and the job runs; the old names stay registered for queued messages)."""
 
 import importlib
+import json
 
 import pytest
 from django.apps import apps as django_apps
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from config.celery_app import app
-from core.jobs import TASK_OLD_NAMES
+from core.jobs import TASK_OLD_NAMES, run_summary
 from core.models import JobRun
 from core.schedules import SCHEDULES
 
@@ -62,3 +63,18 @@ def test_the_migration_renames_stored_schedules_and_job_runs_and_back():
     # and back
     MIGRATION.backwards(django_apps, None)
     assert PeriodicTask.objects.get(name="prepaid-lifecycle-old").task == "prepaid.tasks.lifecycle"
+
+
+@pytest.mark.django_db
+def test_every_job_task_returns_the_summary_of_its_run():
+    # given every task of the apps that run jobs (issue 10: tasks all return the same thing)
+    job_apps = ("billing.", "prepaid.", "protection.", "security.")
+    job_tasks = {name: task for name, task in _our_tasks().items()
+                 if name.startswith(job_apps) and name not in TASK_OLD_NAMES}
+    assert len(job_tasks) >= 10
+    for name, task in sorted(job_tasks.items()):
+        # when it runs (today, on an empty database), then it returns its run's summary, JSON-ready
+        result = task.run()
+        assert json.loads(json.dumps(result)) == result, name
+        assert result == run_summary(JobRun.objects.get(pk=result["run"])), name
+        assert set(result) == {"run", "job", "status", "selected", "changed", "skipped", "failed"}, name

@@ -31,7 +31,7 @@ def test_pre02_card_enters_grace_the_day_after_active_until():
     # given
     card = CardFactory(active_until=ACTIVE_UNTIL, balance=7000)
     # when
-    run_id = tasks.lifecycle_task(day="2026-01-11")
+    run_id = tasks.lifecycle_task(day="2026-01-11")["run"]
     # then
     card.refresh_from_db()
     assert card.state == Card.State.GRACE
@@ -67,7 +67,7 @@ def test_pre02_lifecycle_rerun_and_forced_rerun_change_nothing():
                        balance=500)
     tasks.lifecycle_task(day="2026-02-10")
     tasks.lifecycle_task(day="2026-02-10")
-    run_id = tasks.lifecycle_task(day="2026-02-10", force=True)
+    run_id = tasks.lifecycle_task(day="2026-02-10", force=True)["run"]
     assert JobRun.objects.get(pk=run_id).changed == 0
     assert LedgerEntry.objects.filter(card=card, kind=LedgerEntry.Kind.FORFEITURE).count() == 1
 
@@ -77,7 +77,7 @@ def test_lifecycle_catches_up_in_chunks():
     # given: cards long past both periods, processed 2 per chunk
     cards = [CardFactory(active_until=dt.date(2025, 11, 1), balance=1000 * (i + 1)) for i in range(5)]
     # when
-    run = JobRun.objects.get(pk=tasks.lifecycle_task(day="2026-01-11", chunk_size=2))
+    run = JobRun.objects.get(pk=tasks.lifecycle_task(day="2026-01-11", chunk_size=2)["run"])
     # then: grace then invalid in the same run, every card once
     assert run.chunks == 6 and run.changed == 10
     assert set(Card.objects.filter(pk__in=[c.pk for c in cards]).values_list("state", flat=True)) == {"invalid"}
@@ -208,7 +208,7 @@ def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
     subscriptions = {card.pk: prime(card, "joy", started_on=dt.date(2026, 1, 15))
                      for card in (at_fee, short, rich, in_grace)}
     # when: chunks of 3 (the due order is renews_on, id: the first three, then the fourth)
-    run = JobRun.objects.get(pk=tasks.prime_renewal_task(day="2026-02-15", chunk_size=3))
+    run = JobRun.objects.get(pk=tasks.prime_renewal_task(day="2026-02-15", chunk_size=3)["run"])
     # then
     assert (run.chunks, run.selected, run.changed) == (2, 4, 4)
     fees = {e.card_id: (e.amount, e.balance_after, e.reference)
@@ -232,7 +232,7 @@ def test_prm02_prm03_one_chunk_with_payers_and_short_balances():
         [short.line_id, in_grace.line_id])
     assert ledger_mismatches() == []
     # and a re-run of the period finds nothing left
-    rerun = JobRun.objects.get(pk=tasks.prime_renewal_task(day="2026-02-15", force=True))
+    rerun = JobRun.objects.get(pk=tasks.prime_renewal_task(day="2026-02-15", force=True)["run"])
     assert rerun.selected == 0 and LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIME_FEE).count() == 2
 
 

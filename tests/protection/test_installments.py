@@ -50,7 +50,7 @@ def test_instalment_job_run_twice_charges_once():
     tasks.installments_charge_task("2026-04-02")
     assert Installment.objects.count() == 3
     tasks.installments_charge_task("2026-04-02")  # a finished day is not run again
-    assert tasks.installments_charge_task("2026-04-02", force=True) == 0  # forced: finds nothing left
+    assert tasks.installments_charge_task("2026-04-02", force=True)["changed"] == 0  # forced: finds nothing left
     # then
     assert _charged(monthly) == [1, 2]
     assert _charged(upfront) == [1]
@@ -137,11 +137,11 @@ def test_expiry_job_expires_on_the_end_date_not_before():
     # TP-04: end date = the first day no longer covered
     enrollment = enroll(start=START)
     assert enrollments_expire_chunk(today=enrollment.end_date - dt.timedelta(days=1)).selected == 0
-    assert tasks.enrollments_expire_task(enrollment.end_date.isoformat()) == 1
+    assert tasks.enrollments_expire_task(enrollment.end_date.isoformat())["changed"] == 1
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.EXPIRED and enrollment.expired_on == enrollment.end_date
     assert AuditEvent.objects.filter(verb="protection.expired", subject_id=str(enrollment.pk)).count() == 1
-    assert tasks.enrollments_expire_task(enrollment.end_date.isoformat(), force=True) == 0
+    assert tasks.enrollments_expire_task(enrollment.end_date.isoformat(), force=True)["changed"] == 0
 
 
 @pytest.mark.rule("TP-03")

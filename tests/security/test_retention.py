@@ -30,7 +30,7 @@ def test_anonymised_at_n_years_not_one_day_before(five_years):
     due = _ended(LineFactory(), dt.date(2026, 6, 15)).customer
     not_yet = _ended(LineFactory(), dt.date(2026, 6, 16)).customer
     # when
-    run = JobRun.objects.get(pk=retention_task(day=TODAY.isoformat()))
+    run = JobRun.objects.get(pk=retention_task(day=TODAY.isoformat())["run"])
     # then
     assert run.status == JobRun.Status.SUCCEEDED and run.changed == 1
     due.refresh_from_db()
@@ -75,5 +75,5 @@ def test_the_parameter_sets_the_period(five_years):
 def test_a_forced_rerun_anonymises_nobody_twice(five_years):
     _ended(LineFactory(), dt.date(2020, 1, 1))
     retention_task(day=TODAY.isoformat())
-    run = JobRun.objects.get(pk=retention_task(day=TODAY.isoformat(), force=True))
+    run = JobRun.objects.get(pk=retention_task(day=TODAY.isoformat(), force=True)["run"])
     assert run.changed == 0 and Anonymisation.objects.count() == 1
