@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.consent import marketing_consent_set
 from core.models import AuditEvent, Channel, OutboundSms
@@ -48,7 +48,7 @@ def test_pre08_change_must_be_at_least_the_lead_time_away(supervisor, days, allo
     """PRE-08 Decision: price_change_notice_days = 7: the day before the earliest date is refused."""
     effective_on = TODAY + dt.timedelta(days=days)
     if not allowed:
-        with pytest.raises(RuleViolation) as refused:
+        with translation.override("en"), pytest.raises(RuleViolation) as refused:  # the message is read in English
             services.price_change_schedule(package=combo(), new_price=70_000, effective_on=effective_on,
                                            reason="Tariff review", actor=supervisor, today=TODAY)
         assert refused.value.codes == ["notice_too_short"]
