@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
@@ -127,6 +128,12 @@ class ReasonText(str):
 
     def __html__(self):
         return reason_html(self.reason)
+
+
+def refusal_to_messages(request, exc: RuleViolation) -> None:
+    """Each reason of a refusal as an error message, for a one-button action that has no form to show it on."""
+    for message in exc.messages:
+        messages.error(request, message)
 
 
 def refusal_to_form(form: forms.Form, exc: RuleViolation) -> None:

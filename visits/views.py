@@ -14,6 +14,7 @@ from accounts import selectors as account_selectors
 from accounts.identity import identity_check_current
 from accounts.models import Customer, Outlet
 from accounts.views import login_required_htmx
+from core.actions import refusal_to_messages
 from core.audit import timeline_describe
 from core.charts import bar_rows
 from core.parameters import parameter
@@ -24,11 +25,6 @@ from visits.middleware import session_visit_set
 from visits.models import Counter, Reason, Ticket, Visit
 
 CUSTOMER_RESULTS = 10
-
-
-def _refused(request, exc: RuleViolation) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _works_at_the_counter(user) -> bool:
@@ -106,7 +102,7 @@ def counter_take(request):
             taken = services.counter_take(agent=request.user, counter=form.cleaned_data["counter"])
             messages.success(request, _("You are at %(counter)s.") % {"counter": taken})
         except RuleViolation as exc:
-            _refused(request, exc)
+            refusal_to_messages(request, exc)
     else:
         messages.error(request, _("Choose your counter."))
     return redirect("visits:counter")
@@ -119,7 +115,7 @@ def call_next(request):
     try:
         visit = services.call_next(agent=request.user)
     except RuleViolation as exc:
-        _refused(request, exc)
+        refusal_to_messages(request, exc)
     else:
         session_visit_set(request, visit)
         messages.success(request, _("Ticket %(number)s called to %(counter)s.") % {
@@ -144,7 +140,7 @@ def visit_identify(request, pk):
         services.visit_identify(visit=visit, customer=customer, agent=request.user)
         messages.success(request, _("%(name)s is at the counter.") % {"name": customer.full_name})
     except RuleViolation as exc:
-        _refused(request, exc)
+        refusal_to_messages(request, exc)
     return redirect("visits:counter")
 
 
@@ -158,7 +154,7 @@ def visit_no_show(request, pk):
         session_visit_set(request, visit)
         messages.success(request, _("Ticket %(number)s did not come.") % {"number": visit.ticket.number})
     except RuleViolation as exc:
-        _refused(request, exc)
+        refusal_to_messages(request, exc)
     return redirect("visits:counter")
 
 
@@ -178,7 +174,7 @@ def visit_transfer(request, pk):
         messages.success(request, _("Ticket %(number)s waits for %(counter)s.") % {
             "number": visit.ticket.number, "counter": form.cleaned_data["counter"]})
     except RuleViolation as exc:
-        _refused(request, exc)
+        refusal_to_messages(request, exc)
     return redirect("visits:counter")
 
 
@@ -234,7 +230,7 @@ def ticket_issue(request):
                                        msisdn=form.cleaned_data["msisdn"])
         messages.success(request, _("Ticket %(number)s issued.") % {"number": ticket.number})
     except RuleViolation as exc:
-        _refused(request, exc)
+        refusal_to_messages(request, exc)
     return redirect("visits:counter")
 
 
