@@ -53,7 +53,7 @@ class BasicPackageAdmin(AuditedAdmin):
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(AuditedAdmin):
-    list_display = ["code", "name", "scope", "counts_against_limit", "renewal_days"]
+    list_display = ["code", "name", "name_en", "scope", "counts_against_limit", "renewal_days"]
     list_filter = ["scope"]
 
 
@@ -136,7 +136,7 @@ class PurchaseAdmin(MsisdnSearchMixin, LargeTableMixin, ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("category"))
     def category_label(self, obj):
         """The category's name, not its code."""
-        return obj.category.name if obj.category_id else obj.category_code
+        return obj.category.display_name if obj.category_id else obj.category_code
 
 
 @admin.register(UsageRecord)

@@ -68,7 +68,7 @@ def spending_tab_context(request, line: Line) -> dict:
     domestic = limits.get(Scope.DOMESTIC)
     cycle_start = domestic.cycle_start if domestic else None
     purchases = list(Purchase.objects.filter(line=line, cycle_start=cycle_start).order_by("-created_at", "-id")[:50])
-    categories = dict(ServiceCategory.objects.values_list("code", "name"))  # a dozen rows: one query always
+    categories = {c.code: c.display_name for c in ServiceCategory.objects.all()}  # a dozen rows: one query always
     for purchase in purchases:  # the category's name, never its code
         purchase.category_name = categories.get(purchase.category_code, purchase.category_code)
     changes = list(LimitChange.objects.filter(line=line).select_related("actor").order_by("-created_at", "-id")[:20])

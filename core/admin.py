@@ -79,13 +79,22 @@ class HolidayAdmin(AuditedAdmin):
 
 @admin.register(Parameter)
 class ParameterAdmin(AuditedAdmin):
-    list_display = ["code", "value", "unit", "rule", "description", "updated_at"]
+    list_display = ["code", "value", "unit_display", "rule", "description_display", "updated_at"]
     search_fields = ["code", "description", "rule"]
     readonly_fields = ["updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        # The code is what the program looks up: fixed once created.
-        return ["code", "updated_at"] if obj else ["updated_at"]
+        # The code is what the program looks up: fixed once created. The stored texts stay editable (English for
+        # our defaults); the read-only ones beside them are what every page shows, in the active language.
+        return ["code", "description_display", "unit_display", "updated_at"] if obj else ["updated_at"]
+
+    @admin.display(description=_("description"), ordering="description")
+    def description_display(self, obj):
+        return obj.description_shown
+
+    @admin.display(description=_("unit"), ordering="unit")
+    def unit_display(self, obj):
+        return obj.unit_shown
 
 
 @admin.register(JobRun)

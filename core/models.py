@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.api.request_ids import CLIENT_NAME_MAX_LENGTH, REQUEST_ID_MAX_LENGTH
@@ -96,7 +97,17 @@ class Parameter(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(value__gte=0), name="parameter_value_not_negative")]
 
     def __str__(self):
-        return f"{self.code} = {self.value} {self.unit}".strip()
+        return f"{self.code} = {self.value} {self.unit_shown}".strip()
+
+    # The defaults are stored in English (data, marked with gettext_noop where they are declared) and read in the
+    # active language; a description a supervisor wrote has no catalogue entry and shows as written.
+    @property
+    def description_shown(self) -> str:
+        return gettext(self.description) if self.description else ""
+
+    @property
+    def unit_shown(self) -> str:
+        return gettext(self.unit) if self.unit else ""
 
 
 # --- Platform: job runs, SMS outbox, channel clients and API idempotency (issue 3) ---------------------------------

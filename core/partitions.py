@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, migrations, transaction
+from django.utils.translation import gettext_noop as N_
 
 from core.dates import add_months, local_today
 
@@ -28,11 +29,11 @@ WIB_OFFSET = "+07:00"  # Asia/Jakarta has no daylight saving: a month starts at 
 
 PARAMETERS = {
     # code: (value, unit, rule, description)
-    "partitions_months_ahead": (3, "months", "", "Monthly partitions created ahead of the current month."),
-    "audit_retention_months": (60, "months", "", "Months of audit events kept in the database; older months are "
-                               "detached for archiving."),
-    "sms_retention_months": (12, "months", "", "Months of outbound SMS kept in the database; older months are "
-                             "detached for archiving."),
+    "partitions_months_ahead": (3, N_("months"), "", N_("Monthly partitions created ahead of the current month.")),
+    "audit_retention_months": (60, N_("months"), "", N_("Months of audit events kept in the database; older months are "
+                               "detached for archiving.")),
+    "sms_retention_months": (12, N_("months"), "", N_("Months of outbound SMS kept in the database; older months are "
+                             "detached for archiving.")),
 }
 
 

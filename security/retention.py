@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import connection
 from django.db.models import CharField, Count, Max, Q, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext_noop as N_
 
 from core.dates import add_months
 from core.jobs import ChunkResult
@@ -18,8 +19,8 @@ from core.parameters import parameter
 PARAMETERS = {
     # code: (value, unit, rule, description)
     "personal_data_retention_years": (
-        5, "years", "UU 27/2022",
-        "Years after a customer's last line ended before their identity is removed (money records stay).",
+        5, N_("years"), "UU 27/2022",
+        N_("Years after a customer's last line ended before their identity is removed (money records stay)."),
     ),
 }
 RETENTION_CHUNK = 500

@@ -69,3 +69,81 @@ def test_the_check_sees_a_foreign_word_and_skips_a_marked_one():
     text = _read_text(page, "id")
     assert _found(ENGLISH, text) == ["Log out"]
     assert "English" not in text and "Dasbor" in text
+
+
+# --- data shown in the admin: rule parameters and service categories (issue 11) ---------------------------------
+
+
+def _parameter_texts() -> tuple[set[str], set[str]]:
+    """Our default descriptions and the units that are words (not "Rp", "%" or "SMS", the same in both)."""
+    from core.parameters import DEFAULTS
+
+    descriptions = {description for (_value, _unit, _rule, description) in DEFAULTS.values()}
+    units = {unit for (_value, unit, _rule, _description) in DEFAULTS.values() if unit.isalpha() and unit.islower()}
+    return descriptions, units
+
+
+def _cells(page: str, column: str) -> list[str]:
+    return [html.unescape(cell).strip()
+            for cell in re.findall(rf'<td class="field-{column}[^"]*">(.*?)</td>', page, flags=re.S)]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_rule_parameters_read_in_the_page_language(client, language):
+    from core.parameters import seed_parameters
+
+    seed_parameters()
+    client.force_login(SupervisorFactory(language=language))
+    response = client.get(reverse("admin:core_parameter_changelist") + "?all=")
+    assert response.status_code == 200
+    page = response.content.decode()
+    descriptions, units = _parameter_texts()
+    shown, shown_units = set(_cells(page, "description_display")), set(_cells(page, "unit_display"))
+    assert len(shown) >= len(descriptions) > 40  # every default row is on the page
+    if language == "id":
+        assert not shown & descriptions, shown & descriptions
+        assert not shown_units & units, shown_units & units
+        assert {"hari", "bulan", "tahun"} <= shown_units
+        assert "Masa Aktif kartu yang baru diaktifkan." in shown
+    else:
+        assert descriptions <= shown
+        assert units <= shown_units
+
+
+def test_a_description_a_supervisor_wrote_shows_as_written(client):
+    from core.models import Parameter
+    from core.parameters import seed_parameters
+
+    seed_parameters()
+    Parameter.objects.filter(code="quarantine_days").update(description="Masa karantina nomor (ditulis supervisor)")
+    client.force_login(SupervisorFactory(language="id"))
+    page = client.get(reverse("admin:core_parameter_changelist") + "?all=").content.decode()
+    assert "Masa karantina nomor (ditulis supervisor)" in _cells(page, "description_display")
+    change = client.get(reverse("admin:core_parameter_change",
+                                args=[Parameter.objects.get(code="ppn_percent").pk])).content.decode()
+    assert "PPN atas biaya kena pajak setiap tagihan, dibulatkan ke bawah ke rupiah." in change
+
+
+# The English names the categories were seeded with (billing 0002); since 0015 they are `name_en`.
+CATEGORY_ENGLISH = ["Calls at basic tariff", "Add-on package", "Roaming add-on package"]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_service_category_names_read_in_the_page_language(client, language):
+    from billing.models import Decision, DeclineReason, Purchase, ServiceCategory
+    from tests.accounts.factories import LineFactory
+
+    line = LineFactory()
+    for number, code in enumerate(["voice", "addon", "roaming_addon"]):
+        category = ServiceCategory.objects.get(code=code)
+        Purchase.objects.create(
+            request_id=f"lang-{number}", line=line, scope=category.scope, category_code=code, category=category,
+            amount=1000, decision=Decision.DECLINED, reason=DeclineReason.LIMIT_EXCEEDED)
+    client.force_login(SupervisorFactory(language=language))
+    response = client.get(reverse("admin:billing_purchase_changelist"))
+    assert response.status_code == 200
+    shown = set(_cells(response.content.decode(), "category_label"))
+    if language == "id":
+        assert shown == {"Telepon tarif dasar", "Paket tambahan", "Paket tambahan roaming"}
+    else:
+        assert shown == set(CATEGORY_ENGLISH)

@@ -53,6 +53,7 @@ class ServiceCategory(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
     counts_against_limit = models.BooleanField(_("counts against the limit"), default=True)
     renewal_days = models.PositiveSmallIntegerField(_("renewed every (days)"), null=True, blank=True)
@@ -63,7 +64,11 @@ class ServiceCategory(models.Model):
         ordering = ["scope", "code"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")  # the active language's (core.bilingual)
 
 
 class SuggestedLimit(models.Model):
