@@ -1,6 +1,8 @@
 """Identifier checks (ACC-01, ACC-02, TP-05), pure functions every app uses. Each raises a ValidationError with a
 message an agent can read out."""
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,6 +20,28 @@ def _digits(value: str) -> str:
     return "".join((value or "").split()).replace("-", "").replace(".", "")
 
 
+# phonenumbers' own pattern for Indonesian mobile numbers (its metadata, read once). No other number type of region ID
+# starts with 8 and a second digit this pattern allows, so a national number it matches is what phonenumbers calls a
+# valid MOBILE number (tests/core/test_msisdn_fast.py compares the two on generated numbers).
+_ID_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("ID").mobile.national_number_pattern)
+
+
+def msisdn_fast(value: str) -> str | None:
+    """E.164 for a plain `08…`, `628…` or `+628…` mobile number (digits only), else None: the channel API's hot path
+    (phonenumbers' parse costs ≈ 60 µs). None says nothing about validity: ask normalize_msisdn."""
+    if value.startswith("08"):
+        national = value[1:]
+    elif value.startswith("628"):
+        national = value[2:]
+    elif value.startswith("+628"):
+        national = value[3:]
+    else:
+        return None
+    if national.isdigit() and national.isascii() and _ID_MOBILE.fullmatch(national):
+        return "+62" + national
+    return None
+
+
 def normalize_msisdn(value: str) -> str:
     """`08…`, `628…` or `+628…` → E.164 `+628…` (ACC-02)."""
     raw = _digits(value)
@@ -30,6 +54,9 @@ def normalize_msisdn(value: str) -> str:
             _("%(value)s is not an Indonesian mobile number (08…, 628… or +628…)."), code="msisdn_format",
             params={"value": value},
         )
+    fast = msisdn_fast(raw)
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(raw, "ID")
     except phonenumbers.NumberParseException:
