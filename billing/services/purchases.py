@@ -10,6 +10,7 @@ import datetime as dt
 import time
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,15 +136,17 @@ class _PreparedCursor:
     two hot statements (after PREPARE_AFTER runs on a connection) and PostgreSQL reuses the plan. Django leaves
     preparing off on its connections (prepare_threshold=None, for transaction-mode poolers: PgBouncer needs 1.21+
     with max_prepared_statements); setting the threshold on the connection changes nothing for Django's own cursors,
-    which never prepare. Errors are Django's (IntegrityError ...); queries are logged like Django's when logging is
-    on (DEBUG, CaptureQueriesContext)."""
+    which never prepare. Behind PgBouncer (DATABASE_PGBOUNCER) nothing is prepared. Errors are Django's
+    (IntegrityError ...); queries are logged like Django's when logging is on (DEBUG, CaptureQueriesContext)."""
 
     def __init__(self):
         import psycopg
 
         connection.ensure_connection()
         raw = connection.connection
-        if raw.prepare_threshold is None:
+        # Not behind a transaction-mode pooler (DATABASE_PGBOUNCER): there the next transaction may run on another
+        # server connection, which never saw the PREPARE.
+        if raw.prepare_threshold is None and not settings.DATABASE_PGBOUNCER:
             raw.prepare_threshold = PREPARE_AFTER
         self.cursor = psycopg.Cursor(raw)
 

@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "visits.middleware.CurrentVisitMiddleware",  # after auth and sessions: events link to the open visit
     "core.middleware.RejectUnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.api.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, with a fixed policy for JSON answers
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.DatabaseBusyMiddleware",

@@ -9,6 +9,7 @@ in the log line, so the channel can quote it.
 import logging
 import uuid
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
@@ -38,6 +39,27 @@ STATUS_MESSAGES = {
 
 def is_api(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
+
+
+JSON_API_PREFIX = "/api/v1/"  # the endpoints; /api/docs/ is a page and keeps the pages' policy
+JSON_API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy on the pages. A JSON answer of the channel API is no document to run anything in: it gets
+    a fixed policy that lets nothing load and nothing frame it (OWASP's advice for REST services), instead of the
+    pages' policy, which django-csp builds anew twice per response (≈ 0.1 ms of the authorization's CPU)."""
+
+    def process_request(self, request):
+        if not request.path_info.startswith(JSON_API_PREFIX):
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(JSON_API_PREFIX):
+            if "Content-Security-Policy" not in response:
+                response["Content-Security-Policy"] = JSON_API_CSP
+            return response
+        return super().process_response(request, response)
 
 
 def unavailable_response() -> JsonResponse:

