@@ -1,14 +1,15 @@
 """Purchase authorization (LIM-02, LIM-03, LIM-04, LIM-05): the charging system's hot path.
 
-Kept deliberately close to the SQL (see bench/README.md, "Authorization in-process"): on PostgreSQL a request is
-BEGIN, one statement that finds the line, picks the decline reason and debits the limit, one INSERT of the purchase
-row, COMMIT. No ORM query is compiled on the normal path; the ORM is used only on the rare paths (a threshold SMS,
-a replayed request id).
+Kept deliberately close to the SQL (see bench/README.md, "Authorization in-process"): on PostgreSQL a request is one
+statement in autocommit that finds the line, picks the decline reason, debits the limit and inserts the purchase
+row (_AUTHORIZE_SQL): one round trip, no BEGIN and no COMMIT. No ORM query is compiled on the normal path; the ORM
+is used only on the rare paths (a threshold SMS, a replayed request id, a decline after waiting for the row lock).
+Other databases run the same steps as separate statements in a transaction (_purchase_decide).
 """
 
 import datetime as dt
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -121,6 +122,56 @@ INSERT INTO {purchase} (request_id, line_id, scope, category_code, category_id, 
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 RETURNING id
 """.format(**_TABLES)
+
+
+# PostgreSQL, the whole authorization as one statement in autocommit (its own transaction: no BEGIN, no COMMIT, one
+# round trip): _DECIDE_SQL, the decision (LIM-02/03/04/05) and the INSERT of the purchase row. A replayed request id
+# fails the INSERT, and so the whole statement, debit included. `raced`: the snapshot had room but the debit found
+# none after waiting for the row lock (a concurrent purchase took it); then nothing is inserted and the decline is
+# stored with the usage as it is now, by _authorize_raced.
+_AUTHORIZE_SQL = """
+WITH line AS ({line_sql}),
+debit AS (
+  UPDATE {limit} s SET used = s.used + %(amount)s, updated_at = %(now)s
+  FROM line
+  WHERE line.reason IS NULL AND %(counts)s AND s.line_id = line.id AND s.scope = %(scope)s
+    AND s.used - s.settled + %(amount)s <= s.amount
+  RETURNING s.id, s.used, s.settled, s.amount, s.cycle_start, s.warn_notified, s.full_notified
+),
+decided AS (
+  SELECT line.id AS line_id, line.msisdn, line.kind, line.status, line.billing_account_id, line.customer_id,
+    COALESCE(line.reason, CASE
+      WHEN %(counts)s AND d.id IS NULL THEN %(limit_exceeded)s
+      WHEN NOT %(counts)s AND c.used - c.settled > c.amount THEN %(limit_exceeded)s
+    END) AS reason,
+    d.id AS d_id, d.used AS d_used, d.settled AS d_settled, d.amount AS d_amount, d.cycle_start AS d_cycle,
+    d.warn_notified AS d_warn, d.full_notified AS d_full,
+    c.used - c.settled AS c_usage, c.amount AS c_amount, c.cycle_start AS c_cycle,
+    (line.reason IS NULL AND %(counts)s AND d.id IS NULL AND c.id IS NOT NULL
+     AND c.used - c.settled + %(amount)s <= c.amount) AS raced
+  FROM line
+  LEFT JOIN debit d ON true
+  LEFT JOIN {limit} c ON d.id IS NULL AND c.line_id = line.id AND c.scope = %(scope)s
+),
+purchase AS (
+  INSERT INTO {purchase} (request_id, line_id, scope, category_code, category_id, amount, description, channel,
+    client, decision, reason, counted, usage_after, limit_amount, cycle_start, created_at)
+  SELECT %(request_id)s, line_id, %(scope)s, %(category_code)s, %(category_id)s, %(amount)s, %(description)s,
+    %(channel)s, %(client)s, CASE WHEN reason IS NULL THEN %(approved)s ELSE %(declined)s END,
+    COALESCE(reason, %(no_reason)s), d_id IS NOT NULL, COALESCE(d_used - d_settled, c_usage),
+    COALESCE(d_amount, c_amount), COALESCE(d_cycle, c_cycle), %(now)s
+  FROM decided WHERE NOT raced
+  RETURNING id
+)
+SELECT decided.line_id, decided.msisdn, decided.kind, decided.status, decided.billing_account_id,
+  decided.customer_id, decided.reason, decided.d_id, decided.d_used, decided.d_settled, decided.d_amount,
+  decided.d_cycle, decided.d_warn, decided.d_full, decided.c_usage, decided.c_amount, decided.c_cycle,
+  decided.raced, (SELECT id FROM purchase)
+FROM decided
+"""
+_AUTHORIZE_BY = {key: _AUTHORIZE_SQL.format(line_sql=_LINE_BY[key], **_TABLES) for key, _where in _WHERE}
+_DECISION_PARAMS = {"limit_exceeded": DeclineReason.LIMIT_EXCEEDED.value, "approved": Decision.APPROVED.value,
+                    "declined": Decision.DECLINED.value, "no_reason": ""}
 
 
 # psycopg prepares a statement on a connection once it has run it this many times (its own default): a connection
@@ -277,12 +328,15 @@ def purchase_authorize(
     INSERT fail for a replay, the transaction (a savepoint inside an outer one) rolls the decision and its debit
     back, and the first purchase is returned instead. A replay waits for the first request to commit."""
     _validate_request(request_id=request_id, scope=scope, amount=amount)
+    request = {"request_id": request_id, "scope": scope, "category": category, "amount": amount, "msisdn": msisdn,
+               "line": line, "description": description, "channel": channel, "client": client,
+               "today": today or local_today()}
     try:
-        with transaction.atomic():
-            purchase = _purchase_decide(
-                request_id=request_id, scope=scope, category=category, amount=amount, msisdn=msisdn, line=line,
-                description=description, channel=channel, client=client, today=today or local_today(),
-            )
+        if connection.vendor == "postgresql":
+            purchase = _authorize_in_one_statement(**request)
+        else:
+            with transaction.atomic():
+                purchase = _purchase_decide(**request)
     except (IntegrityError, _UnknownLine) as exc:
         existing = Purchase.objects.select_related("line").filter(request_id=request_id).first()
         if existing is None:
@@ -292,6 +346,63 @@ def purchase_authorize(
         return _replay_purchase(existing, msisdn=msisdn, line=line, scope=scope, category=category, amount=amount)
     purchase.replayed = False
     return purchase
+
+
+def _one_statement():
+    """Autocommit: the statement is its own transaction. Inside a caller's transaction, a savepoint, so that a
+    replay's failed INSERT does not abort the caller's transaction."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+def _authorize_in_one_statement(*, request_id, scope, category, amount, msisdn, line, description, channel, client,
+                                today):
+    category_row = catalogue_cache.category(category)
+    category_ok = category_row is not None and category_row.scope == scope
+    counts = category_ok and category_row.counts_against_limit
+    now = timezone.now()
+    params = {**_ENUM_PARAMS, **_DECISION_PARAMS, "key": line.pk if line is not None else msisdn,
+              "category_ok": category_ok, "counts": counts, "amount": amount, "scope": scope, "today": today,
+              "now": now, "request_id": request_id, "category_code": category[:40],
+              "category_id": category_row.pk if category_row else None, "description": description[:200],
+              "channel": channel, "client": client[:150]}
+    with _one_statement(), _cursor() as cursor:
+        cursor.execute(_AUTHORIZE_BY["id" if line is not None else "msisdn"], params)
+        row = cursor.fetchone()
+    if row is None:
+        raise _UnknownLine
+    (line_id, line_msisdn, kind, status, account_id, customer_id, reason, d_id, d_used, d_settled, d_amount, d_cycle,
+     d_warn, d_full, c_usage, c_amount, c_cycle, raced, purchase_id) = row
+    if raced:
+        return _authorize_raced(request_id=request_id, line_row=row[:6], scope=scope, category=category,
+                                amount=amount, description=description, channel=channel, client=client, today=today)
+    row_line = Line(pk=line_id, msisdn=line_msisdn, kind=kind, status=status, billing_account_id=account_id,
+                    customer_id=customer_id)
+    row_line._state.adding = False
+    if d_id is not None:  # LIM-04: the 80 % / 100 % SMS, each with the claim of its flag
+        thresholds_check(limit_id=d_id, line=row_line, scope=scope, amount=d_amount, counted=d_used - d_settled,
+                         cycle_start=d_cycle, warn_notified=d_warn, full_notified=d_full)
+    counted = d_id is not None
+    purchase = Purchase(
+        pk=purchase_id, request_id=request_id, line=row_line, scope=scope, category_code=category[:40],
+        category=category_row, amount=amount, description=description[:200], channel=channel, client=client[:150],
+        decision=Decision.DECLINED if reason else Decision.APPROVED, reason=reason or "", counted=counted,
+        usage_after=d_used - d_settled if counted else c_usage, limit_amount=d_amount if counted else c_amount,
+        cycle_start=d_cycle if counted else c_cycle, created_at=now,
+    )
+    purchase._state.adding = False
+    purchase._state.db = connection.alias
+    return purchase
+
+
+def _authorize_raced(*, request_id, line_row, scope, category, amount, description, channel, client, today):
+    """The rare decline of _AUTHORIZE_SQL's `raced` row: nothing was written; decide again in a transaction, as on
+    other databases, which reads the limit as it is now."""
+    line = Line(pk=line_row[0], msisdn=line_row[1], kind=line_row[2], status=line_row[3],
+                billing_account_id=line_row[4], customer_id=line_row[5])
+    line._state.adding = False
+    with transaction.atomic():
+        return _purchase_decide(request_id=request_id, scope=scope, category=category, amount=amount, msisdn=None,
+                                line=line, description=description, channel=channel, client=client, today=today)
 
 
 def _purchase_decide(*, request_id, scope, category, amount, msisdn, line, description, channel, client, today):

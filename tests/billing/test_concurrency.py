@@ -11,7 +11,7 @@ from billing.models import Purchase, UsageRecord
 from billing.services import purchase_authorize, usage_record
 from billing.services.purchases import PREPARE_AFTER
 from core.models import OutboundSms
-from tests.billing.factories import TODAY, limit_of, open_line
+from tests.billing.factories import TODAY, limit_of, open_line, set_limit
 
 THREADS = 32
 PER_THREAD = 6
@@ -116,7 +116,7 @@ def test_concurrent_usage_records_count_once_per_record_id():
 @pytest.mark.rule("LIM-02")
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_the_normal_path_is_two_statements():
+def test_the_normal_path_is_one_statement():
     # given a line with room (the purchase runs in the test's transaction, so atomic() is a savepoint)
     from django.test.utils import CaptureQueriesContext
 
@@ -129,24 +129,59 @@ def test_the_normal_path_is_two_statements():
     with CaptureQueriesContext(connection) as declined:
         purchase_authorize(request_id="q-2", msisdn=line.msisdn, scope="domestic", category="addon",
                            amount=10_000_000, today=TODAY)
-    # then each is one statement that decides and debits, and the INSERT of its row: no replay SELECT first
+    # then each is one statement that decides, debits and inserts its row: no replay SELECT first
     for captured in (approved, declined):
         statements = [q["sql"] for q in captured.captured_queries
                       if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-        assert len(statements) == 2, statements
+        assert len(statements) == 1, statements
         assert statements[0].lstrip().startswith("WITH line AS") and "UPDATE billing_spendinglimit" in statements[0]
-        assert statements[1].lstrip().startswith("INSERT INTO billing_purchase")
-    # and after a few runs on this connection PostgreSQL holds both prepared (no parse and plan per request)
+        assert "INSERT INTO billing_purchase" in statements[0]
+    # and after a few runs on this connection PostgreSQL holds it prepared (no parse and plan per request)
     for index in range(PREPARE_AFTER):
         purchase_authorize(request_id=f"p-{index}", msisdn=line.msisdn, scope="domestic", category="addon",
                            amount=1_000, today=TODAY)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0].lstrip() for row in cursor.fetchall()]
-    assert any(sql.startswith("WITH line AS") for sql in prepared), prepared
-    assert any(sql.startswith("INSERT INTO billing_purchase") for sql in prepared), prepared
+    assert any(sql.startswith("WITH line AS") and "INSERT INTO billing_purchase" in sql for sql in prepared), prepared
 
 
+@pytest.mark.rule("LIM-04")
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_an_authorization_is_one_statement_and_a_replay_writes_nothing():
+    # given a line at 100.000 of 300.000, and no transaction open (as in a web request)
+    from django.test.utils import CaptureQueriesContext
+
+    from billing import catalogue_cache
+
+    line = open_line()
+    set_limit(line, 300_000, used=100_000)
+    catalogue_cache.category("addon"), catalogue_cache.parameter("limit_warn_percent")  # as on a warm worker
+    catalogue_cache.parameter("limit_full_percent")
+    # when a purchase takes it above 80 % (240.000 + 1)
+    with CaptureQueriesContext(connection) as captured:
+        first = purchase_authorize(request_id="big", msisdn=line.msisdn, scope="domestic", category="addon",
+                                   amount=140_001, today=TODAY)
+    # then one statement decided, debited and stored it; the warning SMS and the claim of its flag follow, in a
+    # transaction of their own
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sql[0].lstrip().startswith("WITH line AS") and "INSERT INTO billing_purchase" in sql[0]
+    assert "billing_purchase" not in " ".join(sql[1:]) and "core_outboundsms" in " ".join(sql[1:])
+    assert first.decision == "approved" and limit_of(line).used == 240_001
+    assert list(OutboundSms.objects.filter(line=line).values_list("template_code", flat=True)) == [
+        "billing_limit_warn"]
+    # when the same request is sent again
+    again = purchase_authorize(request_id="big", msisdn=line.msisdn, scope="domestic", category="addon",
+                               amount=140_001, today=TODAY)
+    # then it answers from the first row: no second debit, no second SMS, no second row
+    assert again.replayed and again.pk == first.pk and again.usage_after == first.usage_after == 240_001
+    assert limit_of(line).used == 240_001
+    assert OutboundSms.objects.filter(line=line).count() == 1
+    assert Purchase.objects.filter(request_id="big").count() == 1
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_behind_pgbouncer_the_authorization_prepares_nothing(settings):
     """In transaction mode the next transaction may run on another server connection, which never saw the PREPARE

@@ -12,6 +12,7 @@ from billing.services import limits, purchases
 STATEMENTS = {
     "line_by_id": purchases._LINE_BY["id"], "line_by_msisdn": purchases._LINE_BY["msisdn"],
     "decide_by_id": purchases._DECIDE_BY["id"], "decide_by_msisdn": purchases._DECIDE_BY["msisdn"],
+    "authorize_by_id": purchases._AUTHORIZE_BY["id"], "authorize_by_msisdn": purchases._AUTHORIZE_BY["msisdn"],
     "debit": purchases._DEBIT_SQL, "current": purchases._CURRENT_SQL, "insert": purchases._INSERT_SQL,
     "limit_add": limits._ADD_SQL,
 }
@@ -43,3 +44,17 @@ def test_every_named_parameter_is_bound_and_every_decline_reason_is_a_model_valu
     assert reasons == set(DeclineReason.values) - {DeclineReason.LIMIT_EXCEEDED}
     assert purchases._ENUM_PARAMS["block_unpaid_bill"] in Block.Reason.values
     assert purchases._ENUM_PARAMS["postpaid"] == Line.Kind.POSTPAID
+
+
+@pytest.mark.rule("LIM-05")
+def test_the_one_statement_binds_every_parameter_and_inserts_the_models_columns():
+    bound = set(purchases._ENUM_PARAMS) | set(purchases._DECISION_PARAMS) | {
+        "key", "category_ok", "counts", "amount", "scope", "today", "now", "request_id", "category_code",
+        "category_id", "description", "channel", "client"}
+    for key in ("id", "msisdn"):
+        named = set(re.findall(r"%\((\w+)\)s", purchases._AUTHORIZE_BY[key]))
+        assert named <= bound and set(purchases._DECISION_PARAMS) <= named
+    assert purchases._DECISION_PARAMS["limit_exceeded"] == DeclineReason.LIMIT_EXCEEDED
+    columns = re.search(r"INSERT INTO \w+ \(([^)]*)\)", purchases._AUTHORIZE_BY["id"]).group(1)
+    fields = {f.column for f in Purchase._meta.concrete_fields} - {"id"}
+    assert {c.strip() for c in columns.split(",")} == fields
