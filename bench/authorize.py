@@ -41,8 +41,8 @@ def _dsn() -> str:
 # --------------------------------------------------------------------------------------------------- line pools
 
 
-def _pool(index: int, total_requests: int) -> list[tuple[int, str]]:
-    """POOL active postpaid lines without blocks or overdue bills, reset: usage 0, flags off, limit ≈ 80 %."""
+def _pool(index: int, total_requests: int, size: int = POOL) -> list[tuple[int, str]]:
+    """`size` active postpaid lines without blocks or overdue bills, reset: usage 0, flags off, limit ≈ 80 %."""
     from core.dates import local_today
 
     today = local_today()
@@ -54,10 +54,10 @@ def _pool(index: int, total_requests: int) -> list[tuple[int, str]]:
             "AND NOT EXISTS (SELECT 1 FROM accounts_block b WHERE b.line_id = l.id AND b.ended_at IS NULL) "
             "AND NOT EXISTS (SELECT 1 FROM billing_bill x WHERE x.billing_account_id = l.billing_account_id "
             "                AND x.status = 'open' AND x.due_date < %s) "
-            "ORDER BY l.id LIMIT %s OFFSET %s", [today, POOL, index * POOL])
+            "ORDER BY l.id LIMIT %s OFFSET %s", [today, size, index * size])
         lines = cursor.fetchall()
         ids = [row[0] for row in lines]
-        limit = AMOUNT * math.ceil(0.8 * total_requests / POOL)
+        limit = AMOUNT * math.ceil(0.8 * total_requests / len(ids))
         cursor.execute("UPDATE billing_spendinglimit SET used = 0, settled = 0, warn_notified = false, "
                        "full_notified = false, amount = %s WHERE scope = 'domestic' AND line_id = ANY(%s)",
                        [limit, ids])
