@@ -272,6 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.SingleRendererNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.auth.ChannelClientAuthentication"],
     # request.auth is the ChannelClient; endpoints narrow this with core.api.permissions.client_kind(...).
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasChannelClient"],
