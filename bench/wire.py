@@ -32,6 +32,18 @@ POOL_OFFSET = 10  # line pools 10… of WIRE_POOL lines: the authorization part 
 # Spread as real traffic is (2,000 authorizations/s over 10 M lines hardly ever meet on one limit row): the race on a
 # hot row is part 1's subject (64 lines), not this part's, which measures what the API layer costs.
 WIRE_POOL = 256
+NO_ROOM_EVERY = 5  # one line in five has no room left: its purchases are declined for the limit (LIM-02)
+
+
+def _wire_pool(index: int) -> list[tuple[int, str]]:
+    """A pool as the charging system meets lines: most far under their limit (a threshold SMS, LIM-04, is sent twice
+    per line and cycle, so almost never per request), one in NO_ROOM_EVERY with no room (declined)."""
+    lines = _pool(index, 1, WIRE_POOL)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE billing_spendinglimit SET amount = CASE WHEN line_id %% %s = 0 THEN 0 ELSE %s END "
+                       "WHERE scope = 'domestic' AND line_id = ANY(%s)",
+                       [NO_ROOM_EVERY, 10**12, [line_id for line_id, _msisdn in lines]])
+    return lines
 
 
 # --------------------------------------------------------------------------------------------------- /proc
@@ -139,6 +151,7 @@ def _combine(runs: list[dict]) -> dict:
         "worker_cpu_ms": round(1000 * sum(r["worker_cpu_s"] for r in runs) / requests, 2),
         "client_cpu_ms": round(1000 * sum(r["client_cpu_s"] for r in runs) / requests, 2),
         "runs": [r["rate"] for r in runs],
+        "approved": sum(r.get("approved", 0) for r in runs), "declined": sum(r.get("declined", 0) for r in runs),
     }
 
 
@@ -149,7 +162,7 @@ def _http_rows(server, key: str, tag: str, *, rounds: int, plans) -> list[dict]:
         runs = {"baseline": [], "authorize": [], "topup": []}
         for round_ in range(rounds):
             # Interleaved: baseline, authorize, top-up, baseline, … so that a load change hits all of them.
-            lines = _pool(POOL_OFFSET + round_, clients * per_client, WIRE_POOL)
+            lines = _wire_pool(POOL_OFFSET + round_)
             runs["baseline"].append(_measured(server, clients, per_client,
                                               BaselineWorkers(lines, "", server.port, "")))
             runs["authorize"].append(_measured(server, clients, per_client,
@@ -164,6 +177,8 @@ def _http_rows(server, key: str, tag: str, *, rounds: int, plans) -> list[dict]:
         for name in ("baseline", "authorize", "topup"):
             r = row[name]
             share = f"  {row[f'{name}_vs_baseline']:.0%} of baseline" if name != "baseline" else ""
+            if name == "authorize":
+                share += f"  (approved {r['approved']}, declined {r['declined']})"
             print(f"  {clients:>2} client(s) {name:<9} {r['rate']:>7,.0f} req/s (runs {r['runs']})  "
                   f"p50 {r['p50_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms  worker CPU {r['worker_cpu_ms']:.2f} ms/req  "
                   f"client CPU {r['client_cpu_ms']:.2f} ms/req{share}", flush=True)
@@ -267,7 +282,7 @@ def run(*, quick: bool) -> dict:
     with Gunicorn() as server:
         print(f"  gunicorn on 127.0.0.1:{server.port}: {server.workers} workers × {server.threads} threads "
               f"(gthread), workers {worker_pids(server.process.pid)}", flush=True)
-        warm = _pool(POOL_OFFSET + 9, server.workers * server.threads * 8, WIRE_POOL)
+        warm = _wire_pool(POOL_OFFSET + 9)
         for workers in (BaselineWorkers(warm, "", server.port, ""),
                         HttpWorkers(warm, f"wire-warm-{tag}", server.port, key),
                         TopupWorkers(_cards(), f"wire-topup-warm-{tag}", server.port, key)):
