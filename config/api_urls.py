@@ -14,12 +14,12 @@ def api_not_found(request, path=""):
     return JsonResponse(error_body("not_found", _("No such API endpoint.")), status=404)
 
 
-urlpatterns = [
+urlpatterns = [  # the charging system's endpoints (authorization, usage, top-ups) first
+    path("", include("billing.api_urls")),
+    path("", include("prepaid.api_urls")),
     path("", include("core.api_urls")),
     path("", include("accounts.api_urls")),
-    path("", include("billing.api_urls")),
     path("", include("protection.api_urls")),
-    path("", include("prepaid.api_urls")),
     path("", include("visits.api_urls")),
     re_path(r"^(?P<path>.*)$", api_not_found),
 ]

@@ -12,11 +12,11 @@ admin.site.site_title = _("GraPARI back office")
 admin.site.index_title = _("Supervisor administration")
 
 urlpatterns = [
+    path("api/v1/", include("config.api_urls")),  # first: the channels' hot paths resolve in the fewest steps
     path("", visits_views.home, name="home"),  # the dashboard, the counter or the search
     path("accounts/", include("security.auth_urls")),
     path("language/", core_views.language_set, name="language_set"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its script from a URL (no inline script), so the CSP stays strict.
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
