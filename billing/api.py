@@ -110,31 +110,43 @@ class UsageRecordSerializer(serializers.Serializer):
 
     @staticmethod
     def fast(data, cache: dict | None = None):
-        """The common, valid record without building the serializer (core.api.validation). `cache`, a dict kept for
-        one batch, remembers the msisdn and occurred_at checks (a batch repeats its numbers and times)."""
+        """The common, valid record without building the serializer (core.api.validation). `cache`, from batch_cache()
+        and kept for one batch, remembers the msisdn and occurred_at checks (a batch repeats its numbers and times)."""
+        occurred_at = data.get("occurred_at")
+        if cache is None:
+            occurred_at = check.iso_datetime(occurred_at, _OCCURRED_AT)
+        elif type(occurred_at) is str:
+            known = cache.get(occurred_at)
+            if known is None:
+                known = cache[occurred_at] = check.iso_datetime(occurred_at, _OCCURRED_AT, cache.get(_ZONE))
+            occurred_at = known
+        else:
+            occurred_at = check.UNSURE
+        msisdn = data.get("msisdn")
+        if cache is None or type(msisdn) is not str:
+            msisdn = check.msisdn(msisdn)
+        else:
+            known = cache.get((_MSISDN, msisdn))
+            if known is None:
+                known = cache[(_MSISDN, msisdn)] = check.msisdn(msisdn)
+            msisdn = known
         return check.fields_all({
             "record_id": check.text(data.get("record_id"), REQUEST_ID_MAX_LENGTH),
-            "msisdn": _memo(cache, "msisdn", data.get("msisdn"), check.msisdn),
+            "msisdn": msisdn,
             "scope": check.choice(data.get("scope"), SCOPES),
             "category": check.slug(data.get("category"), 40),
             "amount": check.whole_number(data.get("amount"), 0, 10**12),
-            "occurred_at": _memo(cache, "occurred_at", data.get("occurred_at"), _occurred_at),
+            "occurred_at": occurred_at,
         })
 
+    @staticmethod
+    def batch_cache() -> dict:
+        """A cache for fast() over one batch, with the time zone looked up once (core.api.validation.iso_datetime)."""
+        return {_ZONE: _OCCURRED_AT.default_timezone()}
 
-def _occurred_at(value):
-    return check.iso_datetime(value, UsageRecordSerializer._declared_fields["occurred_at"])
 
-
-def _memo(cache: dict | None, name: str, value, checker):
-    """checker(value), remembered in `cache` for a string value."""
-    if cache is None or type(value) is not str:
-        return checker(value)
-    key = (name, value)
-    result = cache.get(key)
-    if result is None:
-        result = cache[key] = checker(value)
-    return result
+_OCCURRED_AT = UsageRecordSerializer._declared_fields["occurred_at"]
+_ZONE, _MSISDN = object(), object()  # keys of a batch cache (its other keys: occurred_at strings, (_MSISDN, msisdn))
 
 
 class UsageRecordsView(APIView):
@@ -162,7 +174,7 @@ class UsageRecordsView(APIView):
         errors = []
         seen = set()
         indexes, valid = [], []  # per valid record: its index in the batch; the record for the batch service
-        cache = {}
+        cache = UsageRecordSerializer.batch_cache()
         for index, item in enumerate(records):
             is_dict = isinstance(item, dict)
             # Issue 14: the serializer (≈ 0.3 ms a record) runs only for a record the fast check is unsure of, so a

@@ -66,10 +66,12 @@ def msisdn(value):
     return msisdn_fast(value) or UNSURE
 
 
-def iso_datetime(value, field: serializers.DateTimeField):
+def iso_datetime(value, field: serializers.DateTimeField, zone=None):
     """A DateTimeField taking ISO 8601 (DRF's default input format): what its to_internal_value gives for a string,
     `parse_datetime` then the field's own `enforce_timezone` (to the current time zone). A string DRF would read
-    another way, or refuse, is UNSURE."""
+    another way, or refuse, is UNSURE. `zone`: the field's `default_timezone()` looked up once by a caller that checks
+    many values (the current time zone is a thread-local lookup, ≈ 7 µs); with it an offset time is converted as
+    enforce_timezone converts it, `astimezone(zone)`, without the lookup."""
     if type(value) is not str or getattr(field, "input_formats", api_settings.DATETIME_INPUT_FORMATS) != _ISO:
         return UNSURE
     try:
@@ -79,6 +81,8 @@ def iso_datetime(value, field: serializers.DateTimeField):
     if parsed is None:
         return UNSURE
     try:
+        if zone is not None and parsed.utcoffset() is not None and not hasattr(field, "timezone"):
+            return parsed.astimezone(zone)
         return field.enforce_timezone(parsed)
     except (serializers.ValidationError, OverflowError):  # out of range in the current time zone
         return UNSURE
