@@ -14,7 +14,7 @@ from billing.selectors import account_bills, line_spending
 from billing.services import purchase_authorize, usage_records_batch
 from core.api import validation as check
 from core.api.errors import ApiError
-from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
+from core.api.fields import DateTimeField, MsisdnField, RequestIdField, WholeNumberField
 from core.api.permissions import client_kind
 from core.api.request_ids import REQUEST_ID_MAX_LENGTH, client_key
 from core.api.schema import error_responses
@@ -106,7 +106,47 @@ class UsageRecordSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=Scope.choices)
     category = serializers.SlugField(max_length=40)
     amount = WholeNumberField(min_value=0, max_value=10**12)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = DateTimeField()
+
+    @staticmethod
+    def fast(data, cache: dict | None = None):
+        """The common, valid record without building the serializer (core.api.validation). `cache`, from batch_cache()
+        and kept for one batch, remembers the msisdn and occurred_at checks (a batch repeats its numbers and times)."""
+        occurred_at = data.get("occurred_at")
+        if cache is None:
+            occurred_at = check.iso_datetime(occurred_at, _OCCURRED_AT)
+        elif type(occurred_at) is str:
+            known = cache.get(occurred_at)
+            if known is None:
+                known = cache[occurred_at] = check.iso_datetime(occurred_at, _OCCURRED_AT, cache.get(_ZONE))
+            occurred_at = known
+        else:
+            occurred_at = check.UNSURE
+        msisdn = data.get("msisdn")
+        if cache is None or type(msisdn) is not str:
+            msisdn = check.msisdn(msisdn)
+        else:
+            known = cache.get((_MSISDN, msisdn))
+            if known is None:
+                known = cache[(_MSISDN, msisdn)] = check.msisdn(msisdn)
+            msisdn = known
+        return check.fields_all({
+            "record_id": check.text(data.get("record_id"), REQUEST_ID_MAX_LENGTH),
+            "msisdn": msisdn,
+            "scope": check.choice(data.get("scope"), SCOPES),
+            "category": check.slug(data.get("category"), 40),
+            "amount": check.whole_number(data.get("amount"), 0, 10**12),
+            "occurred_at": occurred_at,
+        })
+
+    @staticmethod
+    def batch_cache() -> dict:
+        """A cache for fast() over one batch, with the time zone looked up once (core.api.validation.iso_datetime)."""
+        return {_ZONE: _OCCURRED_AT.default_timezone()}
+
+
+_OCCURRED_AT = UsageRecordSerializer._declared_fields["occurred_at"]
+_ZONE, _MSISDN = object(), object()  # keys of a batch cache (its other keys: occurred_at strings, (_MSISDN, msisdn))
 
 
 class UsageRecordsView(APIView):
@@ -129,34 +169,46 @@ class UsageRecordsView(APIView):
             raise ApiError(400, "invalid", _("Send a non-empty JSON list of usage records."))
         if len(records) > MAX_BATCH:
             raise ApiError(400, "batch_too_large", _("At most %(n)d records per request.") % {"n": MAX_BATCH})
+        client = request.auth.name
         duplicate = 0
         errors = []
         seen = set()
-        valid = []  # (index, record_id as sent, the record for the batch service)
+        indexes, valid = [], []  # per valid record: its index in the batch; the record for the batch service
+        cache = UsageRecordSerializer.batch_cache()
         for index, item in enumerate(records):
-            serializer = UsageRecordSerializer(data=item if isinstance(item, dict) else {})
-            record_id = item.get("record_id") if isinstance(item, dict) else None
-            if not serializer.is_valid():
-                errors.append({"index": index, "record_id": record_id, "code": "invalid",
-                               "message": _("Invalid record."),
-                               "fields": {key: [str(m) for m in value] for key, value in serializer.errors.items()}})
-                continue
-            data = serializer.validated_data
-            if data["record_id"] in seen:
+            is_dict = isinstance(item, dict)
+            # Issue 14: the serializer (≈ 0.3 ms a record) runs only for a record the fast check is unsure of, so a
+            # refusal keeps DRF's wording.
+            data = UsageRecordSerializer.fast(item, cache) if is_dict else check.UNSURE
+            if data is check.UNSURE:
+                serializer = UsageRecordSerializer(data=item if is_dict else {})
+                if not serializer.is_valid():
+                    errors.append({"index": index, "record_id": item.get("record_id") if is_dict else None,
+                                   "code": "invalid", "message": _("Invalid record."),
+                                   "fields": {key: [str(m) for m in value]
+                                              for key, value in serializer.errors.items()}})
+                    continue
+                data = dict(serializer.validated_data)
+            record_id = data["record_id"]
+            if record_id in seen:
                 duplicate += 1
                 continue
-            seen.add(data["record_id"])
-            valid.append((index, record_id, {**data, "record_id": client_key(request.auth.name, data["record_id"])}))
+            seen.add(record_id)
+            data["record_id"] = client_key(client, record_id)
+            indexes.append(index)
+            valid.append(data)
         # Issue 14: one set-based call for the batch (≈ 7 statements per record before).
-        outcomes = usage_records_batch(records=[record for _i, _r, record in valid], client=request.auth.name)
-        accepted = 0
-        for (index, record_id, _record), refusal in zip(valid, outcomes, strict=True):
-            if refusal is None:
-                accepted += 1  # new, or stored as sent by an earlier delivery: a replay answers as the first did
-                continue
-            errors.append({"index": index, "record_id": record_id, "code": refusal.codes[0],
-                           "message": "; ".join(refusal.messages), "fields": {}})
-        errors.sort(key=lambda error: error["index"])
+        outcomes = usage_records_batch(records=valid, client=client)
+        accepted = len(valid)
+        refused = False
+        for index, refusal in zip(indexes, outcomes, strict=True):
+            if refusal is not None:  # None: new, or stored as sent by an earlier delivery (a replay answers as it did)
+                accepted -= 1
+                refused = True
+                errors.append({"index": index, "record_id": records[index].get("record_id"), "code": refusal.codes[0],
+                               "message": "; ".join(refusal.messages), "fields": {}})
+        if refused:
+            errors.sort(key=lambda error: error["index"])
         return Response({"accepted": accepted, "duplicate": duplicate, "rejected": len(errors), "errors": errors})
 
 

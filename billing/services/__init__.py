@@ -19,10 +19,10 @@ from billing.services.limits import (
     spending_limit_open,
     spending_limit_override,
     usage_record,
-    usage_records_batch,
 )
 from billing.services.purchases import purchase_authorize
 from billing.services.statements import bill_statement_resend, bill_statement_send
+from billing.services.usage_batch import usage_records_batch
 
 __all__ = [
     "LIMIT_CHANGE_CHANNELS", "bill_charge_add", "bill_statement_resend", "bill_statement_send",

@@ -53,3 +53,14 @@ class WholeNumberField(serializers.IntegerField):
         if not isinstance(data, int) or isinstance(data, bool):
             self.fail("whole_number")
         return super().to_internal_value(data)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, except that a time which cannot be placed in the time zone (a naive 0001-01-01T00:00 read
+    in WIB falls before the first UTC datetime) is refused as out of range: DRF raised OverflowError (a 500)."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")

@@ -10,12 +10,15 @@ by DRF, field by field, exactly as before. tests/api/test_fast_validation.py hol
 import re
 from collections.abc import Mapping
 
-from rest_framework import serializers
+from django.utils.dateparse import parse_datetime
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from core.identifiers import msisdn_fast
 
 UNSURE = object()
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_ISO = [ISO_8601]  # DRF's default DATETIME_INPUT_FORMATS
 
 
 def validated(serializer_class: type[serializers.Serializer], data):
@@ -61,6 +64,28 @@ def msisdn(value):
     if type(value) is not str or len(value) > 20:
         return UNSURE
     return msisdn_fast(value) or UNSURE
+
+
+def iso_datetime(value, field: serializers.DateTimeField, zone=None):
+    """A DateTimeField taking ISO 8601 (DRF's default input format): what its to_internal_value gives for a string,
+    `parse_datetime` then the field's own `enforce_timezone` (to the current time zone). A string DRF would read
+    another way, or refuse, is UNSURE. `zone`: the field's `default_timezone()` looked up once by a caller that checks
+    many values (the current time zone is a thread-local lookup, ≈ 7 µs); with it an offset time is converted as
+    enforce_timezone converts it, `astimezone(zone)`, without the lookup."""
+    if type(value) is not str or getattr(field, "input_formats", api_settings.DATETIME_INPUT_FORMATS) != _ISO:
+        return UNSURE
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but out of range, e.g. month 13 (DRF then refuses it)
+        return UNSURE
+    if parsed is None:
+        return UNSURE
+    try:
+        if zone is not None and parsed.utcoffset() is not None and not hasattr(field, "timezone"):
+            return parsed.astimezone(zone)
+        return field.enforce_timezone(parsed)
+    except (serializers.ValidationError, OverflowError):  # out of range in the current time zone
+        return UNSURE
 
 
 def fields_all(values: dict):

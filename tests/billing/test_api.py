@@ -150,6 +150,39 @@ def test_usage_batch_size_limit(client, charging, line):
     assert UsageRecord.objects.count() == 1  # only the package fee
 
 
+def test_a_refused_record_keeps_the_serializers_wording(client, charging, line):
+    response = post_usage(client, {**charging, "HTTP_ACCEPT_LANGUAGE": "en"}, [
+        record(line, "ok"), record(line, "bad-time", occurred_at="yesterday"), record(line, " padded ")])
+    body = response.json()
+    assert (body["accepted"], body["rejected"]) == (2, 1)  # a record id DRF trims is accepted as DRF reads it
+    assert body["errors"] == [{
+        "index": 1, "record_id": "bad-time", "code": "invalid", "message": "Invalid record.",
+        "fields": {"occurred_at": ["Datetime has wrong format. Use one of these formats instead: "
+                                   "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}}]
+    assert UsageRecord.objects.filter(record_id__endswith=":padded").exists()
+
+
+def test_the_statement_count_of_a_usage_batch_does_not_grow_with_it(client, charging, line):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    set_limit(line, 10**12, used=0)  # no threshold SMS
+    post_usage(client, charging, [record(line, "warm")])  # the API key and the parameters cached
+
+    def statements(size, tag):
+        with CaptureQueriesContext(connection) as captured:
+            response = post_usage(client, charging, [record(line, f"{tag}-{n}") for n in range(size)])
+        assert response.json()["accepted"] == size
+        return [query["sql"].split()[0] for query in captured.captured_queries]
+
+    small, big = statements(2, "small"), statements(1000, "big")
+    assert small == big
+    # the lines, the categories, the limits locked, the replays looked up, the records and usage written (in a
+    # transaction: a savepoint here, inside the test's own)
+    assert [verb for verb in big if verb not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}] == [
+        "SELECT", "SELECT", "SELECT", "SELECT", "WITH"], big
+
+
 # --- spending --------------------------------------------------------------------------------------------------
 
 
