@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from billing.api import PurchaseRequestSerializer
 from core.api.validation import UNSURE, validated
+from prepaid.api import TopupInSerializer
 
 # Values of every kind a client could send for any field: valid ones of each field, near misses, wrong types.
 ANY_VALUE = st.one_of(
@@ -35,6 +36,12 @@ SERIALIZERS = [
         "request_id": REQUEST_ID, "msisdn": MSISDN, "scope": st.sampled_from(["domestic", "international"]),
         "category": st.from_regex(r"[-a-zA-Z0-9_]{1,41}", fullmatch=True),
         "amount": st.integers(min_value=0, max_value=10**12 + 1), "description": st.text(PRINTABLE, max_size=201),
+    }),
+    (TopupInSerializer, {
+        "request_id": REQUEST_ID, "msisdn": MSISDN,
+        "amount": st.one_of(st.sampled_from([5000, 10000, 25000, 50000, 100000]),
+                            st.integers(min_value=0, max_value=10**9 + 1)),
+        "channel": st.sampled_from(["grapari", "call_centre_188", "umb", "app", "api", "system", "Umb"]),
     }),
 ]
 
@@ -78,6 +85,13 @@ def test_the_fast_path_accepts_only_what_the_serializer_accepts_with_the_same_va
 def test_a_valid_authorization_takes_the_fast_path():
     body = {"request_id": "r-1", "msisdn": "081324434406", "scope": "domestic", "category": "addon", "amount": 1}
     assert PurchaseRequestSerializer.fast(body) == {**body, "msisdn": "+6281324434406", "description": ""}
+
+
+def test_a_valid_topup_takes_the_fast_path():
+    body = {"request_id": "t-1", "msisdn": "081324434406", "amount": 25000, "channel": "umb"}
+    assert TopupInSerializer.fast(body) == {**body, "msisdn": "+6281324434406"}
+    assert TopupInSerializer.fast({**body, "amount": True}) is UNSURE
+    assert TopupInSerializer.fast({**body, "channel": "pigeon"}) is UNSURE
 
 
 def test_a_refusal_is_worded_by_the_serializer():
