@@ -7,6 +7,7 @@ Used by the purchase authorization (billing.services.purchases) and the prepaid 
 import time
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 
 # psycopg prepares a statement on a connection once it has run it this many times (its own default): a connection
@@ -30,7 +31,9 @@ class PreparedCursor:
 
         connection.ensure_connection()
         raw = connection.connection
-        if raw.prepare_threshold is None:
+        # Behind PgBouncer in transaction mode the statements are bound server-side but never prepared (a prepared
+        # statement lives in one server session, which the pooler hands to other clients: tests/config).
+        if raw.prepare_threshold is None and not settings.DATABASE_PGBOUNCER:
             raw.prepare_threshold = PREPARE_AFTER
         self.cursor = psycopg.Cursor(raw)
 
