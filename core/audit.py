@@ -52,12 +52,16 @@ def audit_record(
     Without them, the subject's own `line_id` / `customer_id` are used (a claim, a bill; a line and a customer
     answer them for themselves), so core needs to know no app's models.
     """
-    values = audit_values(actor=actor, verb=verb, subject=subject, channel=channel, old=old, new=new, reason=reason,
-                          actor_label=actor_label, outlet=outlet, line=line, customer=customer,
-                          interaction_id=interaction_id)
-    if values["actor_id"] is not None:
+    return audit_save(audit_values(actor=actor, verb=verb, subject=subject, channel=channel, old=old, new=new,
+                                   reason=reason, actor_label=actor_label, outlet=outlet, line=line,
+                                   customer=customer, interaction_id=interaction_id), actor=actor)
+
+
+def audit_save(values: dict, *, actor=None) -> AuditEvent:
+    """Write the event of `audit_values(...)` with the ORM (what audit_record does)."""
+    if values["actor_id"] is not None and getattr(actor, "pk", None) == values["actor_id"]:
+        values = {**values, "actor": actor}  # the event knows its user without a query
         del values["actor_id"]
-        values["actor"] = actor  # the event knows its user without a query
     return AuditEvent.objects.create(**values)
 
 
@@ -66,7 +70,8 @@ def audit_values(
     actor_label: str = "", outlet=None, line=None, customer=None, interaction_id: int | None = None,
 ) -> dict:
     """The columns of the event `audit_record` writes (by attname). A hot path that writes its event in its own
-    statement (`AUDIT_INSERT_SQL`, with `audit_sql_params`) takes them from here, so the event is the same."""
+    statement (`AUDIT_INSERT_SQL`, with `audit_sql_params`) takes them from here, so the event is the same; where
+    it cannot (SQLite), `audit_save(values)` writes them."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     outlet_id = outlet.pk if outlet is not None else getattr(user, "outlet_id", None)
     line_id = line.pk if line is not None else getattr(subject, "line_id", None)

@@ -142,7 +142,8 @@ def _topup_answer(request_id: str, entry) -> dict:
 def _legacy_replay(request, request_id: str, entry) -> HttpResponse:
     """A replay of a top-up recorded before its entry kept the Active Period end: the answer stored by the replay
     store then, within its window; past it, the card as it is now (what a replay answered then)."""
-    record = ApiRequest.objects.filter(client=request.auth, request_id=request_id, response_status=200).first()
+    record = ApiRequest.objects.filter(client=request.auth, request_id=request_id, path=request.path[:255],
+                                       response_status=200).first()
     if record is not None:
         response = HttpResponse(record.response_body, content_type="application/json")
     else:

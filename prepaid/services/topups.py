@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Line
-from core.audit import AUDIT_INSERT_SQL, audit_record, audit_sql_params, audit_values
+from core.audit import AUDIT_INSERT_SQL, audit_save, audit_sql_params, audit_values
 from core.dates import local_today
 from core.prepared import prepared_cursor
 from core.verdicts import RuleViolation
@@ -167,18 +167,18 @@ def _topup_write(*, by, key, amount, reference, channel, actor, actor_label, val
                   "active": Card.State.ACTIVE.value}
         line = Line(pk=line_id, msisdn=msisdn, customer_id=customer_id)
         line._state.adding = False
-        audit = {"actor": actor, "actor_label": actor_label, "channel": channel, "verb": "prepaid.topup",
-                 "subject": line, "old": {"state": state, "active_until": active_until, "balance": balance},
-                 "new": {"state": Card.State.ACTIVE.value, "active_until": new_until, "balance": new_balance,
-                         "reference": reference}}
+        audit = audit_values(actor=actor, actor_label=actor_label, channel=channel, verb="prepaid.topup",
+                             subject=line, old={"state": state, "active_until": active_until, "balance": balance},
+                             new={"state": Card.State.ACTIVE.value, "active_until": new_until,
+                                  "balance": new_balance, "reference": reference})
         if postgresql:
-            cursor.execute(_WRITE_SQL, {**params, **audit_sql_params(audit_values(**audit), now=now)})
+            cursor.execute(_WRITE_SQL, {**params, **audit_sql_params(audit, now=now)})
             entry_id = cursor.fetchone()[0]
         else:  # SQLite (development): the same statements one after the other
             cursor.execute(_INSERT_SQL, params)
             entry_id = cursor.fetchone()[0]
             cursor.execute(_UPDATE_SQL, params)
-            audit_record(**audit)
+            audit_save(audit, actor=actor)
     entry = LedgerEntry(pk=entry_id, card_id=card_id, kind=LedgerEntry.Kind.TOPUP, reference=reference,
                         amount=amount, balance_after=new_balance, created_at=now, channel=channel, actor=user,
                         note="", active_until=new_until)
