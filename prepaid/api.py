@@ -1,19 +1,22 @@
 """Prepaid channel API: the package catalogue, a card's status, top-ups, package purchases, the Prime app pass."""
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validation as check
 from core.api.errors import ApiError
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
-from core.api.request_ids import client_key
+from core.api.request_ids import REQUEST_ID_MAX_LENGTH, client_key
 from core.api.schema import error_responses
 from core.dates import local_today
-from core.models import Channel, ChannelClient
+from core.models import ApiRequest, Channel, ChannelClient
+from core.verdicts import RuleViolation
 from prepaid import services
 from prepaid.models import Card
 from prepaid.selectors import (
@@ -100,11 +103,24 @@ class CardView(APIView):
         return Response(CardSerializer(card_data(_card(msisdn))).data)
 
 
+TOPUP_CHANNEL_VALUES = frozenset(c.value for c in TOPUP_CHANNELS)
+
+
 class TopupInSerializer(serializers.Serializer):
     request_id = RequestIdField()
     msisdn = MsisdnField()
     amount = WholeNumberField(min_value=1, max_value=10**9, help_text="Rupiah: a catalogue denomination.")
     channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in TOPUP_CHANNELS])
+
+    @staticmethod
+    def fast(data):
+        """The common, valid request without building the serializer (core.api.validation)."""
+        return check.fields_all({
+            "request_id": check.text(data.get("request_id"), REQUEST_ID_MAX_LENGTH),
+            "msisdn": check.msisdn(data.get("msisdn")),
+            "amount": check.whole_number(data.get("amount"), 1, 10**9),
+            "channel": check.choice(data.get("channel"), TOPUP_CHANNEL_VALUES),
+        })
 
 
 class TopupOutSerializer(serializers.Serializer):
@@ -116,27 +132,61 @@ class TopupOutSerializer(serializers.Serializer):
     active_until = serializers.DateField()
 
 
+def _topup_answer(request_id: str, entry) -> dict:
+    """TopupOutSerializer's shape, from the entry alone: a replay answers byte for byte as the first request."""
+    return {"outcome": "applied", "reference": request_id, "amount": entry.amount, "balance": entry.balance_after,
+            "state": Card.State.ACTIVE.value,  # a top-up leaves the card active (PRE-02)
+            "active_until": entry.active_until.isoformat()}
+
+
+def _legacy_replay(request, request_id: str, entry) -> HttpResponse:
+    """A replay of a top-up recorded before its entry kept the Active Period end: the answer stored by the replay
+    store then, within its window; past it, the card as it is now (what a replay answered then)."""
+    record = ApiRequest.objects.filter(client=request.auth, request_id=request_id, path=request.path[:255],
+                                       response_status=200).first()
+    if record is not None:
+        response = HttpResponse(record.response_body, content_type="application/json")
+    else:
+        card = Card.objects.get(pk=entry.card_id)
+        response = Response({"outcome": "applied", "reference": request_id, "amount": entry.amount,
+                             "balance": card.balance, "state": card.state, "active_until": card.active_until})
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
 class TopupView(APIView):
-    """Apply a top-up (PRE-02): balance up, Active Period extended, a card in grace back to active."""
+    """Apply a top-up (PRE-02): balance up, Active Period extended, a card in grace back to active.
+
+    The ledger entry is the idempotency record (its reference is the client's request_id): a replay is answered
+    from it, with `Idempotent-Replayed: true`, so no generic replay row is written on this hot path; the same
+    request_id with another number, amount or channel is a 409. A refused top-up writes nothing."""
 
     permission_classes = [client_kind(K.CHARGING, K.APP, K.USSD)]
 
     @extend_schema(operation_id="prepaid_topup", request=TopupInSerializer,
                    responses={200: TopupOutSerializer, **error_responses(400, 404, 409, 422)})
-    @idempotent
     def post(self, request):
-        serializer = TopupInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        card = _card(data["msisdn"])
-        entry = services.topup_apply(card=card, amount=data["amount"], channel=data["channel"],
-                                     reference=client_key(request.auth.name, data["request_id"]),
-                                     actor=None, actor_label=request.auth.name)
-        card.refresh_from_db()
-        return Response(TopupOutSerializer({
-            "outcome": "applied", "reference": data["request_id"], "amount": entry.amount,
-            "balance": card.balance, "state": card.state, "active_until": card.active_until,
-        }).data)
+        data = check.validated(TopupInSerializer, request.data)
+        try:
+            # The card is found by its line's number in the statement that locks it: no lookup before it.
+            entry = services.topup_by_msisdn(
+                msisdn=data["msisdn"], amount=data["amount"], channel=data["channel"],
+                reference=client_key(request.auth.name, data["request_id"]), actor=None,
+                actor_label=request.auth.name)
+        except RuleViolation as exc:
+            if "card_not_found" in exc.codes:
+                raise ApiError(404, "card_not_found", _("No prepaid card holds this number.")) from None
+            if "reference_reused" in exc.codes:
+                raise ApiError(409, "request_id_reused",
+                               _("This request_id was already used for a different request."),
+                               fields={"request_id": [_("Already used with another body.")]}) from None
+            raise
+        if entry.replayed and entry.active_until is None:
+            return _legacy_replay(request, data["request_id"], entry)
+        response = Response(_topup_answer(data["request_id"], entry))
+        if entry.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class PurchaseInSerializer(serializers.Serializer):

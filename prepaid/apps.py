@@ -14,6 +14,9 @@ class PrepaidConfig(AppConfig):
         from core.partitions import register_partitioned
 
         register_partitioned("prepaid_ledgerentry", "created_at", "ledger_retention_months")
+        from prepaid import catalogue_cache
+
+        catalogue_cache.connect()  # the top-up's denominations (issue 14)
         from prepaid import verbs
 
         verbs.register()

@@ -229,6 +229,9 @@ class LedgerEntry(AppendOnlyModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # A top-up's Active Period end after it (PRE-02): the entry is the API top-up's idempotency record, and a
+    # replay answers from it. Empty for other kinds and for top-ups recorded before the column.
+    active_until = models.DateField(_("active until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ledger entry")

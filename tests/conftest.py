@@ -53,3 +53,17 @@ def _api_key_cache_cleared():
     key_cache_clear()
     yield
     key_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_caches_cleared():
+    """The per-process catalogue caches (denominations, service categories) must not carry rows a test's rolled-back
+    transaction changed into the next test."""
+    from billing import catalogue_cache as billing_cache
+    from prepaid import catalogue_cache as prepaid_cache
+
+    billing_cache.clear()
+    prepaid_cache.clear()
+    yield
+    billing_cache.clear()
+    prepaid_cache.clear()

@@ -8,10 +8,8 @@ Other databases run the same steps as separate statements in a transaction (_pur
 """
 
 import datetime as dt
-import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +29,8 @@ from billing.notify import thresholds_check
 from core.api.request_ids import KEY_MAX_LENGTH
 from core.dates import local_today
 from core.models import Channel
+from core.prepared import PREPARE_AFTER  # noqa: F401 (re-exported for the tests)
+from core.prepared import prepared_cursor as _cursor
 from core.verdicts import RuleViolation
 
 # Table names come from the models (identifiers, formatted in once at import); every value the statements compare
@@ -172,63 +172,6 @@ FROM decided
 _AUTHORIZE_BY = {key: _AUTHORIZE_SQL.format(line_sql=_LINE_BY[key], **_TABLES) for key, _where in _WHERE}
 _DECISION_PARAMS = {"limit_exceeded": DeclineReason.LIMIT_EXCEEDED.value, "approved": Decision.APPROVED.value,
                     "declined": Decision.DECLINED.value, "no_reason": ""}
-
-
-# psycopg prepares a statement on a connection once it has run it this many times (its own default): a connection
-# that authorizes once (CONN_MAX_AGE=0) never pays for a PREPARE, a long-lived one skips parse and plan from then on.
-PREPARE_AFTER = 5
-
-
-class _PreparedCursor:
-    """PostgreSQL: a psycopg cursor with server-side binding on Django's own connection (so in its transaction).
-
-    Planning the decide statement costs PostgreSQL about 0.5 ms, four times running it, and Django's cursors bind
-    parameters on the client side, so every request was parsed and planned anew. On this cursor psycopg prepares the
-    two hot statements (after PREPARE_AFTER runs on a connection) and PostgreSQL reuses the plan. Django leaves
-    preparing off on its connections (prepare_threshold=None, for transaction-mode poolers: PgBouncer needs 1.21+
-    with max_prepared_statements); setting the threshold on the connection changes nothing for Django's own cursors,
-    which never prepare. Behind PgBouncer (DATABASE_PGBOUNCER) nothing is prepared. Errors are Django's
-    (IntegrityError ...); queries are logged like Django's when logging is on (DEBUG, CaptureQueriesContext)."""
-
-    def __init__(self):
-        import psycopg
-
-        connection.ensure_connection()
-        raw = connection.connection
-        # Not behind a transaction-mode pooler (DATABASE_PGBOUNCER): there the next transaction may run on another
-        # server connection, which never saw the PREPARE.
-        if raw.prepare_threshold is None and not settings.DATABASE_PGBOUNCER:
-            raw.prepare_threshold = PREPARE_AFTER
-        self.cursor = psycopg.Cursor(raw)
-
-    def execute(self, sql: str, params) -> None:
-        connection.validate_no_broken_transaction()  # as Django's cursors do
-        started = time.monotonic()
-        try:
-            with connection.wrap_database_errors:
-                self.cursor.execute(sql, params)
-        finally:
-            if connection.queries_logged:
-                connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-
-    def fetchone(self):
-        return self.cursor.fetchone()
-
-    def close(self) -> None:
-        self.cursor.close()
-
-
-@contextmanager
-def _cursor():
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    cursor = _PreparedCursor()
-    try:
-        yield cursor
-    finally:
-        cursor.close()
 
 
 def _limit(values) -> dict | None:

@@ -23,7 +23,6 @@ from prepaid.services.cards import (
     package_purchase,
     sim_replace,
     sim_replacement_charge,
-    topup_apply,
 )
 from prepaid.services.price_changes import (
     price_change_schedule,
@@ -31,6 +30,7 @@ from prepaid.services.price_changes import (
     price_changes_apply_chunk,
 )
 from prepaid.services.prime import app_pass_claim, prime_cancel, prime_subscribe, spend_averages
+from prepaid.services.topups import topup_apply, topup_by_msisdn
 
 __all__ = [
     "PREPAID_BLOCK_REASONS", "app_pass_claim", "card_activate", "card_block", "card_create",
@@ -41,4 +41,5 @@ __all__ = [
     "prime_subscribe", "prime_tier_chunk", "prime_voucher_draw", "prime_voucher_draw_chunk", "sim_replace",
     "sim_replacement_charge",
     "sms_fair_usage_chunk", "sms_usage_record", "spend_averages", "topup_apply",
+    "topup_by_msisdn",
 ]

@@ -6,7 +6,7 @@ updates Card.balance in the same transaction, so a card's balance always equals 
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,6 @@ from core.verdicts import RuleViolation
 from prepaid.models import (
     ActivationArea,
     Card,
-    Denomination,
     LedgerEntry,
     Package,
     PackagePurchase,
@@ -120,57 +119,7 @@ def card_activate(
     return card
 
 
-# ------------------------------------------------------------------------------------------------ top-ups
-
-
-def topup_apply(
-    *, card: Card, amount: int, reference: str, channel: str, actor=None, actor_label: str = "",
-    today: dt.date | None = None,
-) -> LedgerEntry:
-    """Add a top-up to the balance and extend the Active Period by the denomination's validity (PRE-02 Decision).
-
-    A card in grace returns to active. Idempotent by `reference`: a replay returns the first entry; the same reference
-    with a different card or amount is refused.
-    """
-    reference = _reference(reference)
-    today = today or local_today()
-    denomination = Denomination.objects.filter(amount=amount, is_active=True).first()
-    if denomination is None:
-        raise _refuse("unknown_denomination", _("Rp %(amount)s is not a top-up denomination on sale.")
-                      % {"amount": f"{amount:,}".replace(",", ".")})
-    try:
-        with transaction.atomic():
-            card = card_lock(card)
-            existing = LedgerEntry.objects.filter(reference=reference).first()
-            if existing is not None:
-                same = existing.kind == LedgerEntry.Kind.TOPUP and existing.amount == amount
-                if existing.card_id == card.pk and same:
-                    return existing
-                raise _refuse("reference_reused", _("This reference was already used for another transaction."))
-            if card.state == Card.State.INVALID:
-                raise _refuse("card_invalid",
-                              _("This card is invalid: its grace period ended, it cannot be topped up."))
-            if card.state == Card.State.INACTIVE:
-                raise _refuse("card_not_activated", _("This card is not activated yet."))
-            old = {"state": card.state, "active_until": card.active_until, "balance": card.balance}
-            # PRE-02: the validity is added to the current end of the Active Period, or to today once it has passed.
-            base = max(card.active_until or today, today)
-            card.active_until = base + dt.timedelta(days=denomination.validity_days)
-            card.state = Card.State.ACTIVE
-            card.grace_until = None
-            card.save(update_fields=["active_until", "state", "grace_until"])
-            entry = ledger_write(card=card, kind=LedgerEntry.Kind.TOPUP, amount=amount, reference=reference,
-                                 channel=channel, actor=actor)
-            audit_record(actor=actor, actor_label=actor_label, channel=channel, verb="prepaid.topup", subject=card.line,
-                         old=old, new={"state": card.state, "active_until": card.active_until,
-                                       "balance": card.balance, "reference": reference})
-    except IntegrityError:
-        # The same reference committed meanwhile on another card.
-        existing = LedgerEntry.objects.filter(reference=reference).first()
-        if existing is not None and existing.card_id == card.pk and existing.amount == amount:
-            return existing
-        raise _refuse("reference_reused", _("This reference was already used for another transaction."))
-    return entry
+# top-ups (topup_apply): prepaid/services/topups.py
 
 
 # ------------------------------------------------------------------------------------------------ packages

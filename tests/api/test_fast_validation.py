@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from billing.api import PurchaseRequestSerializer, UsageRecordSerializer
 from core.api.validation import UNSURE, iso_datetime, validated
+from prepaid.api import TopupInSerializer
 
 # Values of every kind a client could send for any field: valid ones of each field, near misses, wrong types.
 ANY_VALUE = st.one_of(
@@ -60,6 +61,12 @@ SERIALIZERS = [
         "record_id": REQUEST_ID, "msisdn": MSISDN, "scope": st.sampled_from(["domestic", "international"]),
         "category": st.from_regex(r"[-a-zA-Z0-9_]{1,41}", fullmatch=True),
         "amount": st.integers(min_value=-1, max_value=10**12 + 1), "occurred_at": OCCURRED_AT,
+    }),
+    (TopupInSerializer, {
+        "request_id": REQUEST_ID, "msisdn": MSISDN,
+        "amount": st.one_of(st.sampled_from([5000, 10000, 25000, 50000, 100000]),
+                            st.integers(min_value=0, max_value=10**9 + 1)),
+        "channel": st.sampled_from(["grapari", "call_centre_188", "umb", "app", "api", "system", "Umb"]),
     }),
 ]
 
@@ -151,6 +158,13 @@ def test_a_time_out_of_range_in_wib_is_refused_not_a_crash():
 def test_a_valid_authorization_takes_the_fast_path():
     body = {"request_id": "r-1", "msisdn": "081324434406", "scope": "domestic", "category": "addon", "amount": 1}
     assert PurchaseRequestSerializer.fast(body) == {**body, "msisdn": "+6281324434406", "description": ""}
+
+
+def test_a_valid_topup_takes_the_fast_path():
+    body = {"request_id": "t-1", "msisdn": "081324434406", "amount": 25000, "channel": "umb"}
+    assert TopupInSerializer.fast(body) == {**body, "msisdn": "+6281324434406"}
+    assert TopupInSerializer.fast({**body, "amount": True}) is UNSURE
+    assert TopupInSerializer.fast({**body, "channel": "pigeon"}) is UNSURE
 
 
 def test_a_refusal_is_worded_by_the_serializer():

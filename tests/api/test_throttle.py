@@ -110,3 +110,22 @@ def test_production_finds_the_redis_client_behind_djangos_cache_proxy(redis_cach
     monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
     assert ChannelClientThrottle().allow_request(SimpleNamespace(auth=client), None)
     assert calls in (["EVALSHA"], ["EVALSHA", "SCRIPT LOAD", "EVALSHA"])  # the second: Redis lacked the script
+
+
+@pytest.mark.services
+def test_an_http_topup_is_one_redis_round_trip(client, redis_cache, monkeypatch):
+    # Issue 14: the throttle's call is the only Redis traffic of a top-up (every client of the cache counted).
+    import redis
+
+    from tests.api.endpoints import World
+
+    world = World()
+    endpoint = next(e for e in world.endpoints() if e.name == "prepaid_topup")
+    assert world.post(client, endpoint, endpoint.with_field("request_id", "warm-up")).status_code == 200
+    calls = []
+    original = redis.Redis.execute_command
+    monkeypatch.setattr(redis.Redis, "execute_command",
+                        lambda self, *args, **kw: calls.append(args[0]) or original(self, *args, **kw))
+    response = world.post(client, endpoint, endpoint.with_field("request_id", "t-2"))
+    assert response.status_code == 200, response.content
+    assert calls == ["EVALSHA"]

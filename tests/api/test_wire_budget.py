@@ -1,5 +1,6 @@
-"""Issue 14: an HTTP authorization costs at most 5 SQL statements (counting savepoints) and no key lookup once the
-key is cached; the decide statement finds the line by number (no ORM line query before it)."""
+"""Issue 14: an HTTP authorization or top-up costs at most 5 SQL statements (counting savepoints) and no key lookup
+once the key is cached; the decide statement finds the line by number (no ORM line query before it), the top-up's
+lock finds the card by its line's number."""
 
 import pytest
 from django.db import connection
@@ -38,3 +39,47 @@ def test_a_replayed_authorization_is_answered_from_its_row(client, world):
     with CaptureQueriesContext(connection) as captured:
         assert authorize(client, world, "same").status_code == 200
     assert len(captured.captured_queries) <= 6
+
+
+def topup(client, world, request_id: str, **change):
+    endpoint = next(e for e in world.endpoints() if e.name == "prepaid_topup")
+    body = {**endpoint.body, "request_id": request_id, **change}
+    return world.post(client, endpoint, body)
+
+
+@pytest.mark.postgres  # SQLite runs the write as its three statements one by one
+def test_a_topup_is_at_most_5_sql_statements(client, world):
+    assert topup(client, world, "warm-up").status_code == 200  # the key and the denominations are cached now
+    with CaptureQueriesContext(connection) as captured:
+        response = topup(client, world, "t-2")
+    assert response.status_code == 200, response.content
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert len(statements) <= 5, statements  # in the test's transaction: a savepoint and its release among them
+    assert not any("core_apirequest" in sql or "core_channelapikey" in sql for sql in statements), statements
+    assert not any("prepaid_denomination" in sql for sql in statements), statements
+
+
+def test_a_replayed_topup_is_answered_from_its_ledger_entry(client, world):
+    assert topup(client, world, "same").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = topup(client, world, "same")
+    assert response.status_code == 200 and response["Idempotent-Replayed"] == "true"
+    assert len(captured.captured_queries) <= 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_topup_is_one_transaction_without_savepoints(client):
+    # Outside a test's transaction, as in the web server: BEGIN, the card's lock, the entry, the card and the audit
+    # event in one statement, COMMIT.
+    world = World()
+    assert topup(client, world, "warm-up").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = topup(client, world, "t-2")
+    assert response.status_code == 200, response.content
+    statements = [" ".join(query["sql"].split()) for query in captured.captured_queries]
+    assert len(statements) == 4, statements
+    assert statements[0] == "BEGIN" and statements[-1] == "COMMIT", statements
+    assert statements[1].startswith("SELECT c.id") and statements[1].endswith("FOR UPDATE OF c"), statements
+    assert statements[2].startswith("WITH entry AS (INSERT INTO prepaid_ledgerentry"), statements
+    assert "UPDATE prepaid_card" in statements[2] and "INSERT INTO core_auditevent" in statements[2], statements

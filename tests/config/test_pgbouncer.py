@@ -121,3 +121,32 @@ def test_database_pgbouncer_settings(pgbouncer_on):
     out = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == (repr((False, None, True)) if pgbouncer_on else repr((True, 5, False)))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("pgbouncer_on", [False, True])
+def test_the_hot_path_cursor_prepares_only_without_pgbouncer(settings, pgbouncer_on):
+    # The authorization's and the top-up's statements (core.prepared): prepared after a few runs on a direct
+    # connection, never behind PgBouncer (where a prepared statement would reach another client's session).
+    from django.db import connection
+
+    from core.prepared import PREPARE_AFTER, PreparedCursor
+
+    settings.DATABASE_PGBOUNCER = pgbouncer_on
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+    raw.prepare_threshold = None  # as Django opens it
+    try:
+        cursor = PreparedCursor()
+        for n in range(PREPARE_AFTER + 2):
+            cursor.execute(f"SELECT %(n)s::int + 0 AS hot_path_probe_{pgbouncer_on:d}", {"n": n})
+            assert cursor.fetchone()[0] == n
+        cursor.close()
+        assert raw.prepare_threshold == (None if pgbouncer_on else PREPARE_AFTER)
+        prepared = raw.execute("SELECT count(*) FROM pg_prepared_statements "
+                               f"WHERE statement LIKE '%hot_path_probe_{pgbouncer_on:d}%'").fetchone()[0]
+        assert prepared == (0 if pgbouncer_on else 1)
+    finally:
+        raw.prepare_threshold = before

@@ -140,6 +140,31 @@ def test_audit_record_for_a_channel_client_and_an_explicit_outlet():
 
 
 @pytest.mark.rule("ACC-07")
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_hot_path_audit_insert_writes_the_event_audit_record_writes(agent):
+    # The prepaid top-up writes its event in its own statement (issue 14): the same columns, the same values.
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.audit import _AUDIT_COLUMNS, AUDIT_INSERT_SQL, audit_sql_params, audit_values
+
+    line = LineFactory()
+    event = {"actor": agent, "verb": "line.blocked", "subject": line, "channel": Channel.API, "reason": "asked",
+             "old": {"blocked": False}, "new": {"blocked": True, "on": dt.date(2026, 11, 22)}, "actor_label": ""}
+    by_orm = audit_record(**event)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{AUDIT_INSERT_SQL} RETURNING id", audit_sql_params(audit_values(**event), now=timezone.now()))
+        by_sql = AuditEvent.objects.get(pk=cursor.fetchone()[0])
+    by_orm.refresh_from_db()
+    columns = {field.attname for field in AuditEvent._meta.concrete_fields} - {"id"}
+    assert set(_AUDIT_COLUMNS) == columns  # a new column must be written by both
+    assert ({c: getattr(by_sql, c) for c in columns - {"created_at"}}
+            == {c: getattr(by_orm, c) for c in columns - {"created_at"}})
+    assert by_sql.new == {"blocked": True, "on": "2026-11-22"} and by_sql.actor_id == agent.pk
+
+
+@pytest.mark.rule("ACC-07")
 @pytest.mark.django_db
 def test_audit_events_cannot_be_changed_or_deleted(agent):
     # given (ACC-07)

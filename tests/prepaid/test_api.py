@@ -3,9 +3,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from core.models import AuditEvent, Channel
-from prepaid.models import AppPass, Card, LedgerEntry, PackagePurchase, TariffDay
+from core.api.request_ids import client_key
+from core.models import ApiRequest, AuditEvent, Channel
+from prepaid import services
+from prepaid.ledger_checks import ledger_mismatches
+from prepaid.models import AppPass, Card, Denomination, LedgerEntry, PackagePurchase, TariffDay
 from tests.accounts.factories import PostpaidLineFactory
+from tests.api.endpoints import row_counts
 from tests.core.factories import make_client
 from tests.prepaid.factories import CardFactory, prime
 
@@ -110,6 +114,158 @@ def test_topup_rule_refusals_are_422(client):
     response = _post(client, "/api/v1/prepaid/topups", {"request_id": "b", "msisdn": card.line.msisdn,
                                                         "amount": 12345, "channel": "app"}, headers)
     assert response.status_code == 422 and response.json()["error"]["code"] == "unknown_denomination"
+
+
+def _topup_body(card, request_id="t1", **change):
+    return {"request_id": request_id, "msisdn": card.line.msisdn_national, "amount": 25000, "channel": "umb",
+            **change}
+
+
+def test_topup_replay_is_byte_for_byte_from_the_ledger_entry_and_writes_nothing(client):
+    # given a top-up applied (issue 14: no generic replay row on this path, the ledger entry answers)
+    card = CardFactory(active_until=timezone.localdate() + dt.timedelta(days=5))
+    headers = _auth()
+    first = _post(client, "/api/v1/prepaid/topups", _topup_body(card), headers)
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first
+    # when the card changes meanwhile and the client replays, with the number written another way
+    services.topup_apply(card=card, amount=10000, reference="counter-1", channel=Channel.GRAPARI)
+    counts = row_counts()
+    again = _post(client, "/api/v1/prepaid/topups", _topup_body(card, msisdn=card.line.msisdn), headers)
+    # then the first answer, byte for byte, and nothing written
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert row_counts() == counts
+    assert ApiRequest.objects.count() == 0
+    entry = LedgerEntry.objects.get(reference__endswith=":t1")
+    assert entry.active_until == timezone.localdate() + dt.timedelta(days=35)
+    assert first.json()["active_until"] == entry.active_until.isoformat()
+
+
+@pytest.mark.parametrize("change", [{"amount": 10000}, {"channel": "app"}, "another card"])
+def test_topup_same_request_id_with_another_body_is_409_and_writes_nothing(client, change):
+    card = CardFactory()
+    headers = _auth()
+    assert _post(client, "/api/v1/prepaid/topups", _topup_body(card), headers).status_code == 200
+    counts = row_counts()
+    if change == "another card":
+        change = {"msisdn": CardFactory().line.msisdn_national}
+        counts = row_counts()
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card, **change), headers)
+    error = response.json()["error"]
+    assert response.status_code == 409 and error["code"] == "request_id_reused" and "request_id" in error["fields"]
+    assert row_counts() == counts
+    card.refresh_from_db()
+    assert card.balance == 25000 and ledger_mismatches() == []
+
+
+def test_topup_request_ids_are_per_client(client):
+    card = CardFactory()
+    first = _post(client, "/api/v1/prepaid/topups", _topup_body(card), _auth())
+    other = _post(client, "/api/v1/prepaid/topups", _topup_body(card), _auth())
+    assert first.status_code == other.status_code == 200 and "Idempotent-Replayed" not in other
+    card.refresh_from_db()
+    assert card.balance == 50000 and card.ledger.count() == 2
+
+
+@pytest.mark.rule("PRE-02")
+def test_topup_in_grace_returns_the_card_to_active_and_is_audited(client):
+    today = timezone.localdate()
+    card = CardFactory(state=Card.State.GRACE, active_until=today - dt.timedelta(days=3))
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card, amount=10000), _auth())
+    assert response.status_code == 200
+    until = today + dt.timedelta(days=15)  # from today, the Active Period having passed
+    assert response.json() == {"outcome": "applied", "reference": "t1", "amount": 10000, "balance": 10000,
+                               "state": "active", "active_until": until.isoformat()}
+    card.refresh_from_db()
+    assert (card.state, card.active_until, card.grace_until, card.balance) == ("active", until, None, 10000)
+    event = AuditEvent.objects.get(verb="prepaid.topup")
+    assert event.line_id == card.line_id and event.customer_id == card.line.customer_id
+    assert event.channel == Channel.UMB and event.subject_type == "accounts.line"
+    assert event.subject_id == str(card.line_id) and event.subject_repr == card.line.msisdn_national
+    assert event.old == {"state": "grace", "active_until": (today - dt.timedelta(days=3)).isoformat(),
+                         "balance": 0}
+    assert event.new["state"] == "active" and event.new["balance"] == 10000
+    assert event.new["active_until"] == until.isoformat() and event.new["reference"].endswith(":t1")
+    assert ledger_mismatches() == []
+
+
+@pytest.mark.parametrize(("state", "code"), [(Card.State.INVALID, "card_invalid"),
+                                             (Card.State.INACTIVE, "card_not_activated")])
+def test_topup_invalid_or_inactive_card_is_422_and_writes_nothing(client, state, code):
+    extra = {"grace_until": dt.date(2026, 1, 31)} if state == Card.State.INVALID else {"active_until": None}
+    card = CardFactory(state=state, **({"active_until": dt.date(2026, 1, 1)} | extra))
+    before = row_counts()
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card), _auth())
+    assert response.status_code == 422 and response.json()["error"]["code"] == code
+    assert row_counts() == before
+
+
+def test_topup_unknown_number_is_404_and_writes_nothing(client):
+    before = row_counts()
+    response = _post(client, "/api/v1/prepaid/topups", {"request_id": "n", "msisdn": "081299999999",
+                                                        "amount": 10000, "channel": "app"}, _auth())
+    assert response.status_code == 404 and response.json()["error"]["code"] == "card_not_found"
+    postpaid = PostpaidLineFactory()
+    response = _post(client, "/api/v1/prepaid/topups", {"request_id": "n", "msisdn": postpaid.msisdn,
+                                                        "amount": 10000, "channel": "app"}, _auth())
+    assert response.status_code == 404
+    assert row_counts() == before
+
+
+def test_topup_replay_after_the_card_became_invalid_answers_the_first(client):
+    card = CardFactory()
+    headers = _auth()
+    first = _post(client, "/api/v1/prepaid/topups", _topup_body(card), headers)
+    # the card later ends (its balance forfeited), and a late replay arrives
+    LedgerEntry.objects.create(card=card, kind=LedgerEntry.Kind.FORFEITURE, amount=-25000, balance_after=0,
+                               reference=f"forfeit:{card.pk}")
+    Card.objects.filter(pk=card.pk).update(state=Card.State.INVALID, balance=0, grace_until=dt.date(2026, 1, 31),
+                                           invalid_since=dt.date(2026, 2, 1))
+    again = _post(client, "/api/v1/prepaid/topups", _topup_body(card), headers)
+    assert again.status_code == 200 and again.content == first.content and again["Idempotent-Replayed"] == "true"
+    refused = _post(client, "/api/v1/prepaid/topups", _topup_body(card, request_id="t2"), headers)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "card_invalid"
+
+
+def test_topup_replay_of_an_entry_from_before_the_column_answers_the_stored_replay_row(client):
+    # given a top-up applied by the previous version: its entry has no active_until, its answer is in the replay
+    # store (core.ApiRequest) for the replay window
+    api_client, key = make_client()
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    card = CardFactory(balance=0)
+    reference = client_key(api_client.name, "old-1")
+    LedgerEntry.objects.create(card=card, kind=LedgerEntry.Kind.TOPUP, amount=25000, balance_after=25000,
+                               reference=reference, channel=Channel.UMB)
+    Card.objects.filter(pk=card.pk).update(balance=25000)
+    stored = ('{"outcome":"applied","reference":"old-1","amount":25000,"balance":25000,"state":"active",'
+              '"active_until":"2027-01-30"}')
+    ApiRequest.objects.create(client=api_client, request_id="old-1", method="POST", path="/api/v1/prepaid/topups",
+                              body_hash="x", response_status=200, response_body=stored)
+    # when it is replayed
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card, request_id="old-1"), headers)
+    # then the stored answer; past the replay window, the card as it is now (as the previous version answered)
+    assert response.status_code == 200 and response.content.decode() == stored
+    assert response["Idempotent-Replayed"] == "true"
+    ApiRequest.objects.all().delete()
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card, request_id="old-1"), headers)
+    assert response.status_code == 200 and response["Idempotent-Replayed"] == "true"
+    assert response.json()["balance"] == 25000 and response.json()["active_until"] == "2026-12-31"
+    assert card.ledger.count() == 1
+
+
+def test_topup_denominations_follow_the_catalogue_at_once(client):
+    # The denominations are cached per process (issue 14); a save clears the cache.
+    card = CardFactory()
+    headers = _auth()
+    assert _post(client, "/api/v1/prepaid/topups", _topup_body(card), headers).status_code == 200
+    denomination = Denomination.objects.get(amount=25000)
+    denomination.is_active = False
+    denomination.save()
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card, request_id="t2"), headers)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "unknown_denomination"
+    Denomination.objects.create(amount=12345, validity_days=3)
+    response = _post(client, "/api/v1/prepaid/topups", _topup_body(card, request_id="t3", amount=12345), headers)
+    assert response.status_code == 200 and response.json()["balance"] == 25000 + 12345
 
 
 # ---------------------------------------------------------------------------------------- POST purchases

@@ -157,6 +157,34 @@ def test_pre02_topup_is_idempotent_by_reference(agent):
 
 
 @pytest.mark.rule("PRE-02")
+def test_pre02_topup_replay_is_marked_and_another_channel_or_card_is_refused():
+    card = CardFactory(active_until=dt.date(2026, 6, 20))
+    first = services.topup_apply(card=card, amount=10000, reference="same", channel=Channel.API, today=TODAY)
+    again = services.topup_by_msisdn(msisdn=card.line.msisdn, amount=10000, reference="same", channel=Channel.API,
+                                     today=TODAY)
+    assert (first.replayed, again.replayed) == (False, True) and again.pk == first.pk
+    assert first.active_until == again.active_until == dt.date(2026, 7, 5)
+    for change in ({"channel": Channel.APP}, {"card": CardFactory()}):
+        with pytest.raises(RuleViolation) as excinfo:
+            services.topup_apply(**{"card": card, "amount": 10000, "reference": "same", "channel": Channel.API,
+                                    "today": TODAY, **change})
+        assert codes(excinfo) == ["reference_reused"]
+    # a reference that another kind of entry holds is refused too
+    services.ledger_adjust(card=card, amount=500, reference="fix", actor=None, reason="goodwill")
+    with pytest.raises(RuleViolation) as excinfo:
+        services.topup_apply(card=card, amount=10000, reference="adj:fix", channel=Channel.API, today=TODAY)
+    assert codes(excinfo) == ["reference_reused"]
+    assert card.ledger.count() == 2 and AuditEvent.objects.filter(verb="prepaid.topup").count() == 1
+    assert ledger_mismatches() == []
+
+
+def test_topup_by_an_unknown_number_is_refused():
+    with pytest.raises(RuleViolation) as excinfo:
+        services.topup_by_msisdn(msisdn="+6281299999999", amount=10000, reference="x", channel=Channel.API)
+    assert codes(excinfo) == ["card_not_found"]
+
+
+@pytest.mark.rule("PRE-02")
 def test_pre02_invalid_card_cannot_be_topped_up():
     card = CardFactory(state=Card.State.INVALID, active_until=dt.date(2026, 1, 1), grace_until=dt.date(2026, 1, 31))
     with pytest.raises(RuleViolation) as excinfo:

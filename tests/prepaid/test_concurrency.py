@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.identifiers import make_iccid, make_imsi, make_msisdn
 from accounts.models import Line
-from core.models import Channel, JobRun
+from core.models import AuditEvent, Channel, JobRun
 from prepaid import services, tasks
 from prepaid.ledger_checks import ledger_mismatches
 from prepaid.models import ActivationArea, Card, LedgerEntry, PrimeSubscription, PrimeTier
@@ -149,3 +149,57 @@ def test_concurrent_topups_with_one_reference_apply_once():
     _in_parallel(topup, topup, topup)
     card.refresh_from_db()
     assert card.balance == 10000 and card.ledger.count() == 1
+
+
+def _api_topups(card: Card, bodies: list[dict]) -> list:
+    """POST each body from its own thread (its own connection), all at once; the responses in order."""
+    from django.test import Client
+
+    from tests.core.factories import make_client
+
+    _client, key = make_client()
+    responses = [None] * len(bodies)
+
+    def post(index):
+        def run():
+            responses[index] = Client().post("/api/v1/prepaid/topups", bodies[index], content_type="application/json",
+                                             HTTP_AUTHORIZATION=f"Token {key}")
+        return run
+
+    _in_parallel(*[post(index) for index in range(len(bodies))])
+    return responses
+
+
+def test_concurrent_identical_api_topups_apply_once_and_answer_alike():
+    # given one card, and the charging system sending one top-up three times at once (issue 14)
+    card = _cards(1, 4100, state=Card.State.GRACE, active_until=dt.date(2026, 4, 1), grace_until=dt.date(2027, 1, 1),
+                  balance=1000)[0]
+    body = {"request_id": "same", "msisdn": card.line.msisdn, "amount": 10000, "channel": "umb"}
+    # when
+    responses = _api_topups(card, [body, body, body])
+    # then one ledger entry and one audit event; every answer is the first one
+    assert [r.status_code for r in responses] == [200, 200, 200], [r.content for r in responses]
+    assert len({r.content for r in responses}) == 1
+    assert sorted(r.get("Idempotent-Replayed", "") for r in responses) == ["", "true", "true"]
+    card.refresh_from_db()
+    assert card.balance == 11000 and card.state == Card.State.ACTIVE and card.grace_until is None
+    assert card.ledger.filter(kind=LedgerEntry.Kind.TOPUP).count() == 1
+    assert AuditEvent.objects.filter(verb="prepaid.topup", line=card.line).count() == 1
+    assert ledger_mismatches() == []
+
+
+def test_concurrent_api_topups_on_one_card_each_extend_the_period_once():
+    # given one active card and four different top-ups at once
+    card = _cards(1, 4200, state=Card.State.ACTIVE, active_until=dt.date(2099, 1, 1))[0]
+    bodies = [{"request_id": f"t-{n}", "msisdn": card.line.msisdn, "amount": 10000, "channel": "app"}
+              for n in range(4)]
+    # when
+    responses = _api_topups(card, bodies)
+    # then each applied under the card's lock, one after the other: balances and dates add up
+    assert [r.status_code for r in responses] == [200] * 4, [r.content for r in responses]
+    assert sorted(r.json()["balance"] for r in responses) == [10000, 20000, 30000, 40000]
+    assert sorted(r.json()["active_until"] for r in responses) == [
+        (dt.date(2099, 1, 1) + dt.timedelta(days=15 * n)).isoformat() for n in range(1, 5)]
+    card.refresh_from_db()
+    assert card.balance == 40000 and card.active_until == dt.date(2099, 1, 1) + dt.timedelta(days=60)
+    assert ledger_mismatches() == []
