@@ -10,9 +10,7 @@ server-side binding cursor (Django's cursors quote every array element as text: 
 columns). Elsewhere (SQLite, the embedded default) the same steps go through the ORM.
 """
 
-import time
 from collections import defaultdict
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -25,6 +23,7 @@ from billing.cycles import cycle_for
 from billing.models import Scope, ServiceCategory, SpendingLimit, UsageRecord, UsageRecordKey
 from billing.services.limits import _COLUMNS, _as_date, _notify
 from core.api.request_ids import KEY_MAX_LENGTH
+from core.prepared import prepared_cursor
 from core.verdicts import RuleViolation
 
 _SCOPES = frozenset(Scope.values)
@@ -70,46 +69,15 @@ RETURNING {returning}
 """.format(returning=", ".join(f"s.{column}" for column in _COLUMNS), **_T)
 
 
-class _ServerCursor:
-    """PostgreSQL: a psycopg cursor with server-side binding on Django's own connection (so in its transaction), for
-    binary array parameters. Errors are Django's (IntegrityError …); queries are logged as Django's are when logging
-    is on (DEBUG, CaptureQueriesContext)."""
-
-    def __init__(self):
-        import psycopg
-
-        connection.ensure_connection()
-        self.cursor = psycopg.Cursor(connection.connection)
-
-    def execute(self, sql: str, params: list) -> list[tuple]:
-        connection.validate_no_broken_transaction()  # as Django's cursors do
-        started = time.monotonic()
-        try:
-            with connection.wrap_database_errors:
-                self.cursor.execute(sql, params)
-                return self.cursor.fetchall()
-        finally:
-            if connection.queries_logged:
-                connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-
-
-@contextmanager
-def _cursor():
-    cursor = _ServerCursor()
-    try:
-        yield cursor
-    finally:
-        cursor.cursor.close()
-
-
 # --- the batch's reads and its write, per database -------------------------------------------------------------------
 
 
 def _lines(msisdns: set) -> dict:
     """msisdn → (line id, kind, bill cycle day) of the lines in use (not recycled) with these numbers."""
     if connection.vendor == "postgresql":
-        with _cursor() as cursor:
-            rows = cursor.execute(_LINES_SQL, [list(msisdns), Line.Status.RECYCLED.value])
+        with prepared_cursor() as cursor:
+            cursor.execute(_LINES_SQL, [list(msisdns), Line.Status.RECYCLED.value])
+            rows = cursor.fetchall()
     else:
         rows = (Line.objects.exclude(status=Line.Status.RECYCLED).filter(msisdn__in=msisdns)
                 .values_list("msisdn", "id", "kind", "billing_account__bill_cycle_day"))
@@ -120,8 +88,9 @@ def _locked_limits(line_ids: set, scopes: set) -> dict:
     """(line id, scope) → the limit row as a dict, locked in id order (concurrent batches over the same lines queue
     instead of deadlocking)."""
     if connection.vendor == "postgresql":
-        with _cursor() as cursor:
-            rows = cursor.execute(_LOCK_SQL, [list(line_ids), list(scopes)])
+        with prepared_cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [list(line_ids), list(scopes)])
+            rows = cursor.fetchall()
     else:
         rows = (SpendingLimit.objects.select_for_update().filter(line_id__in=line_ids, scope__in=scopes)
                 .order_by("id").values_list(*_COLUMNS, "line_id", "scope"))
@@ -138,8 +107,9 @@ def _stored(record_ids: list) -> dict:
     if not record_ids:
         return {}
     if connection.vendor == "postgresql":
-        with _cursor() as cursor:
-            rows = cursor.execute(_STORED_SQL, [record_ids])
+        with prepared_cursor() as cursor:
+            cursor.execute(_STORED_SQL, [record_ids])
+            rows = cursor.fetchall()
     else:
         rows = (UsageRecord.objects.filter(record_id__in=record_ids)
                 .values_list("record_id", "line_id", "scope", "category__code", "amount"))
@@ -150,8 +120,9 @@ def _write(columns: list[list], added: dict, *, client: str, now) -> list[dict]:
     """Store the new records (columns: record_id, line_id, scope, category_id, amount, occurred_at, counted,
     cycle_start, late_cycle_start) and add `added` (limit id → amount) to the limits' usage; the updated limit rows."""
     if connection.vendor == "postgresql":
-        with _cursor() as cursor:
-            rows = cursor.execute(_WRITE_SQL, [client, now, *columns, now, list(added), list(added.values())])
+        with prepared_cursor() as cursor:
+            cursor.execute(_WRITE_SQL, [client, now, *columns, now, list(added), list(added.values())])
+            rows = cursor.fetchall()
     else:
         names = ("record_id", "line_id", "scope", "category_id", "amount", "occurred_at", "counted", "cycle_start",
                  "late_cycle_start")

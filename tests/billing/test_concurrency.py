@@ -181,27 +181,6 @@ def test_outside_a_transaction_an_authorization_is_one_statement_and_a_replay_wr
     assert Purchase.objects.filter(request_id="big").count() == 1
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db
-def test_behind_pgbouncer_the_authorization_prepares_nothing(settings):
-    """In transaction mode the next transaction may run on another server connection, which never saw the PREPARE
-    (PgBouncer 1.18 has no max_prepared_statements): with DATABASE_PGBOUNCER the cursor leaves preparing off."""
-    from billing.services import purchases
-
-    connection.ensure_connection()
-    raw = connection.connection
-    before, raw.prepare_threshold = raw.prepare_threshold, None
-    try:
-        settings.DATABASE_PGBOUNCER = True
-        with purchases._cursor():
-            assert raw.prepare_threshold is None
-        settings.DATABASE_PGBOUNCER = False
-        with purchases._cursor():
-            assert raw.prepare_threshold == PREPARE_AFTER
-    finally:
-        raw.prepare_threshold = before
-
-
 def _buy_and_hold(started, release, msisdn):
     """Approve a purchase and keep its transaction (and the limit's row lock) open until `release`."""
     from django.db import transaction
