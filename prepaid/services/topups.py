@@ -225,8 +225,8 @@ def _topup_in_one_statement(*, by, key, msisdn, amount, reference, channel, acto
     if row is None:
         raise _UnknownCard
     card_id, state, _balance, _active_until, _line_id, _msisdn, _customer_id, entry_id, balance, new_until = row
-    if entry_id is None:
-        raise topup_refusal(state)
+    if entry_id is None:  # the statement's condition is TOPUP_REFUSED_STATES, so topup_refusal refuses too
+        raise topup_refusal(state) or RuntimeError(f"top-up not written for a card in state {state!r}")
     return _entry(entry_id=entry_id, card_id=card_id, reference=reference, amount=amount, balance=balance,
                   now=now, channel=channel, user=user, new_until=new_until)
 
