@@ -109,6 +109,19 @@ AUDIT_INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
                      for column in _AUDIT_COLUMNS))
 
 
+def audit_insert_select_sql(*, source: str, columns: dict[str, str]) -> str:
+    """PostgreSQL: the INSERT of one event per row of `source` (a FROM clause over a statement's CTEs), for a hot path
+    whose event holds values only that statement knows (a row it locked, a row it wrote). `columns` gives those
+    columns as SQL over `source`; every other column is the parameter audit_<column> of audit_sql_params, as in
+    AUDIT_INSERT_SQL. The caller's test compares the event with the one audit_record writes."""
+    unknown = set(columns) - set(_AUDIT_COLUMNS)
+    if unknown:
+        raise ValueError(f"not columns of an audit event: {sorted(unknown)}")
+    values = ", ".join(columns.get(column) or (f"%(audit_{column})s::jsonb" if column in ("old", "new")
+                                               else f"%(audit_{column})s") for column in _AUDIT_COLUMNS)
+    return f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(_AUDIT_COLUMNS)}) SELECT {values} FROM {source}"
+
+
 def audit_sql_params(values: dict, *, now: dt.datetime) -> dict:
     """`audit_values(...)` as the parameters of AUDIT_INSERT_SQL, the event written at `now`."""
     params = {f"audit_{column}": value for column, value in values.items()}
