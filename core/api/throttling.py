@@ -13,6 +13,9 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.throttling import BaseThrottle
 
 from core.models import ChannelClient
@@ -46,14 +49,28 @@ def _redis_client():
     return client
 
 
-def _incr_script(redis):
-    """The counter script, sent by its SHA (EVALSHA: ≈ 35 µs less CPU than EVAL with the script text; redis-py loads
-    it again by itself after a Redis restart flushed it)."""
-    script = getattr(redis, "_throttle_incr_script", None)
-    if script is None:
-        script = redis.register_script(_INCR_LUA)
-        redis._throttle_incr_script = script
-    return script
+def _incr(redis, key: str, window_ms: int) -> int:
+    """EVALSHA of the counter script on a connection this thread keeps: the Redis client would take one from its
+    pool, wrap the call in its retry loop and parse through its callbacks on every request (≈ 40 µs of CPU more). A
+    lost connection is opened again once (a request whose answer was lost may then count twice: the throttle errs
+    strict); a script flushed by a Redis restart is loaded again."""
+    connection = getattr(redis, "_throttle_connection", None)
+    if connection is None:
+        connection = redis.connection_pool.make_connection()  # this thread's own, never handed back to the pool
+        redis._throttle_connection = connection
+    for attempt in range(3):
+        sha = getattr(redis, "_throttle_sha", None) or redis.script_load(_INCR_LUA)
+        redis._throttle_sha = sha
+        try:
+            connection.send_command("EVALSHA", sha, 1, key, window_ms)
+            return int(connection.read_response())
+        except NoScriptError:
+            redis._throttle_sha = None
+        except (RedisConnectionError, RedisTimeoutError):
+            connection.disconnect()
+            if attempt:
+                raise
+    raise NoScriptError("the throttle's script could not be loaded")
 
 
 def window_count(key: str, duration: int) -> int:
@@ -61,7 +78,7 @@ def window_count(key: str, duration: int) -> int:
     cache = caches["default"]
     redis = _redis_client()
     if redis is not None:
-        return int(_incr_script(redis)(keys=[cache.make_and_validate_key(key)], args=[duration * 1000]))
+        return _incr(redis, cache.make_and_validate_key(key), duration * 1000)
     cache.add(key, 0, timeout=duration)
     try:
         return cache.incr(key)

@@ -28,6 +28,21 @@ def redis_cache(settings):
     throttling.cache = caches["default"]
 
 
+def count_redis_commands(monkeypatch, calls: list) -> None:
+    """Every command sent to Redis by any client or connection, by name (the round trips), but a new connection's
+    handshake (once per connection, not per request)."""
+    from redis.connection import AbstractConnection
+
+    original = AbstractConnection.send_command
+
+    def send(self, *args, **kwargs):
+        if str(args[0]) not in ("HELLO", "CLIENT", "SELECT", "AUTH"):
+            calls.append(str(args[0]))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_command", send)
+
+
 def hammer(throttle_client, threads=8, each=500) -> int:
     allowed = []
 
@@ -62,8 +77,7 @@ def test_one_redis_round_trip_per_request(redis_cache, monkeypatch):
     client, _key = make_client(kind="charging")
     calls = []
     redis = redis_cache._cache.get_client(write=True)
-    original = redis.execute_command
-    monkeypatch.setattr(redis, "execute_command", lambda *args, **kw: calls.append(args[0]) or original(*args, **kw))
+    count_redis_commands(monkeypatch, calls)
     monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
     throttle = ChannelClientThrottle()
     assert throttle.allow_request(SimpleNamespace(auth=client), None)  # loads the script if Redis lacks it
@@ -105,27 +119,32 @@ def test_production_finds_the_redis_client_behind_djangos_cache_proxy(redis_cach
     redis = throttling._redis_client()
     assert redis is not None
     calls = []
-    original = redis.execute_command
-    monkeypatch.setattr(redis, "execute_command", lambda *args, **kw: calls.append(args[0]) or original(*args, **kw))
-    monkeypatch.setattr(throttling, "_redis_client", lambda: redis)
+    count_redis_commands(monkeypatch, calls)
     assert ChannelClientThrottle().allow_request(SimpleNamespace(auth=client), None)
-    assert calls in (["EVALSHA"], ["EVALSHA", "SCRIPT LOAD", "EVALSHA"])  # the second: Redis lacked the script
+    assert calls in (["EVALSHA"], ["SCRIPT LOAD", "EVALSHA"])  # the second: this process had not loaded it yet
 
 
 @pytest.mark.services
 def test_an_http_topup_is_one_redis_round_trip(client, redis_cache, monkeypatch):
     # Issue 14: the throttle's call is the only Redis traffic of a top-up (every client of the cache counted).
-    import redis
-
     from tests.api.endpoints import World
 
     world = World()
     endpoint = next(e for e in world.endpoints() if e.name == "prepaid_topup")
     assert world.post(client, endpoint, endpoint.with_field("request_id", "warm-up")).status_code == 200
     calls = []
-    original = redis.Redis.execute_command
-    monkeypatch.setattr(redis.Redis, "execute_command",
-                        lambda self, *args, **kw: calls.append(args[0]) or original(self, *args, **kw))
+    count_redis_commands(monkeypatch, calls)
     response = world.post(client, endpoint, endpoint.with_field("request_id", "t-2"))
     assert response.status_code == 200, response.content
     assert calls == ["EVALSHA"]
+
+
+@pytest.mark.services
+def test_the_counter_survives_a_lost_connection(redis_cache):
+    client, _key = make_client(kind="charging", throttle_rate="5/min")
+    throttle = ChannelClientThrottle()
+    assert throttle.allow_request(SimpleNamespace(auth=client), None)
+    kept = throttling._redis_client()._throttle_connection
+    kept._sock.shutdown(2)  # the connection drops under it (a Redis restart, a network blip)
+    answers = [throttle.allow_request(SimpleNamespace(auth=client), None) for _ in range(6)]
+    assert answers == [True] * 4 + [False] * 2  # opened again, and no request counted twice or lost
