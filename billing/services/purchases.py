@@ -92,18 +92,22 @@ RETURNING {columns}
 _CURRENT_SQL = "SELECT {columns} FROM {limit} WHERE line_id = %(line_id)s AND scope = %(scope)s".format(
     columns=_LIMIT_COLUMNS, **_TABLES)
 
-# PostgreSQL: the three above as one statement (a data-modifying CTE). `debit` runs only when no reason applies and
-# the category counts (LIM-03); `c` is the limit row as the statement's snapshot saw it, joined when nothing was
-# debited (for the purchase's usage and limit columns).
-_DECIDE_SQL = """
-WITH line AS ({line_sql}),
-debit AS (
+# LIM-02 inside a statement: the debit of the line found by the `line` CTE, only when no reason applies and the
+# category counts (LIM-03), re-checked on the newest row version after waiting for its lock.
+_DEBIT_CTE = """debit AS (
   UPDATE {limit} s SET used = s.used + %(amount)s, updated_at = %(now)s
   FROM line
   WHERE line.reason IS NULL AND %(counts)s AND s.line_id = line.id AND s.scope = %(scope)s
     AND s.used - s.settled + %(amount)s <= s.amount
   RETURNING s.id, s.used, s.settled, s.amount, s.cycle_start, s.warn_notified, s.full_notified
-)
+)"""
+
+# PostgreSQL: the three above as one statement (a data-modifying CTE). `debit` runs only when no reason applies and
+# the category counts (LIM-03); `c` is the limit row as the statement's snapshot saw it, joined when nothing was
+# debited (for the purchase's usage and limit columns).
+_DECIDE_SQL = """
+WITH line AS ({line_sql}),
+{debit_cte}
 SELECT line.id, line.msisdn, line.kind, line.status, line.billing_account_id, line.customer_id, line.reason,
   d.id, d.used, d.settled, d.amount, d.cycle_start, d.warn_notified, d.full_notified,
   c.id, c.used, c.settled, c.amount, c.cycle_start, c.warn_notified, c.full_notified
@@ -114,7 +118,8 @@ LEFT JOIN {limit} c ON d.id IS NULL AND c.line_id = line.id AND c.scope = %(scop
 # Formatted once per lookup kind.
 _WHERE = (("id", _BY_ID), ("msisdn", _BY_MSISDN))
 _LINE_BY = {key: _LINE_SQL.format(where=where, **_TABLES) for key, where in _WHERE}
-_DECIDE_BY = {key: _DECIDE_SQL.format(line_sql=_LINE_BY[key], **_TABLES) for key, _where in _WHERE}
+_DECIDE_BY = {key: _DECIDE_SQL.format(line_sql=_LINE_BY[key], debit_cte=_DEBIT_CTE.format(**_TABLES), **_TABLES)
+              for key, _where in _WHERE}
 
 _INSERT_SQL = """
 INSERT INTO {purchase} (request_id, line_id, scope, category_code, category_id, amount, description, channel,
@@ -131,13 +136,7 @@ RETURNING id
 # stored with the usage as it is now, by _authorize_raced.
 _AUTHORIZE_SQL = """
 WITH line AS ({line_sql}),
-debit AS (
-  UPDATE {limit} s SET used = s.used + %(amount)s, updated_at = %(now)s
-  FROM line
-  WHERE line.reason IS NULL AND %(counts)s AND s.line_id = line.id AND s.scope = %(scope)s
-    AND s.used - s.settled + %(amount)s <= s.amount
-  RETURNING s.id, s.used, s.settled, s.amount, s.cycle_start, s.warn_notified, s.full_notified
-),
+{debit_cte},
 decided AS (
   SELECT line.id AS line_id, line.msisdn, line.kind, line.status, line.billing_account_id, line.customer_id,
     COALESCE(line.reason, CASE
@@ -169,7 +168,9 @@ SELECT decided.line_id, decided.msisdn, decided.kind, decided.status, decided.bi
   decided.raced, (SELECT id FROM purchase)
 FROM decided
 """
-_AUTHORIZE_BY = {key: _AUTHORIZE_SQL.format(line_sql=_LINE_BY[key], **_TABLES) for key, _where in _WHERE}
+_AUTHORIZE_BY = {key: _AUTHORIZE_SQL.format(line_sql=_LINE_BY[key], debit_cte=_DEBIT_CTE.format(**_TABLES),
+                                             **_TABLES)
+                 for key, _where in _WHERE}
 _DECISION_PARAMS = {"limit_exceeded": DeclineReason.LIMIT_EXCEEDED.value, "approved": Decision.APPROVED.value,
                     "declined": Decision.DECLINED.value, "no_reason": ""}
 
