@@ -22,6 +22,7 @@ def authorize(client, world, request_id: str, **change):
     return world.post(client, endpoint, body)
 
 
+@pytest.mark.postgres  # the budget is PostgreSQL's one statement; SQLite runs the steps one by one
 @pytest.mark.parametrize("amount", [1_000, 10_000_000])  # approved, and declined for the limit
 def test_an_authorization_is_at_most_5_sql_statements(client, world, amount):
     assert authorize(client, world, "warm-up").status_code == 200  # the key and the catalogue are cached now
@@ -34,6 +35,7 @@ def test_an_authorization_is_at_most_5_sql_statements(client, world, amount):
     assert not any("core_apirequest" in sql or "core_channelapikey" in sql for sql in statements), statements
 
 
+@pytest.mark.postgres
 def test_a_replayed_authorization_is_answered_from_its_row(client, world):
     assert authorize(client, world, "same").status_code == 200
     with CaptureQueriesContext(connection) as captured:

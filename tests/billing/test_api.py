@@ -162,6 +162,7 @@ def test_a_refused_record_keeps_the_serializers_wording(client, charging, line):
     assert UsageRecord.objects.filter(record_id__endswith=":padded").exists()
 
 
+@pytest.mark.postgres  # SQLite goes through the ORM (tests/billing/test_usage_sqlite.py)
 def test_the_statement_count_of_a_usage_batch_does_not_grow_with_it(client, charging, line):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

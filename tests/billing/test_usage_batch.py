@@ -83,6 +83,7 @@ def test_a_batch_that_crosses_both_thresholds_sends_each_sms_once(line):
     assert limit_of(line).used == 150_000
 
 
+@pytest.mark.postgres  # SQLite goes through the ORM (tests/billing/test_usage_sqlite.py)
 def test_the_statement_count_does_not_grow_with_the_batch(line):
     set_limit(line, 10**12, used=0)  # no threshold SMS in either batch
     usage_records_batch(records=[rec(line, "warm")])
