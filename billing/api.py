@@ -14,6 +14,7 @@ from billing.selectors import account_bills, line_spending
 from billing.services import purchase_authorize, usage_records_batch
 from core.api import validation as check
 from core.api.errors import ApiError
+from core.api.exceptions import request_id_reused
 from core.api.fields import DateTimeField, MsisdnField, RequestIdField, WholeNumberField
 from core.api.permissions import client_kind
 from core.api.request_ids import REQUEST_ID_MAX_LENGTH, client_key
@@ -87,9 +88,7 @@ class PurchaseAuthorizeView(APIView):
                 raise ApiError(404, "line_not_found", _("No line holds this number."),
                                fields={"msisdn": [_("Unknown.")]}) from None
             if "request_id_reused" in exc.codes:
-                raise ApiError(409, "request_id_reused",
-                               _("This request_id was already used for a different request."),
-                               fields={"request_id": [_("Already used with another body.")]}) from None
+                raise request_id_reused() from None
             raise
         response = Response({
             "request_id": data["request_id"], "decision": purchase.decision, "reason": purchase.reason or None,

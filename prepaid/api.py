@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.api import validation as check
 from core.api.errors import ApiError
+from core.api.exceptions import request_id_reused
 from core.api.fields import MsisdnField, RequestIdField, WholeNumberField
 from core.api.idempotency import idempotent
 from core.api.permissions import client_kind
@@ -33,10 +34,14 @@ MSISDN_PARAM = OpenApiParameter("msisdn", str, OpenApiParameter.PATH, descriptio
 TOPUP_CHANNELS = [Channel.GRAPARI, Channel.CALL_CENTRE_188, Channel.UMB, Channel.APP, Channel.API]
 
 
+def _card_not_found() -> ApiError:
+    return ApiError(404, "card_not_found", _("No prepaid card holds this number."))
+
+
 def _card(msisdn: str) -> Card:
     card = card_by_msisdn(MsisdnField().run_validation(msisdn))
     if card is None:
-        raise ApiError(404, "card_not_found", _("No prepaid card holds this number."))
+        raise _card_not_found()
     return card
 
 
@@ -175,11 +180,9 @@ class TopupView(APIView):
                 actor_label=request.auth.name)
         except RuleViolation as exc:
             if "card_not_found" in exc.codes:
-                raise ApiError(404, "card_not_found", _("No prepaid card holds this number.")) from None
+                raise _card_not_found() from None
             if "reference_reused" in exc.codes:
-                raise ApiError(409, "request_id_reused",
-                               _("This request_id was already used for a different request."),
-                               fields={"request_id": [_("Already used with another body.")]}) from None
+                raise request_id_reused() from None
             raise
         if entry.replayed and entry.active_until is None:
             return _legacy_replay(request, data["request_id"], entry)

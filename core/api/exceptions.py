@@ -1,5 +1,6 @@
 """ApiError: importable from parsers and fields without loading DRF's views (and so its settings)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 
@@ -12,3 +13,9 @@ class ApiError(exceptions.APIException):
         self.message = str(message)
         self.fields = fields or {}
         super().__init__(detail=self.message, code=code)
+
+
+def request_id_reused() -> ApiError:
+    """The 409 of every idempotent write whose request_id was already used with another body."""
+    return ApiError(409, "request_id_reused", _("This request_id was already used for a different request."),
+                    fields={"request_id": [_("Already used with another body.")]})

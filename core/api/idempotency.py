@@ -19,6 +19,7 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 
 from core.api.errors import ApiError, api_exception_handler
+from core.api.exceptions import request_id_reused
 from core.api.parsers import hostile_text
 from core.api.request_ids import REQUEST_ID_MAX_LENGTH
 from core.models import ApiRequest, ChannelClient
@@ -54,9 +55,7 @@ def _request_data(request):
 
 def _replay(record: ApiRequest, digest: str) -> HttpResponse:
     if record.body_hash != digest:
-        raise ApiError(409, "request_id_reused",
-                       _("This request_id was already used for a different request."),
-                       fields={"request_id": [_("Already used with another body.")]})
+        raise request_id_reused()
     response = HttpResponse(record.response_body, status=record.response_status, content_type="application/json")
     response["Idempotent-Replayed"] = "true"
     return response
