@@ -261,7 +261,10 @@ class ServiceWorkers:
 
 
 class HttpWorkers:
-    """POST /api/v1/purchases/authorize on gunicorn, one keep-alive connection per client."""
+    """POST /api/v1/purchases/authorize on gunicorn, one keep-alive connection per client. The other wire workers
+    (bench/wire.py) change PATH, body() and decision()."""
+
+    PATH = "/api/v1/purchases/authorize"
 
     def __init__(self, lines, tag: str, port: int, key: str):
         self.lines = lines
@@ -270,22 +273,29 @@ class HttpWorkers:
         self.key = key
         self.connections = {}
 
+    def body(self, request_id: str, msisdn: str) -> dict:
+        return {"request_id": request_id, "msisdn": msisdn, "scope": SCOPE, "category": CATEGORY, "amount": AMOUNT}
+
+    def decision(self, answer: dict) -> str:
+        return answer["decision"]
+
     def __call__(self, index: int):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         self.connections[index] = conn
         rng = random.Random(index)
-        headers = {"Authorization": f"Token {self.key}", "Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json"}
+        if self.key:
+            headers["Authorization"] = f"Token {self.key}"
 
         def work(n: int) -> str:
-            _line_id, msisdn = self.lines[rng.randrange(len(self.lines))]
-            body = json.dumps({"request_id": f"{self.tag}-{index}-{n}", "msisdn": msisdn, "scope": SCOPE,
-                               "category": CATEGORY, "amount": AMOUNT})
-            conn.request("POST", "/api/v1/purchases/authorize", body=body, headers=headers)
+            _id, msisdn = self.lines[rng.randrange(len(self.lines))]
+            conn.request("POST", self.PATH, body=json.dumps(self.body(f"{self.tag}-{index}-{n}", msisdn)),
+                         headers=headers)
             response = conn.getresponse()
             payload = response.read()
             if response.status != 200:
-                raise RuntimeError(f"HTTP {response.status}: {payload[:300]!r}")
-            return json.loads(payload)["decision"]
+                raise RuntimeError(f"{self.PATH}: HTTP {response.status}: {payload[:300]!r}")
+            return self.decision(json.loads(payload))
 
         return work
 

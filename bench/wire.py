@@ -79,45 +79,27 @@ def cpu_seconds(pids: list[int]) -> float:
 class BaselineWorkers(HttpWorkers):
     """POST /api/v1/bench/one-select: the bare view with one indexed SELECT."""
 
-    def __call__(self, index: int):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        self.connections[index] = conn
-        rng = random.Random(index)
-        headers = {"Content-Type": "application/json"}
+    PATH = "/api/v1/bench/one-select"
 
-        def work(n: int) -> str:
-            _line_id, msisdn = self.lines[rng.randrange(len(self.lines))]
-            conn.request("POST", "/api/v1/bench/one-select", body=json.dumps({"msisdn": msisdn}), headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-            if response.status != 200 or json.loads(payload)["line"] is None:
-                raise RuntimeError(f"baseline HTTP {response.status}: {payload[:300]!r}")
-            return "approved"
+    def body(self, request_id: str, msisdn: str) -> dict:
+        return {"msisdn": msisdn}
 
-        return work
+    def decision(self, answer: dict) -> str:
+        if answer["line"] is None:
+            raise RuntimeError(f"baseline: no line answered: {answer!r}")
+        return "approved"
 
 
 class TopupWorkers(HttpWorkers):
     """POST /api/v1/prepaid/topups on active prepaid cards."""
 
-    def __call__(self, index: int):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        self.connections[index] = conn
-        rng = random.Random(index)
-        headers = {"Authorization": f"Token {self.key}", "Content-Type": "application/json"}
+    PATH = "/api/v1/prepaid/topups"
 
-        def work(n: int) -> str:
-            _card_id, msisdn = self.lines[rng.randrange(len(self.lines))]
-            body = json.dumps({"request_id": f"{self.tag}-{index}-{n}", "msisdn": msisdn, "amount": TOPUP_AMOUNT,
-                               "channel": "api"})
-            conn.request("POST", "/api/v1/prepaid/topups", body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"topup HTTP {response.status}: {payload[:300]!r}")
-            return "approved"
+    def body(self, request_id: str, msisdn: str) -> dict:
+        return {"request_id": request_id, "msisdn": msisdn, "amount": TOPUP_AMOUNT, "channel": "api"}
 
-        return work
+    def decision(self, answer: dict) -> str:
+        return "approved"
 
 
 def _cards(count: int = 256) -> list[tuple[int, str]]:
