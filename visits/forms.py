@@ -15,7 +15,8 @@ from visits.models import Counter, Reason, WrapUpItem
 
 
 class CounterChoiceForm(forms.Form):
-    counter = forms.ModelChoiceField(label=_("Your counter"), queryset=Counter.objects.none())
+    counter = forms.ModelChoiceField(label=_("Your counter"), queryset=Counter.objects.none(),
+                                     empty_label=_("Choose a counter"))
 
     def __init__(self, *args, outlet_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +43,8 @@ class TicketIssueForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    counter = forms.ModelChoiceField(label=_("To counter"), queryset=Counter.objects.none())
+    counter = forms.ModelChoiceField(label=_("To counter"), queryset=Counter.objects.none(),
+                                     empty_label=_("Choose a counter"))
     note = forms.CharField(label=_("Why"), max_length=500, required=False)
 
     def __init__(self, *args, visit=None, **kwargs):
