@@ -80,26 +80,31 @@ def _clean(document, *, strings: bool) -> bool:
     return True
 
 
+def parse_json(raw: bytes):
+    """The request body as a JSON document, or the 400/413 ApiError that names what is wrong with it."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and len(raw) > limit:
+        raise ApiError(413, "body_too_large", _("The request body is larger than %(n)d bytes.") % {"n": limit})
+    try:
+        text = raw.decode("utf-8")
+        document = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ApiError(400, "too_deeply_nested",
+                       _("The JSON document is nested more than %(n)d levels deep.") % {"n": MAX_DEPTH})
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "parse_error", _("The request body is not valid JSON."))
+    # A NUL or a lone surrogate can only come from a \u escape: strict UTF-8 decoding refuses an encoded
+    # surrogate and json.loads a raw control character in a string. Without one, only the depth is walked.
+    if not _clean(document, strings="\\u" in text):
+        document_check(document)
+    return document
+
+
 class SafeJSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if limit is not None and len(raw) > limit:
-            raise ApiError(413, "body_too_large",
-                           _("The request body is larger than %(n)d bytes.") % {"n": limit})
-        try:
-            text = raw.decode("utf-8")
-            document = json.loads(text, parse_constant=_no_constant)
-        except RecursionError:
-            raise ApiError(400, "too_deeply_nested",
-                           _("The JSON document is nested more than %(n)d levels deep.") % {"n": MAX_DEPTH})
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "parse_error", _("The request body is not valid JSON."))
-        # A NUL or a lone surrogate can only come from a \u escape: strict UTF-8 decoding refuses an encoded
-        # surrogate and json.loads a raw control character in a string. Without one, only the depth is walked.
-        if not _clean(document, strings="\\u" in text):
-            document_check(document)
-        return document
+        raw = stream.read(limit + 1 if limit is not None else -1) if stream is not None else b""
+        return parse_json(raw)
 
 
 def _no_constant(name: str):

@@ -87,6 +87,28 @@ def window_count(key: str, duration: int) -> int:
         return 1
 
 
+def client_rate(client: ChannelClient) -> str | None:
+    """The client's own rate (admin), else its kind's default, else every client's."""
+    if client.throttle_rate:
+        return client.throttle_rate
+    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    return rates.get(f"channel_{client.kind}", rates.get(ChannelClientThrottle.scope))
+
+
+def throttle_wait(client: ChannelClient) -> int | None:
+    """Count this request against the client's window: None if allowed, else the seconds until the next window."""
+    rate = client_rate(client)
+    if rate is None:
+        return None
+    num_requests, duration = parse_rate(rate)
+    now = time.time()
+    window = int(now // duration)
+    count = window_count(f"throttle:client-{client.pk}:{duration}:{window}", duration)
+    if count <= num_requests:
+        return None
+    return max(1, int((window + 1) * duration - now))
+
+
 class ChannelClientThrottle(BaseThrottle):
     scope = "channel_client"
 
@@ -97,23 +119,8 @@ class ChannelClientThrottle(BaseThrottle):
         client = request.auth
         if not isinstance(client, ChannelClient):
             return True  # unauthenticated requests are refused before they cost anything
-        rate = self.client_rate(client)
-        if rate is None:
-            return True
-        num_requests, duration = parse_rate(rate)
-        now = time.time()
-        window = int(now // duration)
-        count = window_count(f"throttle:client-{client.pk}:{duration}:{window}", duration)
-        if count <= num_requests:
-            return True
-        self.wait_seconds = max(1, int((window + 1) * duration - now))
-        return False
+        self.wait_seconds = throttle_wait(client)
+        return self.wait_seconds is None
 
     def wait(self):
         return self.wait_seconds
-
-    def client_rate(self, client: ChannelClient) -> str | None:
-        if client.throttle_rate:
-            return client.throttle_rate
-        rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
-        return rates.get(f"channel_{client.kind}", rates.get(self.scope))
