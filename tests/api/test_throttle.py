@@ -23,7 +23,9 @@ def redis_cache(settings):
                                    "KEY_PREFIX": f"throttle-test-{os.getpid()}"}}
     cache = caches["default"]
     throttling.cache = cache
+    throttling.leases_clear()
     yield cache
+    throttling.leases_clear()
     # Only this fixture's keys: cache.clear() is FLUSHDB, which would empty the database that the other test
     # worker's counters and the Celery tests' queues share.
     redis = cache._cache.get_client(write=True)
@@ -68,17 +70,19 @@ def test_8_threads_x_500_requests_count_exactly_4000_on_redis(redis_cache):
     # given a rate no one reaches, then one that is reached mid-run
     generous, _key = make_client(kind="charging", throttle_rate="1000000/h")
     tight, _key = make_client(kind="charging", throttle_rate="3000/h")
-    # when / then every request counted exactly once
+    # when / then every request counted exactly once: what Redis counted is what passed and what this process holds
     assert hammer(generous) == 4000
     key = f"throttle:client-{generous.pk}:3600:"
     counters = [k for k in redis_cache._cache.get_client().keys(f"*{key}*")]
-    assert len(counters) == 1 and int(redis_cache._cache.get_client().get(counters[0])) == 4000
+    (held,) = [left for name, (_window, left) in throttling._leases.items() if name.endswith(key[:-1])]
+    assert len(counters) == 1 and int(redis_cache._cache.get_client().get(counters[0])) == 4000 + held
+    assert 0 <= held < throttling.MAX_LEASE
     assert hammer(tight) == 3000  # exactly the rate, not 826 nor 4,000
 
 
 @pytest.mark.services
-def test_one_redis_round_trip_per_request(redis_cache, monkeypatch):
-    client, _key = make_client(kind="charging")
+def test_at_most_one_redis_round_trip_per_request_and_one_per_lease(redis_cache, monkeypatch):
+    client, _key = make_client(kind="charging")  # 150,000/min: leases of MAX_LEASE requests
     calls = []
     redis = redis_cache._cache.get_client(write=True)
     count_redis_commands(monkeypatch, calls)
@@ -86,9 +90,27 @@ def test_one_redis_round_trip_per_request(redis_cache, monkeypatch):
     throttle = ChannelClientThrottle()
     assert throttle.allow_request(SimpleNamespace(auth=client), None)  # loads the script if Redis lacks it
     calls.clear()
-    for _ in range(10):
+    for _ in range(200):
         assert throttle.allow_request(SimpleNamespace(auth=client), None)
-    assert calls == ["EVALSHA"] * 10
+    # 63 requests left of the first lease, then 137 more: three leases of 64
+    assert calls == ["EVALSHA"] * 3
+
+
+@pytest.mark.services
+def test_leases_shrink_near_the_limit_so_that_processes_share_it_exactly(redis_cache, monkeypatch):
+    # Two web processes, each with its own leases, on one client's window of 1,000 requests.
+    client, _key = make_client(kind="charging", throttle_rate="1000/h")
+    first, second = {}, {}
+    throttle = ChannelClientThrottle()
+
+    def in_process(leases: dict, requests: int) -> int:
+        monkeypatch.setattr(throttling, "_leases", leases)
+        return sum(throttle.allow_request(SimpleNamespace(auth=client), None) for _ in range(requests))
+
+    assert in_process(first, 1) == 1  # leased 1,000 / LEASE_SHARE = 15 requests, used one
+    assert in_process(second, 2_000) == 985  # all the rest, never more: a refusal once Redis has counted 1,000
+    assert in_process(first, 100) == 14  # what the first process still held
+    assert in_process(second, 10) == 0
 
 
 @pytest.mark.services
@@ -132,8 +154,8 @@ def test_production_finds_the_redis_client_behind_djangos_cache_proxy(redis_cach
 
 
 @pytest.mark.services
-def test_an_http_topup_is_one_redis_round_trip(client, redis_cache, monkeypatch):
-    # Issue 14: the throttle's call is the only Redis traffic of a top-up (every client of the cache counted).
+def test_an_http_topup_is_at_most_one_redis_round_trip(client, redis_cache, monkeypatch):
+    # Issue 14: the throttle's lease is the only Redis traffic of a top-up (every client of the cache counted).
     from tests.api.endpoints import World
 
     world = World()
@@ -141,9 +163,14 @@ def test_an_http_topup_is_one_redis_round_trip(client, redis_cache, monkeypatch)
     assert world.post(client, endpoint, endpoint.with_field("request_id", "warm-up")).status_code == 200
     calls = []
     count_redis_commands(monkeypatch, calls)
+    throttling.leases_clear()  # as a process that has no lease yet
     response = world.post(client, endpoint, endpoint.with_field("request_id", "t-2"))
     assert response.status_code == 200, response.content
     assert calls == ["EVALSHA"]
+    calls.clear()
+    response = world.post(client, endpoint, endpoint.with_field("request_id", "t-3"))
+    assert response.status_code == 200, response.content
+    assert calls == []  # out of the lease
 
 
 @pytest.mark.services
