@@ -245,7 +245,9 @@ class Block(models.Model):
         MISUSE = "misuse", _("Misuse of the card")
         TERMINATION = "termination", _("Terminated at the customer's written request")
 
-    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="blocks")
+    # No index of its own: block_line_open leads with it.
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="blocks",
+                             db_index=False)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.ALL)
     reason = models.CharField(_("reason"), max_length=25, choices=Reason.choices)
     permanent = models.BooleanField(_("permanent"), default=False)
@@ -313,8 +315,9 @@ class TransferApproval(models.Model):
 class MarketingConsent(models.Model):
     """ACC-11: every grant or withdrawal of a customer's consent to marketing offers, with date and channel."""
 
+    # No index of its own: consent_customer_time leads with it.
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="marketing_consents")
+                                 related_name="marketing_consents", db_index=False)
     granted = models.BooleanField(_("consent given"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     recorded_at = models.DateTimeField(_("recorded at"))
@@ -350,10 +353,12 @@ class IdentityCheck(models.Model):
         PASSED = "passed", _("Passed")
         FAILED = "failed", _("Failed")
 
+    # No index of its own: identity_check_customer leads with it.
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="identity_checks")
+                                 related_name="identity_checks", db_index=False)
+    # No index of its own: identity_check_line leads with it.
     line = models.ForeignKey(Line, verbose_name=_("line"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="identity_checks")
+                             related_name="identity_checks", db_index=False)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     result = models.CharField(_("result"), max_length=6, choices=Result.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)

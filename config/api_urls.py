@@ -5,7 +5,9 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from billing import api_urls as billing_api_urls
 from core.api.errors import error_body
+from prepaid import api_urls as prepaid_api_urls
 
 
 @csrf_exempt
@@ -14,9 +16,11 @@ def api_not_found(request, path=""):
     return JsonResponse(error_body("not_found", _("No such API endpoint.")), status=404)
 
 
-urlpatterns = [  # the charging system's endpoints (authorization, usage, top-ups) first
-    path("", include("billing.api_urls")),
-    path("", include("prepaid.api_urls")),
+urlpatterns = [
+    # The charging system's endpoints (authorization, usage, top-ups) first, and in this list itself rather than
+    # behind an include: the resolver tries patterns in order, and each include is one level more per request.
+    *billing_api_urls.urlpatterns,
+    *prepaid_api_urls.urlpatterns,
     path("", include("core.api_urls")),
     path("", include("accounts.api_urls")),
     path("", include("protection.api_urls")),

@@ -219,7 +219,9 @@ class LedgerEntry(AppendOnlyModel):
         FORFEITURE = "forfeiture", _("Balance forfeited")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
-    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="ledger")
+    # No index of its own: ledger_card_time leads with it.
+    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="ledger",
+                             db_index=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, unique=True)
     amount = models.BigIntegerField(_("amount (Rp)"))
@@ -227,7 +229,7 @@ class LedgerEntry(AppendOnlyModel):
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
     # A top-up's Active Period end after it (PRE-02): the entry is the API top-up's idempotency record, and a
     # replay answers from it. Empty for other kinds and for top-ups recorded before the column.
@@ -251,6 +253,8 @@ class LedgerEntry(AppendOnlyModel):
             models.Index(fields=["card", "-created_at", "-id"], name="ledger_card_time"),
             # The admin list over all cards (default ordering, newest first).
             models.Index(fields=["-created_at", "-id"], name="ledger_time"),
+            # Channel and job entries have no actor: a partial index, which they add nothing to.
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="ledger_actor"),
         ]
 
     def __str__(self):
@@ -278,8 +282,12 @@ class LedgerReference(models.Model):
 class PackagePurchase(models.Model):
     """A package bought from the balance (PRE-05). Rollover for Prime on monthly data packages (PRM-04)."""
 
-    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="purchases")
-    package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT, related_name="+")
+    # No index of its own: purchase_card_time leads with it.
+    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="purchases",
+                             db_index=False)
+    # No index of its own: purchase_package_time leads with it.
+    package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, unique=True)
     price = models.BigIntegerField(_("price paid (Rp)"))
     purchased_at = models.DateTimeField(_("bought at"), default=timezone.now)
@@ -386,7 +394,9 @@ class PrimeSubscription(models.Model):
 class AppPass(models.Model):
     """The Prime 3-day unlimited pass for the listed apps, domestic only, one at a time (PRM-04)."""
 
-    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="app_passes")
+    # No index of its own: apppass_card_until leads with it.
+    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="app_passes",
+                             db_index=False)
     reference = models.CharField(_("reference"), max_length=KEY_MAX_LENGTH, unique=True)
     claimed_at = models.DateTimeField(_("claimed at"))
     valid_until = models.DateTimeField(_("valid until"))
@@ -429,7 +439,9 @@ class VoucherDraw(models.Model):
 
 
 class VoucherWin(models.Model):
-    draw = models.ForeignKey(VoucherDraw, verbose_name=_("draw"), on_delete=models.PROTECT, related_name="winners")
+    # No index of its own: voucherwin_once_per_draw leads with it.
+    draw = models.ForeignKey(VoucherDraw, verbose_name=_("draw"), on_delete=models.PROTECT, related_name="winners",
+                             db_index=False)
     subscription = models.ForeignKey(PrimeSubscription, verbose_name=_("subscription"), on_delete=models.PROTECT,
                                      related_name="voucher_wins")
     card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="voucher_wins")
@@ -467,7 +479,8 @@ class SmsUsageRecord(models.Model):
 class SmsHourCounter(models.Model):
     """SMS sent by a card in one hour (local time); the fair-usage job sums them per hour and per day."""
 
-    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="+")
+    # No index of its own: smscounter_one_per_hour leads with it.
+    card = models.ForeignKey(Card, verbose_name=_("card"), on_delete=models.PROTECT, related_name="+", db_index=False)
     day = models.DateField(_("day"))
     hour = models.PositiveSmallIntegerField(_("hour"))
     count = models.PositiveIntegerField(_("SMS count"), default=0)
@@ -495,8 +508,9 @@ class PriceChange(models.Model):
     job has to run at midnight; the job later copies them into the package (`applied_at`). The announcement is a
     legal notice: it goes whatever the marketing consent says (ACC-11)."""
 
+    # No index of its own: pricechange_one_per_package_day leads with it.
     package = models.ForeignKey(Package, verbose_name=_("package"), on_delete=models.PROTECT,
-                                related_name="price_changes")
+                                related_name="price_changes", db_index=False)
     new_price = models.BigIntegerField(_("new price (Rp)"))
     new_prime_price = models.BigIntegerField(_("new Prime special price (Rp)"), null=True, blank=True,
                                              help_text=_("Empty: no Prime special price from that date."))

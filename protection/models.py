@@ -106,8 +106,9 @@ class Enrollment(models.Model):
         TERMINATED = "terminated", _("Terminated")
         EXPIRED = "expired", _("Expired")
 
+    # No index of its own: protection_enr_line leads with it.
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
-                             related_name="protection_enrollments")
+                             related_name="protection_enrollments", db_index=False)
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT,
                                 related_name="enrollments")
     imei = models.CharField(_("covered IMEI"), max_length=15)
@@ -181,8 +182,9 @@ class Enrollment(models.Model):
 class Installment(models.Model):
     """One charge of the subscription to the postpaid bill; at most one per enrollment and month (TP-03)."""
 
+    # No index of its own: protection_installment_once leads with it.
     enrollment = models.ForeignKey(Enrollment, verbose_name=_("enrollment"), on_delete=models.PROTECT,
-                                   related_name="installments")
+                                   related_name="installments", db_index=False)
     month_index = models.PositiveSmallIntegerField(_("month"))
     amount = models.BigIntegerField(_("amount (Rp)"))
     due_on = models.DateField(_("due on"))
@@ -220,10 +222,12 @@ class Claim(models.Model):
         REJECTED = "rejected", _("Rejected by the insurer")
         CLOSED = "closed", _("Closed")
 
+    # No index of its own: protection_claim_enrollment leads with it.
     enrollment = models.ForeignKey(Enrollment, verbose_name=_("enrollment"), on_delete=models.PROTECT,
-                                   related_name="claims")
+                                   related_name="claims", db_index=False)
+    # No index of its own: protection_claim_line leads with it.
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
-                             related_name="protection_claims")
+                             related_name="protection_claims", db_index=False)
     imei = models.CharField(_("IMEI"), max_length=15)
     damage = models.TextField(_("damage description"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)

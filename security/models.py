@@ -26,12 +26,14 @@ class AccessLog(models.Model):
         DATA_EXPORT = "data_export", _("Personal data exported")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # No index of its own: accesslog_actor_time leads with it.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", db_index=False)
     outlet = models.ForeignKey("accounts.Outlet", verbose_name=_("outlet"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
+    # No index of its own: accesslog_customer_time leads with it.
     customer = models.ForeignKey("accounts.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="access_log")
+                                 related_name="access_log", db_index=False)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)

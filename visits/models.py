@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class Counter(models.Model):
     """A service desk at an outlet; an agent sits at one (`staffed_by`) to call tickets."""
 
+    # No index of its own: counter_number_per_outlet leads with it.
     outlet = models.ForeignKey("accounts.Outlet", verbose_name=_("outlet"), on_delete=models.PROTECT,
-                               related_name="counters")
+                               related_name="counters", db_index=False)
     number = models.PositiveSmallIntegerField(_("counter number"))
     is_active = models.BooleanField(_("open"), default=True)
     staffed_by = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("agent at the counter"), null=True,
@@ -66,8 +67,9 @@ class Ticket(models.Model):
         NO_SHOW = "no_show", _("Did not come")
         TRANSFERRED = "transferred", _("Waiting for another counter")
 
+    # No index of its own: ticket_number_per_day leads with it.
     outlet = models.ForeignKey("accounts.Outlet", verbose_name=_("outlet"), on_delete=models.PROTECT,
-                               related_name="tickets")
+                               related_name="tickets", db_index=False)
     service_day = models.DateField(_("day"))
     sequence = models.PositiveIntegerField(_("sequence"))
     number = models.CharField(_("ticket number"), max_length=8)
@@ -104,7 +106,7 @@ class Ticket(models.Model):
             # call_next: the oldest waiting ticket of an outlet
             models.Index(fields=["outlet", "issued_at"], name="ticket_waiting",
                          condition=Q(status__in=["waiting", "transferred"])),
-            models.Index(fields=["outlet", "service_day"], name="ticket_outlet_day"),
+            # (outlet, service_day) lookups use the unique per-day constraints above, which lead with both.
         ]
 
     def __str__(self):
@@ -131,8 +133,9 @@ class Visit(models.Model):
         TRANSFERRED = "transferred", _("Transferred")
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="visits")
+    # No index of its own: visit_agent_time leads with it.
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT,
-                              related_name="visits")
+                              related_name="visits", db_index=False)
     counter = models.ForeignKey(Counter, verbose_name=_("counter"), on_delete=models.PROTECT, related_name="visits")
     customer = models.ForeignKey("accounts.Customer", verbose_name=_("customer"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="visits")

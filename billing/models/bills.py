@@ -35,8 +35,9 @@ class Bill(models.Model):
         OPEN = "open", _("Unpaid")
         PAID = "paid", _("Paid")
 
+    # No index of its own: bill_account_status leads with it.
     billing_account = models.ForeignKey("accounts.BillingAccount", verbose_name=_("billing account"),
-                                        on_delete=models.PROTECT, related_name="bills")
+                                        on_delete=models.PROTECT, related_name="bills", db_index=False)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     issued_on = models.DateField(_("processed on"))
@@ -101,8 +102,9 @@ class BillCharge(models.Model):
         ADVANCE_PAYMENT = "advance_payment", _("Paid during the cycle")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
+    # No index of its own: charge_account_pending leads with it.
     billing_account = models.ForeignKey("accounts.BillingAccount", verbose_name=_("billing account"),
-                                        on_delete=models.PROTECT, related_name="+")
+                                        on_delete=models.PROTECT, related_name="+", db_index=False)
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
     bill = models.ForeignKey(Bill, verbose_name=_("bill"), null=True, blank=True, on_delete=models.PROTECT,

@@ -93,8 +93,10 @@ class EarlySettlementDemand(models.Model):
         MET = "met", _("Settled")
         UNMET = "unmet", _("Not settled (blocked)")
 
+    # No index of its own: early_settlement_once_per_cycle leads with it.
     billing_account = models.ForeignKey("accounts.BillingAccount", verbose_name=_("billing account"),
-                                        on_delete=models.PROTECT, related_name="early_settlement_demands")
+                                        on_delete=models.PROTECT, related_name="early_settlement_demands",
+                                        db_index=False)
     cycle_start = models.DateField(_("cycle start"))
     amount = models.BigIntegerField(_("amount demanded (Rp)"))
     average = models.BigIntegerField(_("average of recent bills (Rp)"))

@@ -42,8 +42,9 @@ class SpendingLimit(models.Model):
     during the cycle (LIM-11), so the usage counted against the limit is `used - settled`.
     """
 
+    # No index of its own: spending_limit_one_per_scope leads with it.
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
-                             related_name="spending_limits")
+                             related_name="spending_limits", db_index=False)
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
     amount = models.BigIntegerField(_("limit (Rp)"))
     used = models.BigIntegerField(_("usage this cycle (Rp)"), default=0)
@@ -85,7 +86,9 @@ class SpendingLimit(models.Model):
 class SpendingCycle(models.Model):
     """A closed bill cycle of one line and scope, kept as history when the cycle closes."""
 
-    line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT, related_name="+")
+    # No index of its own: spending_cycle_once leads with it.
+    line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
     cycle_start = models.DateField(_("cycle start"))
     cycle_end = models.DateField(_("cycle end"))
@@ -114,8 +117,9 @@ class LimitChange(models.Model):
         CHANGE = "change", _("Change")
         OVERRIDE = "override", _("Supervisor override")
 
+    # No index of its own: limit_change_line_day leads with it.
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
-                             related_name="limit_changes")
+                             related_name="limit_changes", db_index=False)
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CHANGE)
     old_amount = models.BigIntegerField(_("old limit (Rp)"), null=True, blank=True)

@@ -13,8 +13,9 @@ class UsageRecord(AppendOnlyModel):
     """Rated usage the network already delivered; idempotent by `record_id`. Counts even past the limit."""
 
     record_id = models.CharField(_("record id"), max_length=KEY_MAX_LENGTH, unique=True)
+    # No index of its own: usage_line_cycle leads with it.
     line = models.ForeignKey("accounts.Line", verbose_name=_("line"), on_delete=models.PROTECT,
-                             related_name="usage_records")
+                             related_name="usage_records", db_index=False)
     scope = models.CharField(_("scope"), max_length=13, choices=Scope.choices)
     category = models.ForeignKey(ServiceCategory, verbose_name=_("category"), on_delete=models.PROTECT,
                                  related_name="+")
