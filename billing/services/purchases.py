@@ -56,7 +56,8 @@ _ENUM_PARAMS = {
 # Each branch has its own test in tests/billing/test_purchases.py. An overdue bill declines only the lines that the
 # account's overdue setting blocks (LIM-05, BIL-06: a billing profile naming one line spares the others).
 # Parameters: category_ok (the category exists in this scope), today (a bill due before today and still open is
-# overdue), key (line id or MSISDN), and _ENUM_PARAMS.
+# overdue), key (line id or MSISDN), and _ENUM_PARAMS. Other databases (SQLite) run this one; PostgreSQL runs
+# _LINE_SQL_PG below, the same rule: the tests of each branch run on both.
 _LINE_SQL = """
 SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
   CASE
@@ -77,6 +78,31 @@ SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
                  AND b.scope IN (%(block_scope_all)s, %(block_scope_purchases)s)) THEN %(line_blocked)s
   END AS reason
 FROM {line} l WHERE {where} LIMIT 1
+"""
+# PostgreSQL: the same reason, with the line's open blocks read once (one index scan, aggregated) instead of four
+# EXISTS subplans: a tenth of the authorization statement's time on the server (bench/README.md). A NULL array (no
+# open block) matches no reason, as NOT EXISTS did.
+_LINE_SQL_PG = """
+SELECT l.id, l.msisdn, l.kind, l.status, l.billing_account_id, l.customer_id,
+  CASE
+    WHEN l.kind <> %(postpaid)s THEN %(not_postpaid)s
+    WHEN NOT %(category_ok)s THEN %(unknown_category)s
+    WHEN %(block_customer_request)s = ANY(b.reasons) THEN %(customer_bar)s
+    WHEN %(block_system_hold)s = ANY(b.reasons) THEN %(system_hold)s
+    WHEN %(block_unpaid_bill)s = ANY(b.reasons)
+      OR (EXISTS (SELECT 1 FROM {bill} i WHERE i.billing_account_id = l.billing_account_id
+                  AND i.status = %(bill_open)s AND i.due_date < %(today)s)
+          AND NOT EXISTS (SELECT 1 FROM {profile} p WHERE p.billing_account_id = l.billing_account_id
+                          AND p.block_only_line_id <> l.id)) THEN %(unpaid_bill)s
+    WHEN l.status <> %(line_active)s OR b.scoped THEN %(line_blocked)s
+  END AS reason
+FROM {line} l
+LEFT JOIN LATERAL (
+  SELECT array_agg(b.reason) AS reasons,
+    bool_or(b.scope IN (%(block_scope_all)s, %(block_scope_purchases)s)) AS scoped
+  FROM {block} b WHERE b.line_id = l.id AND b.ended_at IS NULL
+) b ON true
+WHERE {where} LIMIT 1
 """
 _BY_ID = "l.id = %(key)s"
 _BY_MSISDN = "l.msisdn = %(key)s AND l.status <> %(line_recycled)s"
@@ -118,7 +144,8 @@ LEFT JOIN {limit} c ON d.id IS NULL AND c.line_id = line.id AND c.scope = %(scop
 # Formatted once per lookup kind.
 _WHERE = (("id", _BY_ID), ("msisdn", _BY_MSISDN))
 _LINE_BY = {key: _LINE_SQL.format(where=where, **_TABLES) for key, where in _WHERE}
-_DECIDE_BY = {key: _DECIDE_SQL.format(line_sql=_LINE_BY[key], debit_cte=_DEBIT_CTE.format(**_TABLES), **_TABLES)
+_LINE_BY_PG = {key: _LINE_SQL_PG.format(where=where, **_TABLES) for key, where in _WHERE}
+_DECIDE_BY = {key: _DECIDE_SQL.format(line_sql=_LINE_BY_PG[key], debit_cte=_DEBIT_CTE.format(**_TABLES), **_TABLES)
               for key, _where in _WHERE}
 
 _INSERT_SQL = """
@@ -168,7 +195,7 @@ SELECT decided.line_id, decided.msisdn, decided.kind, decided.status, decided.bi
   decided.raced, (SELECT id FROM purchase)
 FROM decided
 """
-_AUTHORIZE_BY = {key: _AUTHORIZE_SQL.format(line_sql=_LINE_BY[key], debit_cte=_DEBIT_CTE.format(**_TABLES),
+_AUTHORIZE_BY = {key: _AUTHORIZE_SQL.format(line_sql=_LINE_BY_PG[key], debit_cte=_DEBIT_CTE.format(**_TABLES),
                                              **_TABLES)
                  for key, _where in _WHERE}
 _DECISION_PARAMS = {"limit_exceeded": DeclineReason.LIMIT_EXCEEDED.value, "approved": Decision.APPROVED.value,

@@ -41,6 +41,7 @@ LEASE_SHARE = 64
 # This process's unused leases: counter key without its window → (window, requests left). Shared by the threads.
 _leases: dict[str, tuple[int, int]] = {}
 _leases_lock = threading.Lock()
+_leasing_lock = threading.Lock()  # held over a lease's round trip
 
 
 def leases_clear() -> None:
@@ -94,19 +95,29 @@ def _lease(redis, key: str, rate: int, window_ms: int) -> int:
     raise NoScriptError("the throttle's script could not be loaded")
 
 
-def _take_leased(redis, key: str, window: int, rate: int, duration: int) -> bool:
-    """One request out of this process's lease for the window, leasing more from Redis when it is used up."""
+def _take_held(key: str, window: int) -> bool:
     with _leases_lock:
         held_window, left = _leases.get(key, (window, 0))
         if held_window == window and left > 0:
             _leases[key] = (window, left - 1)
             return True
-    granted = _lease(redis, f"{key}:{window}", rate, duration * 1000)  # outside the lock: a round trip
-    if not granted:
-        return False
-    with _leases_lock:
-        held_window, left = _leases.get(key, (window, 0))
-        _leases[key] = (window, (left if held_window == window else 0) + granted - 1)
+    return False
+
+
+def _take_leased(redis, key: str, window: int, rate: int, duration: int) -> bool:
+    """One request out of this process's lease for the window, leasing more from Redis when it is used up. One
+    thread leases at a time (the others wait for its round trip, then take from what it leased), so a process never
+    holds more than one lease unused."""
+    if _take_held(key, window):
+        return True
+    with _leasing_lock:
+        if _take_held(key, window):
+            return True
+        granted = _lease(redis, f"{key}:{window}", rate, duration * 1000)
+        if not granted:
+            return False
+        with _leases_lock:
+            _leases[key] = (window, granted - 1)
     return True
 
 

@@ -22,10 +22,12 @@ class Migration(migrations.Migration):
             name='line',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='protection_claims', to='accounts.line', verbose_name='line'),
         ),
-        migrations.AlterField(
-            model_name='enrollment',
-            name='line',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='protection_enrollments', to='accounts.line', verbose_name='line'),
+        # Only the state: Django's AlterField to db_index=False also drops a partial unique index on the column
+        # (the one-open/one-active constraint); the database loses just the plain index.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(model_name='enrollment', name='line', field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='protection_enrollments', to='accounts.line', verbose_name='line'))],
+            database_operations=[migrations.RunSQL(
+                "DROP INDEX IF EXISTS protection_enrollment_line_id_3eaca2c9", "CREATE INDEX protection_enrollment_line_id_3eaca2c9 ON protection_enrollment (line_id)")],
         ),
         migrations.AlterField(
             model_name='installment',

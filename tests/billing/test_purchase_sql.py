@@ -11,6 +11,7 @@ from billing.services import limits, purchases
 
 STATEMENTS = {
     "line_by_id": purchases._LINE_BY["id"], "line_by_msisdn": purchases._LINE_BY["msisdn"],
+    "line_pg_by_id": purchases._LINE_BY_PG["id"], "line_pg_by_msisdn": purchases._LINE_BY_PG["msisdn"],
     "decide_by_id": purchases._DECIDE_BY["id"], "decide_by_msisdn": purchases._DECIDE_BY["msisdn"],
     "authorize_by_id": purchases._AUTHORIZE_BY["id"], "authorize_by_msisdn": purchases._AUTHORIZE_BY["msisdn"],
     "debit": purchases._DEBIT_SQL, "current": purchases._CURRENT_SQL, "insert": purchases._INSERT_SQL,

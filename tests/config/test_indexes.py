@@ -4,9 +4,8 @@ each ForeignKey an index of its own, which a composite (line, created_at) or a u
 the same column makes redundant. The project's models say `db_index=False` there."""
 
 import pytest
+from django.apps import apps
 from django.db import connection
-
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # Index columns and operator classes as text arrays (int2vector / oidvector), per table, partitions left out (they
 # repeat their parent's indexes), expression indexes left out.
@@ -28,6 +27,8 @@ ORDER BY 1, 2, 3
 NOT_OURS = ("auth_", "axes_", "django_", "accounts_user_groups", "accounts_user_user_permissions", "otp_")
 
 
+@pytest.mark.django_db
+@pytest.mark.postgres
 def test_no_index_is_covered_by_another_on_the_same_table():
     with connection.cursor() as cursor:
         cursor.execute(REDUNDANT_SQL)
@@ -35,6 +36,8 @@ def test_no_index_is_covered_by_another_on_the_same_table():
     assert redundant == [], redundant
 
 
+@pytest.mark.django_db
+@pytest.mark.postgres
 def test_the_check_finds_a_covered_index():
     # The query itself: an index on line_id beside purchase_line_cycle (line_id, cycle_start, decision) is found.
     with connection.cursor() as cursor:
@@ -42,3 +45,18 @@ def test_the_check_finds_a_covered_index():
         cursor.execute(REDUNDANT_SQL)
         found = [row for row in cursor.fetchall() if row[1] == "test_covered_line"]
     assert found == [("billing_purchase", "test_covered_line", "purchase_line_cycle")]
+
+
+@pytest.mark.django_db
+def test_every_constraint_and_index_of_the_models_is_in_the_database():
+    # An AlterField to db_index=False once dropped a partial unique index on the same column (a one-active rule):
+    # the migrations must leave every constraint and index the models declare.
+    missing = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.proxy or not model._meta.managed:
+                continue
+            present = set(connection.introspection.get_constraints(cursor, model._meta.db_table))
+            missing += [(model._meta.db_table, item.name) for item in [*model._meta.constraints, *model._meta.indexes]
+                        if item.name not in present]
+    assert missing == []

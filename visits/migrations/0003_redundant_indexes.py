@@ -28,9 +28,11 @@ class Migration(migrations.Migration):
             name='outlet',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='accounts.outlet', verbose_name='outlet'),
         ),
-        migrations.AlterField(
-            model_name='visit',
-            name='agent',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to=settings.AUTH_USER_MODEL, verbose_name='agent'),
+        # Only the state: Django's AlterField to db_index=False also drops a partial unique index on the column
+        # (the one-open/one-active constraint); the database loses just the plain index.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(model_name='visit', name='agent', field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to=settings.AUTH_USER_MODEL, verbose_name='agent'))],
+            database_operations=[migrations.RunSQL(
+                "DROP INDEX IF EXISTS visits_visit_agent_id_1a26459c", "CREATE INDEX visits_visit_agent_id_1a26459c ON visits_visit (agent_id)")],
         ),
     ]
