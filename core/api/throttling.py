@@ -108,7 +108,7 @@ def _take_leased(redis, key: str, window: int, rate: int, duration: int) -> bool
     """One request out of this process's lease for the window, leasing more from Redis when it is used up. One
     thread leases at a time (the others wait for its round trip, then take from what it leased), so a process never
     holds more than one lease unused. While Redis does not answer, the process's threads wait for it one after the
-    other, each up to the cache's socket timeout."""
+    other, each until its socket gives up (CACHE_URL's `socket_timeout`; none is set by default)."""
     if _take_held(key, window):
         return True
     with _leasing_lock:
