@@ -219,6 +219,12 @@ CELERY_CACHE_BACKEND = "default"
 
 # API throttle counters live in this cache: use Redis in production so all web workers share them.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # redis-py waits forever by default: a hung Redis would hold every API request at the throttle. After this
+    # many seconds the throttle lets the request through (core/api/throttling.py).
+    REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_timeout", REDIS_SOCKET_TIMEOUT)
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", REDIS_SOCKET_TIMEOUT)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

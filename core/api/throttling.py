@@ -7,12 +7,14 @@ most MAX_LEASE requests and at most 1/LEASE_SHARE of what is left in the window,
 to one request each and the count stays exact: no more requests pass than the rate, under any concurrency, and a
 client at its limit loses at most what other processes still hold unused when the window ends (the throttle errs
 strict). On other caches (locmem in development, one process) the cache's own atomic incr counts each request.
+If Redis does not answer, requests pass unthrottled and the outage is logged.
 
 DRF's SimpleRateThrottle kept a list of timestamps per client, read and rewritten whole on every request: 53 ms a
 call at 120k requests in the window, and it lost counts under concurrency. A fixed window lets a client burst up to
 twice its rate across a window boundary; the rates are sized for that.
 """
 
+import logging
 import threading
 import time
 
@@ -37,6 +39,8 @@ return grant
 """
 MAX_LEASE = 64
 LEASE_SHARE = 64
+OUTAGE_LOG_SECONDS = 60
+logger = logging.getLogger("core.api")
 
 # This process's unused leases: counter key without its window → (window, requests left). Shared by the threads.
 _leases: dict[str, tuple[int, int]] = {}
@@ -108,7 +112,7 @@ def _take_leased(redis, key: str, window: int, rate: int, duration: int) -> bool
     """One request out of this process's lease for the window, leasing more from Redis when it is used up. One
     thread leases at a time (the others wait for its round trip, then take from what it leased), so a process never
     holds more than one lease unused. While Redis does not answer, the process's threads wait for it one after the
-    other, each until its socket gives up (CACHE_URL's `socket_timeout`; none is set by default)."""
+    other, each until its socket gives up (REDIS_SOCKET_TIMEOUT, config/settings/base.py)."""
     if _take_held(key, window):
         return True
     with _leasing_lock:
@@ -134,6 +138,17 @@ def _take_counted(key: str, rate: int, duration: int) -> bool:
     return count <= rate
 
 
+_outage_logged_at = 0.0
+
+
+def _outage_log(exc: Exception) -> None:
+    global _outage_logged_at
+    now = time.monotonic()
+    if now - _outage_logged_at >= OUTAGE_LOG_SECONDS:
+        _outage_logged_at = now
+        logger.warning("API throttle: Redis does not answer (%s); requests pass unthrottled", exc)
+
+
 def client_rate(client: ChannelClient) -> str | None:
     """The client's own rate (admin), else its kind's default, else every client's."""
     if client.throttle_rate:
@@ -153,7 +168,14 @@ def throttle_wait(client: ChannelClient) -> int | None:
     key = f"throttle:client-{client.pk}:{duration}"
     redis = _redis_client()
     if redis is not None:
-        allowed = _take_leased(redis, caches["default"].make_and_validate_key(key), window, num_requests, duration)
+        try:
+            allowed = _take_leased(redis, caches["default"].make_and_validate_key(key), window, num_requests,
+                                   duration)
+        except (RedisConnectionError, RedisTimeoutError, NoScriptError) as exc:
+            # The throttle guards capacity; the money rules are PostgreSQL's. With Redis down, purchases and
+            # top-ups go on unthrottled rather than all failing, and the outage is logged (once a minute).
+            _outage_log(exc)
+            return None
     else:
         allowed = _take_counted(f"{key}:{window}", num_requests, duration)
     if allowed:

@@ -3,6 +3,7 @@ per request, and its window state is O(1) (one counter per client and window).""
 
 import os
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -182,3 +183,46 @@ def test_the_counter_survives_a_lost_connection(redis_cache):
     kept._sock.shutdown(2)  # the connection drops under it (a Redis restart, a network blip)
     answers = [throttle.allow_request(SimpleNamespace(auth=client), None) for _ in range(6)]
     assert answers == [True] * 4 + [False] * 2  # opened again, and no request counted twice or lost
+
+
+@pytest.fixture
+def unanswering_redis(settings):
+    """A Redis cache whose server accepts connections and never answers (hung), with a short socket timeout."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+                                   "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}}}
+    throttling.leases_clear()
+    yield
+    server.close()
+    throttling.leases_clear()
+
+
+def test_a_hung_redis_lets_requests_through_after_the_socket_timeout_and_logs_it(unanswering_redis, caplog,
+                                                                                   monkeypatch):
+    # The throttle guards capacity; the limit itself is PostgreSQL's: a Redis outage must not stop purchases.
+    monkeypatch.setattr(throttling, "_outage_logged_at", 0.0)
+    client, _key = make_client(kind="charging", throttle_rate="1/min")
+    throttle = ChannelClientThrottle()
+    started = time.monotonic()
+    answers = [throttle.allow_request(SimpleNamespace(auth=client), None) for _ in range(3)]
+    assert answers == [True] * 3  # over its rate, but unthrottled while Redis does not answer
+    assert time.monotonic() - started < 3 * 2 * 0.2 + 1  # each waited for its socket timeouts, not forever
+    outage = [r for r in caplog.records if "Redis does not answer" in r.getMessage()]
+    assert len(outage) == 1  # logged once a minute, not per request
+
+
+def test_a_redis_cache_url_gets_a_socket_timeout_by_default():
+    import subprocess
+    import sys
+
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.local'; django.setup(); "
+            "from django.conf import settings; print(settings.CACHES['default'].get('OPTIONS'))")
+    env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/9"}
+    env.pop("REDIS_SOCKET_TIMEOUT", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert "'socket_timeout': 0.5" in out and "'socket_connect_timeout': 0.5" in out
