@@ -6,10 +6,10 @@ the usage-records batch (billing.services.usage_batch, for its binary array para
 """
 
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 # psycopg prepares a statement on a connection once it has run it this many times (its own default): a connection
 # that authorizes once (CONN_MAX_AGE=0) never pays for a PREPARE, a long-lived one skips parse and plan from then on.
@@ -76,3 +76,9 @@ def prepared_cursor():
     finally:
         cursor.close()
 
+
+
+def one_statement():
+    """Around a hot path's single statement: in autocommit the statement is its own transaction; inside a caller's
+    transaction, a savepoint, so that a replay's failed INSERT does not abort the caller's transaction."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()

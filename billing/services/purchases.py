@@ -8,7 +8,6 @@ Other databases run the same steps as separate statements in a transaction (_pur
 """
 
 import datetime as dt
-from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -29,7 +28,10 @@ from billing.notify import thresholds_check
 from core.api.request_ids import KEY_MAX_LENGTH
 from core.dates import local_today
 from core.models import Channel
-from core.prepared import PREPARE_AFTER  # noqa: F401 (re-exported for the tests)
+from core.prepared import (
+    PREPARE_AFTER,  # noqa: F401 (re-exported for the tests)
+    one_statement,
+)
 from core.prepared import prepared_cursor as _cursor
 from core.verdicts import RuleViolation
 
@@ -319,12 +321,6 @@ def purchase_authorize(
     return purchase
 
 
-def _one_statement():
-    """Autocommit: the statement is its own transaction. Inside a caller's transaction, a savepoint, so that a
-    replay's failed INSERT does not abort the caller's transaction."""
-    return transaction.atomic() if connection.in_atomic_block else nullcontext()
-
-
 def _authorize_in_one_statement(*, request_id, scope, category, amount, msisdn, line, description, channel, client,
                                 today):
     category_row = catalogue_cache.category(category)
@@ -336,7 +332,7 @@ def _authorize_in_one_statement(*, request_id, scope, category, amount, msisdn, 
               "now": now, "request_id": request_id, "category_code": category[:40],
               "category_id": category_row.pk if category_row else None, "description": description[:200],
               "channel": channel, "client": client[:150]}
-    with _one_statement(), _cursor() as cursor:
+    with one_statement(), _cursor() as cursor:
         cursor.execute(_AUTHORIZE_BY["id" if line is not None else "msisdn"], params)
         row = cursor.fetchone()
     if row is None:

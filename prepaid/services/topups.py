@@ -24,7 +24,6 @@ activated) looks the reference up before it refuses: a replay still gets the fir
 """
 
 import datetime as dt
-from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Line
 from core.audit import audit_insert_select_sql, audit_save, audit_sql_params, audit_values
 from core.dates import local_today
-from core.prepared import prepared_cursor
+from core.prepared import one_statement, prepared_cursor
 from core.verdicts import RuleViolation
 from prepaid.catalogue_cache import denomination_validity
 from prepaid.models import Card, LedgerEntry
@@ -169,12 +168,6 @@ def topup_by_msisdn(
                   channel=channel, actor=actor, actor_label=actor_label, today=today)
 
 
-def _one_statement():
-    """Autocommit: the statement is its own transaction. Inside a caller's transaction, a savepoint, so that a
-    replay's failed INSERT does not abort the caller's transaction (as billing.services.purchases)."""
-    return transaction.atomic() if connection.in_atomic_block else nullcontext()
-
-
 def _topup(*, by: str, key, msisdn, amount, reference, channel, actor, actor_label, today) -> LedgerEntry:
     reference = _reference(reference)
     validity_days = denomination_validity(amount)
@@ -219,7 +212,7 @@ def _topup_in_one_statement(*, by, key, msisdn, amount, reference, channel, acto
     params = {**_TOPUP_PARAMS, **audit_sql_params(event, now=now), "key": key, "reference": reference,
               "amount": amount, "now": now, "channel": channel, "actor_id": user.pk if user else None,
               "today": today, "validity_days": validity_days, "refused": list(TOPUP_REFUSED_STATES)}
-    with _one_statement(), prepared_cursor() as cursor:
+    with one_statement(), prepared_cursor() as cursor:
         cursor.execute(_TOPUP_BY[by], params)
         row = cursor.fetchone()
     if row is None:

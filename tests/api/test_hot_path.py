@@ -93,7 +93,7 @@ def test_an_authorization_answers_alike_on_both_paths(client, monkeypatch, drf_c
     _client, key = make_client(kind="app" if case == "app_client" else "charging")
     body = _authorize_body(line)
     if case == "declined_for_the_limit":
-        body["amount"] = 100_001 + 0  # one rupiah past what the limit leaves (the package fee is counted already)
+        body["amount"] = 100_001  # more than the whole limit of Rp 100.000
     elif case == "unknown_line":
         body["msisdn"] = "081199999999"
     elif case == "unknown_category":
