@@ -70,7 +70,7 @@ def audit_values(
     actor_label: str = "", outlet=None, line=None, customer=None, interaction_id: int | None = None,
 ) -> dict:
     """The columns of the event `audit_record` writes (by attname). A hot path that writes its event in its own
-    statement (`AUDIT_INSERT_SQL`, with `audit_sql_params`) takes them from here, so the event is the same; where
+    statement (`audit_insert_select_sql`, with `audit_sql_params`) takes them from here, so the event is the same; where
     it cannot (SQLite), `audit_save(values)` writes them."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     outlet_id = outlet.pk if outlet is not None else getattr(user, "outlet_id", None)
@@ -99,21 +99,17 @@ def audit_values(
     }
 
 
-# PostgreSQL: the INSERT of one event, for a statement of its own or a data-modifying CTE; parameters are named
-# audit_<column> (audit_sql_params). The JSON columns are bound as text and cast.
+# PostgreSQL: the columns of an event's INSERT; their parameters are named audit_<column> (audit_sql_params). The
+# JSON columns are bound as text and cast.
 _AUDIT_COLUMNS = ("created_at", "actor_id", "actor_label", "outlet_id", "channel", "verb", "subject_type",
                   "subject_id", "subject_repr", "line_id", "customer_id", "old", "new", "reason", "interaction_id")
-AUDIT_INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
-    table=AuditEvent._meta.db_table, columns=", ".join(_AUDIT_COLUMNS),
-    values=", ".join(f"%(audit_{column})s::jsonb" if column in ("old", "new") else f"%(audit_{column})s"
-                     for column in _AUDIT_COLUMNS))
 
 
 def audit_insert_select_sql(*, source: str, columns: dict[str, str]) -> str:
-    """PostgreSQL: the INSERT of one event per row of `source` (a FROM clause over a statement's CTEs), for a hot path
-    whose event holds values only that statement knows (a row it locked, a row it wrote). `columns` gives those
-    columns as SQL over `source`; every other column is the parameter audit_<column> of audit_sql_params, as in
-    AUDIT_INSERT_SQL. The caller's test compares the event with the one audit_record writes."""
+    """PostgreSQL: the INSERT of one event per row of `source` (a FROM clause, e.g. over a statement's CTEs), for a
+    hot path that writes its event in its own statement. `columns` gives the columns only that statement knows (a
+    row it locked, a row it wrote) as SQL over `source`; every other column is the parameter audit_<column> of
+    audit_sql_params. The caller's test compares the event with the one audit_record writes."""
     unknown = set(columns) - set(_AUDIT_COLUMNS)
     if unknown:
         raise ValueError(f"not columns of an audit event: {sorted(unknown)}")
@@ -123,7 +119,7 @@ def audit_insert_select_sql(*, source: str, columns: dict[str, str]) -> str:
 
 
 def audit_sql_params(values: dict, *, now: dt.datetime) -> dict:
-    """`audit_values(...)` as the parameters of AUDIT_INSERT_SQL, the event written at `now`."""
+    """`audit_values(...)` as the parameters of audit_insert_select_sql, the event written at `now`."""
     params = {f"audit_{column}": value for column, value in values.items()}
     for column in ("old", "new"):
         value = values[column]

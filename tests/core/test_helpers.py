@@ -147,14 +147,15 @@ def test_the_hot_path_audit_insert_writes_the_event_audit_record_writes(agent):
     from django.db import connection
     from django.utils import timezone
 
-    from core.audit import _AUDIT_COLUMNS, AUDIT_INSERT_SQL, audit_sql_params, audit_values
+    from core.audit import _AUDIT_COLUMNS, audit_insert_select_sql, audit_sql_params, audit_values
 
     line = LineFactory()
     event = {"actor": agent, "verb": "line.blocked", "subject": line, "channel": Channel.API, "reason": "asked",
              "old": {"blocked": False}, "new": {"blocked": True, "on": dt.date(2026, 11, 22)}, "actor_label": ""}
     by_orm = audit_record(**event)
     with connection.cursor() as cursor:
-        cursor.execute(f"{AUDIT_INSERT_SQL} RETURNING id", audit_sql_params(audit_values(**event), now=timezone.now()))
+        insert = audit_insert_select_sql(source="(SELECT 1) AS one", columns={})
+        cursor.execute(f"{insert} RETURNING id", audit_sql_params(audit_values(**event), now=timezone.now()))
         by_sql = AuditEvent.objects.get(pk=cursor.fetchone()[0])
     by_orm.refresh_from_db()
     columns = {field.attname for field in AuditEvent._meta.concrete_fields} - {"id"}
